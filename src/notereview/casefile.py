@@ -1,0 +1,234 @@
+"""The domain model: a child's case file and the records in it.
+
+Every record is a frozen dataclass; a ``CaseFile`` holds one child and all of their records,
+each kind sorted by date (then id, so the order is total and deterministic).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Literal
+
+LegalStatus = Literal["CIN", "CP", "LAC", "PF", "CL"]
+LEGAL_STATUSES: tuple[str, ...] = ("CIN", "CP", "LAC", "PF", "CL")
+GENDERS: tuple[str, ...] = ("F", "M", "other", "unknown")
+PLAN_TYPES: tuple[str, ...] = ("CIN", "CP", "care", "pathway")
+ACTION_STATUSES: tuple[str, ...] = ("open", "done", "dropped")
+VISIT_TYPES: tuple[str, ...] = ("statutory", "home", "school", "placement", "other")
+GENOGRAM_SIDES: tuple[str, ...] = ("maternal", "paternal", "other")
+
+
+def age_in_years(born: date, on: date) -> int:
+    """Whole years between ``born`` and ``on`` (birthday counts on the day)."""
+    years = on.year - born.year
+    if (on.month, on.day) < (born.month, born.day):
+        years -= 1
+    return years
+
+
+@dataclass(frozen=True, slots=True)
+class Child:
+    child_id: str
+    legal_status: str
+    status_start: date
+    team: str
+    worker_id: str
+    first_name: str | None = None
+    date_of_birth: date | None = None
+    age_years: int | None = None
+    gender: str = "unknown"
+    placement_start: date | None = None
+    long_term_placement: bool = False
+
+    def age_on(self, day: date) -> int | None:
+        """The child's age in whole years on ``day``; ``age_years`` where the date of birth
+        is withheld; None where neither is known."""
+        if self.date_of_birth is not None:
+            return age_in_years(self.date_of_birth, day)
+        return self.age_years
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    visit_id: str
+    child_id: str
+    visit_date: date
+    recorded_at: date
+    seen: bool
+    text: str
+    seen_alone: bool | None = None
+    visit_type: str | None = None
+    worker_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSummary:
+    summary_id: str
+    child_id: str
+    updated_at: date
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlanAction:
+    action_id: str
+    plan_id: str
+    text: str
+    owner: str | None = None
+    due_date: date | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    plan_id: str
+    child_id: str
+    plan_type: str
+    start_date: date
+    last_review_date: date | None = None
+    next_review_date: date | None = None
+    actions: tuple[PlanAction, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ChronologyEntry:
+    entry_id: str
+    child_id: str
+    event_date: date
+    text: str
+    entered_at: date | None = None
+    event_type: str | None = None
+    source: str | None = None
+    impact: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GenogramMember:
+    name: str
+    relationship: str
+    side: str
+    generation: int
+
+
+@dataclass(frozen=True, slots=True)
+class Genogram:
+    child_id: str
+    updated_at: date
+    members: tuple[GenogramMember, ...]
+    notes: str | None = None
+
+    @property
+    def genogram_id(self) -> str:
+        """Genograms have no id of their own in the contract: child and date name one."""
+        return f"{self.child_id}@{self.updated_at.isoformat()}"
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisionRecord:
+    record_id: str
+    child_id: str
+    date: date
+    text: str
+    manager_id: str | None = None
+
+
+def _by_date(records: tuple, attr: str, id_attr: str) -> tuple:
+    return tuple(sorted(records, key=lambda r: (getattr(r, attr), getattr(r, id_attr))))
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFile:
+    """One child with all their records. Construct with :meth:`build` to get the sort order."""
+
+    child: Child
+    visits: tuple[Visit, ...] = ()
+    case_summaries: tuple[CaseSummary, ...] = ()
+    plans: tuple[Plan, ...] = ()
+    chronology: tuple[ChronologyEntry, ...] = ()
+    genograms: tuple[Genogram, ...] = ()
+    supervision: tuple[SupervisionRecord, ...] = ()
+    _hash: list[str] = field(default_factory=list, repr=False, compare=False)
+
+    @classmethod
+    def build(
+        cls,
+        child: Child,
+        visits: tuple[Visit, ...] | list[Visit] = (),
+        case_summaries: tuple[CaseSummary, ...] | list[CaseSummary] = (),
+        plans: tuple[Plan, ...] | list[Plan] = (),
+        chronology: tuple[ChronologyEntry, ...] | list[ChronologyEntry] = (),
+        genograms: tuple[Genogram, ...] | list[Genogram] = (),
+        supervision: tuple[SupervisionRecord, ...] | list[SupervisionRecord] = (),
+    ) -> CaseFile:
+        sorted_plans = tuple(
+            Plan(
+                plan_id=p.plan_id,
+                child_id=p.child_id,
+                plan_type=p.plan_type,
+                start_date=p.start_date,
+                last_review_date=p.last_review_date,
+                next_review_date=p.next_review_date,
+                actions=tuple(sorted(p.actions, key=lambda a: a.action_id)),
+            )
+            for p in plans
+        )
+        return cls(
+            child=child,
+            visits=_by_date(tuple(visits), "visit_date", "visit_id"),
+            case_summaries=_by_date(tuple(case_summaries), "updated_at", "summary_id"),
+            plans=_by_date(sorted_plans, "start_date", "plan_id"),
+            chronology=_by_date(tuple(chronology), "event_date", "entry_id"),
+            genograms=tuple(sorted(genograms, key=lambda g: g.updated_at)),
+            supervision=_by_date(tuple(supervision), "date", "record_id"),
+        )
+
+    @property
+    def child_id(self) -> str:
+        return self.child.child_id
+
+    @property
+    def plan_actions(self) -> tuple[PlanAction, ...]:
+        return tuple(a for p in self.plans for a in p.actions)
+
+    @property
+    def latest_summary(self) -> CaseSummary | None:
+        return self.case_summaries[-1] if self.case_summaries else None
+
+    @property
+    def latest_genogram(self) -> Genogram | None:
+        return self.genograms[-1] if self.genograms else None
+
+    @property
+    def n_records(self) -> int:
+        return (
+            1
+            + len(self.visits)
+            + len(self.case_summaries)
+            + len(self.plans)
+            + len(self.plan_actions)
+            + len(self.chronology)
+            + len(self.genograms)
+            + len(self.supervision)
+        )
+
+    def content_hash(self) -> str:
+        """A stable sha256 of everything in the file (used for incremental scoring)."""
+        if not self._hash:
+            payload = json.dumps(
+                {
+                    "child": asdict(self.child),
+                    "visits": [asdict(v) for v in self.visits],
+                    "case_summaries": [asdict(s) for s in self.case_summaries],
+                    "plans": [asdict(p) for p in self.plans],
+                    "chronology": [asdict(c) for c in self.chronology],
+                    "genograms": [asdict(g) for g in self.genograms],
+                    "supervision": [asdict(s) for s in self.supervision],
+                },
+                sort_keys=True,
+                default=str,
+            )
+            self._hash.append(hashlib.sha256(payload.encode("utf-8")).hexdigest())
+        return self._hash[0]
