@@ -1,0 +1,390 @@
+"""The ingest: find each table, check its columns, validate every row, account for every row."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from notereview.casefile import Child, Plan, PlanAction
+from notereview.errors import ExtractError
+from notereview.extract._mapping import ColumnMapping
+from notereview.extract._model import ChildRecords, Extract, QuarantinedRow, TableCount
+from notereview.extract._readers import (
+    ExtractContainer,
+    RawRow,
+    TableFile,
+    format_of,
+    open_csv,
+    open_jsonl,
+    open_parquet,
+)
+from notereview.extract._schema import (
+    AS_OF_COLUMNS,
+    CONTRACT_TABLES,
+    ONE_OF,
+    REQUIRED_TABLES,
+    TABLE_SPECS,
+)
+from notereview.extract._validate import (
+    Record,
+    RowRules,
+    TableTally,
+    check_as_of,
+    parse_date,
+    parse_row,
+    record_id_of,
+)
+
+_MAX_NAMES_SHOWN = 30
+_NAME_LIKE = re.compile(r"[^\r\n]{1,64}\Z")
+_NUMBERISH = re.compile(r"[\d\s./:+-]+\Z")
+
+
+@dataclass(slots=True)
+class TablePass:
+    """One table after row-by-row parsing: what was read, what passed, what did not."""
+
+    table: str
+    read: int = 0
+    accepted: list[tuple[int, Record]] = field(default_factory=list)
+    quarantined: list[QuarantinedRow] = field(default_factory=list)
+    tally: TableTally = field(default_factory=TableTally)
+
+
+def validate_rows(
+    table: str,
+    rows: Iterable[RawRow],
+    rules: RowRules,
+    result: TablePass | None = None,
+    first_seen: dict[Any, int] | None = None,
+) -> TablePass:
+    """Parse rows of one table (a whole file or a chunk of it; pass the same ``result`` and
+    ``first_seen`` to go on with the next chunk). Duplicated ids: later rows are quarantined."""
+    result = result if result is not None else TablePass(table)
+    first_seen = first_seen if first_seen is not None else {}
+    id_column = TABLE_SPECS[table].id_column
+    for row in rows:
+        result.read += 1
+        record, reasons = parse_row(table, row, rules, result.tally)
+        record_id = record_id_of(table, id_column, row, rules)
+        if row.problem is None:
+            key, label = _identity(table, id_column, row, rules)
+            if key is not None:
+                if key in first_seen:
+                    reasons = [*reasons, f"duplicate {label}; first seen at row {first_seen[key]}"]
+                else:
+                    first_seen[key] = row.row_number
+        if reasons or record is None:
+            reason = "; ".join(reasons) or "row could not be read"
+            result.quarantined.append(QuarantinedRow(table, row.row_number, record_id, reason))
+        else:
+            result.accepted.append((row.row_number, record))
+    return result
+
+
+def _identity(table: str, id_column: str | None, row: RawRow, rules: RowRules) -> tuple[Any, str]:
+    if id_column is not None:
+        value = row.values.get(id_column)
+        value = value.strip() if value else None
+        return (value or None), id_column
+    child_id = (row.values.get("child_id") or "").strip()
+    raw_day = (row.values.get("updated_at") or "").strip()
+    day = parse_date(raw_day, rules.dayfirst) if raw_day else None
+    if not child_id or day is None:
+        return None, ""
+    return (child_id, day), "genogram (same child_id and updated_at)"
+
+
+# ------------------------------------------------------------------ columns
+
+
+def _plausible_name(name: str) -> bool:
+    """A column name we may print: short, one line, not a date or number (a header-less file
+    would otherwise put a data row, with names and dates of birth, into the message)."""
+    if not _NAME_LIKE.match(name) or _NUMBERISH.match(name):
+        return False
+    return parse_date(name.strip(), True) is None
+
+
+def _found_list(columns: list[str]) -> str:
+    """The column names found, for an error message; none at all when any of them looks like
+    data (a date, a number, long text), because then the "header" is probably a data row."""
+    if not all(_plausible_name(c) for c in columns):
+        return (
+            "the first row holds dates, numbers or long text rather than column names, "
+            "so it is not shown: is the header row missing?"
+        )
+    text = ", ".join(columns[:_MAX_NAMES_SHOWN]) or "no column names"
+    if len(columns) > _MAX_NAMES_SHOWN:
+        text += f", and {len(columns) - _MAX_NAMES_SHOWN} more"
+    return text
+
+
+def resolve_columns(tf: TableFile, mapping: ColumnMapping) -> dict[str, str | None]:
+    """Contract column -> the file's column (exact name first, then ignoring case and
+    surrounding spaces). Raises ExtractError for a missing required column."""
+    table = tf.table
+    spec = TABLE_SPECS[table]
+    exact = set(tf.columns)
+    folded: dict[str, str] = {}
+    for name in tf.columns:
+        folded.setdefault(name.strip().casefold(), name)
+    column_of: dict[str, str | None] = {}
+    for column in spec.column_names:
+        wanted = mapping.source_column(table, column)
+        column_of[column] = wanted if wanted in exact else folded.get(wanted.strip().casefold())
+    if not tf.header_known:
+        return column_of
+    for col in spec.columns:
+        if col.required and column_of[col.name] is None:
+            raise ExtractError(_missing_column(tf, mapping, col.name))
+    group = ONE_OF.get(table)
+    if group and all(column_of[c] is None for c in group):
+        keys = " or ".join(f"tables.{table}.columns.{c}" for c in group)
+        names = " nor ".join(f"'{mapping.source_column(table, c)}'" for c in group)
+        raise ExtractError(
+            f"table '{table}' has neither column {names} (found: {_found_list(tf.columns)}). "
+            f"Map one of them in the mapping file under {keys}"
+        )
+    return column_of
+
+
+def _missing_column(tf: TableFile, mapping: ColumnMapping, column: str) -> str:
+    table = tf.table
+    wanted = mapping.source_column(table, column)
+    found = _found_list(tf.columns)
+    key = f"tables.{table}.columns.{column}"
+    if wanted == column:
+        return (
+            f"table '{table}' has no column '{column}' (found: {found}). "
+            f"Map it in the mapping file under {key}"
+        )
+    return (
+        f"table '{table}' has no column '{wanted}' (mapped from '{column}') (found: {found}). "
+        f"Correct it in the mapping file under {key}"
+    )
+
+
+def _missing_table(box: ExtractContainer, table: str, stem: str) -> str:
+    names = box.names
+    shown = ", ".join(names[:20]) + (f", and {len(names) - 20} more" if len(names) > 20 else "")
+    return (
+        f"required table '{table}' not found in extract {box.path}: expected {stem}.csv, "
+        f"{stem}.parquet or {stem}.jsonl (found files: {shown or 'none'}). If the export names "
+        f"it differently, set tables.{table}.file in the mapping file"
+    )
+
+
+def open_table(
+    box: ExtractContainer, table: str, file_name: str, mapping: ColumnMapping
+) -> TableFile:
+    fmt = format_of(file_name)
+    if fmt == "parquet":
+        wanted = {mapping.source_column(table, c) for c in TABLE_SPECS[table].column_names}
+        return open_parquet(table, file_name, box.open_binary(file_name), wanted)
+    data = box.read_bytes(file_name)
+    if fmt == "csv":
+        return open_csv(table, file_name, data)
+    return open_jsonl(table, file_name, data)
+
+
+# ------------------------------------------------------------------ as-of and cross-table checks
+
+
+def infer_as_of(passes: dict[str, TablePass]) -> date:
+    """The newest visit, recording, update, event, entry or supervision date among rows that
+    passed their own checks; failing those, the newest status start; failing that, today."""
+    newest: date | None = None
+    for table, columns in AS_OF_COLUMNS.items():
+        tp = passes.get(table)
+        if tp is None:
+            continue
+        for _, record in tp.accepted:
+            for column in columns:
+                value = getattr(record, column)
+                if value is not None and (newest is None or value > newest):
+                    newest = value
+    if newest is None and "children" in passes:
+        starts = [r.status_start for _, r in passes["children"].accepted if isinstance(r, Child)]
+        newest = max(starts, default=None)
+    return newest if newest is not None else date.today()
+
+
+def _first_quarantined(tp: TablePass | None) -> dict[str, int]:
+    out: dict[str, int] = {}
+    if tp is not None:
+        for q in tp.quarantined:
+            if q.record_id is not None:
+                out.setdefault(q.record_id, q.row_number)
+    return out
+
+
+def _cross_check(
+    tp: TablePass,
+    as_of: date,
+    parent_column: str | None,
+    parents: dict[str, Any],
+    parents_quarantined: dict[str, int],
+    parent_table: str,
+) -> None:
+    """Second step for one table: as-of checks, then orphans; moves failures to quarantine."""
+    kept: list[tuple[int, Record]] = []
+    for row_number, record in tp.accepted:
+        reasons = check_as_of(tp.table, record, as_of)
+        if parent_column is not None:
+            parent_id = getattr(record, parent_column)
+            if parent_id not in parents:
+                if parent_id in parents_quarantined:
+                    reasons.append(
+                        f"{parent_column} {parent_id} was quarantined "
+                        f"({parent_table} row {parents_quarantined[parent_id]})"
+                    )
+                else:
+                    reasons.append(f"unknown {parent_column} {parent_id}")
+        if reasons:
+            tp.quarantined.append(
+                QuarantinedRow(tp.table, row_number, _id_of(tp.table, record), "; ".join(reasons))
+            )
+        else:
+            kept.append((row_number, record))
+    tp.accepted = kept
+    tp.quarantined.sort(key=lambda q: q.row_number)
+
+
+def _id_of(table: str, record: Record) -> str:
+    id_column = TABLE_SPECS[table].id_column
+    if id_column is None:
+        return f"{record.child_id}@{record.updated_at.isoformat()}"  # type: ignore[union-attr]
+    return str(getattr(record, id_column))
+
+
+# ------------------------------------------------------------------ the whole ingest
+
+
+def read_extract(
+    path: str | Path,
+    *,
+    mapping: ColumnMapping | None = None,
+    as_of: date | None = None,
+    max_text_chars: int = 100_000,
+) -> Extract:
+    """Read a folder or .zip of contract tables, validate every row, quarantine the rest.
+
+    Raises ExtractError only when the extract cannot be read as a whole: it does not exist,
+    a required table (children, visits) is missing, a present table lacks a required column,
+    or a file cannot be opened at all. Every other problem is a quarantined row.
+    """
+    if max_text_chars < 1:
+        raise ValueError("max_text_chars must be at least 1")
+    mapping = mapping if mapping is not None else ColumnMapping()
+    rules = RowRules(
+        dayfirst=mapping.dayfirst, value_maps=mapping.value_maps(), max_text_chars=max_text_chars
+    )
+    passes: dict[str, TablePass] = {}
+    notes: dict[str, Any] = {}
+    with ExtractContainer(path) as box:
+        located = {t: box.find_table(t, mapping.file_stem(t)) for t in CONTRACT_TABLES}
+        for table in REQUIRED_TABLES:
+            if located[table] is None:
+                raise ExtractError(_missing_table(box, table, mapping.file_stem(table)))
+        for table in CONTRACT_TABLES:
+            file_name = located[table]
+            if file_name is None:
+                continue
+            tf = open_table(box, table, file_name, mapping)
+            column_of = resolve_columns(tf, mapping)
+            rows = tf.rows(column_of) if tf.has_data else iter(())
+            passes[table] = validate_rows(table, rows, rules)
+            used = {s for s in column_of.values() if s is not None}
+            notes[table] = {
+                "file": file_name,
+                "format": tf.fmt,
+                "encoding": tf.encoding,
+                "columns": {c: s for c, s in column_of.items() if s is not None},
+                "extra_columns": [c for c in tf.columns if c not in used and _plausible_name(c)],
+                **passes[table].tally.as_notes(),
+                **tf.extra,
+            }
+            del tf
+
+    run_as_of = as_of if as_of is not None else infer_as_of(passes)
+    records = _assemble(passes, run_as_of)
+
+    counts: dict[str, TableCount] = {}
+    quarantine: list[QuarantinedRow] = []
+    accepted_by_table = _count_accepted(records)
+    for table in CONTRACT_TABLES:
+        tp = passes.get(table)
+        if tp is None:
+            counts[table] = TableCount(0, 0, 0)
+            continue
+        count = TableCount(tp.read, accepted_by_table[table], len(tp.quarantined))
+        if count.read != count.accepted + count.quarantined or count.accepted != len(tp.accepted):
+            raise RuntimeError(  # an internal bug, never the data's fault
+                f"row accounting failed for table {table}: read {count.read}, "
+                f"accepted {count.accepted}, quarantined {count.quarantined}"
+            )
+        counts[table] = count
+        quarantine.extend(tp.quarantined)
+    return Extract(
+        as_of=run_as_of,
+        counts=counts,
+        quarantine=quarantine,
+        tables_absent=[t for t in CONTRACT_TABLES if t not in passes],
+        notes=notes,
+        _records=records,
+    )
+
+
+def _assemble(passes: dict[str, TablePass], as_of: date) -> dict[str, ChildRecords]:
+    """Second step over every table in dependency order, then group the survivors by child."""
+    children_pass = passes["children"]
+    _cross_check(children_pass, as_of, None, {}, {}, "children")
+    children: dict[str, Child] = {r.child_id: r for _, r in children_pass.accepted}  # type: ignore[union-attr]
+    children_q = _first_quarantined(children_pass)
+
+    plans: dict[str, Plan] = {}
+    if "plans" in passes:
+        _cross_check(passes["plans"], as_of, "child_id", children, children_q, "children")
+        plans = {r.plan_id: r for _, r in passes["plans"].accepted}  # type: ignore[union-attr]
+    actions_by_plan: dict[str, list[PlanAction]] = defaultdict(list)
+    if "plan_actions" in passes:
+        tp = passes["plan_actions"]
+        _cross_check(tp, as_of, "plan_id", plans, _first_quarantined(passes.get("plans")), "plans")
+        for _, action in tp.accepted:
+            actions_by_plan[action.plan_id].append(action)  # type: ignore[union-attr]
+
+    grouped: dict[str, dict[str, list[Any]]] = {cid: defaultdict(list) for cid in children}
+    for plan in plans.values():
+        grouped[plan.child_id]["plans"].append(
+            replace(plan, actions=tuple(actions_by_plan.get(plan.plan_id, ())))
+        )
+    for table in ("visits", "case_summaries", "chronology", "genograms", "supervision"):
+        if table not in passes:
+            continue
+        _cross_check(passes[table], as_of, "child_id", children, children_q, "children")
+        for _, record in passes[table].accepted:
+            grouped[record.child_id][table].append(record)  # type: ignore[union-attr]
+    return {
+        cid: ChildRecords(child=children[cid], **{k: tuple(v) for k, v in grouped[cid].items()})
+        for cid in children
+    }
+
+
+def _count_accepted(records: dict[str, ChildRecords]) -> dict[str, int]:
+    n: dict[str, int] = dict.fromkeys(CONTRACT_TABLES, 0)
+    for r in records.values():
+        n["children"] += 1
+        n["visits"] += len(r.visits)
+        n["case_summaries"] += len(r.case_summaries)
+        n["plans"] += len(r.plans)
+        n["plan_actions"] += sum(len(p.actions) for p in r.plans)
+        n["chronology"] += len(r.chronology)
+        n["genograms"] += len(r.genograms)
+        n["supervision"] += len(r.supervision)
+    return n

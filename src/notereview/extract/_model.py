@@ -1,0 +1,102 @@
+"""What an ingest returns: the accepted records, grouped by child, and an account of every row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from notereview.casefile import (
+    CaseFile,
+    CaseSummary,
+    Child,
+    ChronologyEntry,
+    Genogram,
+    Plan,
+    SupervisionRecord,
+    Visit,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantinedRow:
+    """A row that failed validation. ``reason`` names columns and ids, never a cell's text."""
+
+    table: str
+    row_number: int
+    record_id: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class TableCount:
+    """Rows of one table: read == accepted + quarantined, always."""
+
+    read: int
+    accepted: int
+    quarantined: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChildRecords:
+    """One accepted child's accepted records, before they become a CaseFile."""
+
+    child: Child
+    visits: tuple[Visit, ...] = ()
+    case_summaries: tuple[CaseSummary, ...] = ()
+    plans: tuple[Plan, ...] = ()
+    chronology: tuple[ChronologyEntry, ...] = ()
+    genograms: tuple[Genogram, ...] = ()
+    supervision: tuple[SupervisionRecord, ...] = ()
+
+
+QUARANTINE_COLUMNS: tuple[str, ...] = ("table", "row_number", "record_id", "reason")
+
+
+@dataclass(frozen=True)
+class Extract:
+    """The result of an ingest.
+
+    ``as_of`` is the given reference date or the newest date in the accepted records;
+    ``counts`` has every contract table (absent ones 0/0/0); ``quarantine`` is in table order,
+    then row order; ``notes`` says per table which file was read, its format and encoding, and
+    how many texts were cleaned of HTML or RTF or truncated.
+    """
+
+    as_of: date
+    counts: dict[str, TableCount]
+    quarantine: list[QuarantinedRow]
+    tables_absent: list[str]
+    notes: dict[str, Any]
+    _records: Mapping[str, ChildRecords] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def child_ids(self) -> list[str]:
+        """The accepted children's ids, sorted."""
+        return sorted(self._records)
+
+    def case_files(self) -> Iterator[CaseFile]:
+        """One CaseFile per accepted child, sorted by child_id."""
+        for child_id in sorted(self._records):
+            r = self._records[child_id]
+            yield CaseFile.build(
+                r.child,
+                visits=r.visits,
+                case_summaries=r.case_summaries,
+                plans=r.plans,
+                chronology=r.chronology,
+                genograms=r.genograms,
+                supervision=r.supervision,
+            )
+
+    def quarantine_frame(self) -> pd.DataFrame:
+        """The quarantine as a table with columns exactly table, row_number, record_id, reason."""
+        frame = pd.DataFrame(
+            [(q.table, q.row_number, q.record_id, q.reason) for q in self.quarantine],
+            columns=list(QUARANTINE_COLUMNS),
+        )
+        return frame.astype({"table": object, "row_number": "int64", "record_id": object,
+                             "reason": object})  # fmt: skip
