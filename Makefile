@@ -20,15 +20,20 @@ install: $(STAMP)
 demo: $(STAMP)
 	rm -rf $(DEMO)
 	$(BIN)/notereview synth --children $(DEMO_CHILDREN) --seed 7 --out $(DEMO)/extract
-	$(BIN)/notereview score $(DEMO)/extract --out $(DEMO)/out --report $(DEMO)/report.md
+	$(BIN)/notereview score $(DEMO)/extract --out $(DEMO)/out --report $(DEMO)/report.md \
+		--db sqlite:///$(DEMO)/notereview.db
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests api
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests api
+	$(BIN)/ruff format --check src tests api
+
+serve: $(STAMP)
+	test -f $(DEMO)/notereview.db || $(MAKE) demo
+	$(BIN)/python -m api --demo-dir $(DEMO)
 
 clean:
 	rm -rf $(DEMO) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,515 @@
+"""The annotated case file that every check reads: parse once, label once, share.
+
+``build_context`` annotates every text of a case file with the one spaCy pipeline, derives the
+per-record labels that several criteria share (a visit's voice, plan link, analysis, timeliness;
+a plan action's SMART parts; significant events and their dates), and hands the result to the
+checks, which only read it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from notereview.casefile import CaseFile, PlanAction, Visit
+from notereview.checks._finding import Evidence
+from notereview.checks._linking import PlanLinker
+from notereview.checks._textdates import dates_in
+
+if TYPE_CHECKING:
+    from notereview.nlp import AnnotatedText, Annotator, ChildContext, Cue
+    from notereview.policy import Policy, WorkingCalendar
+
+VOICE_ORDER: tuple[str, ...] = (
+    "direct",
+    "reported",
+    "observation",
+    "attempted_not_obtained",
+    "none",
+)
+_NON_VERBAL = re.compile(
+    r"\bnon[- ]?verbal\b|\bdoes(?: not|n't) use (?:any )?words\b"
+    r"|\bno (?:spoken|verbal) (?:language|communication)\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_SHINGLE = 5
+
+
+@dataclass(frozen=True, slots=True)
+class EventMention:
+    """A significant event mentioned outside the chronology, with the date it happened."""
+
+    event_type: str
+    event_date: date
+    table: str
+    record_id: str
+    start: int
+    end: int
+    quote: str
+    rule: str
+    dated_from_text: bool
+
+
+@dataclass(frozen=True, slots=True)
+class VisitLabel:
+    visit_id: str
+    voice: str
+    plan_linked: bool
+    analysis: bool
+    wishes_feelings: bool
+    observation: bool
+    on_time: bool
+    recorded_late_days: int
+    copy_of: str | None
+    network_discussed: bool
+    evidence: tuple[Evidence, ...]  # every span behind the labels above
+    voice_evidence: tuple[Evidence, ...] = ()
+    wishes_evidence: tuple[Evidence, ...] = ()
+    observation_evidence: tuple[Evidence, ...] = ()
+    analysis_evidence: tuple[Evidence, ...] = ()
+    plan_evidence: tuple[Evidence, ...] = ()
+    attempt_evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ActionLabel:
+    action_id: str
+    plan_id: str
+    specific: bool
+    measurable: bool
+    owner_named: bool
+    timebound: bool
+    child_wishes: bool
+    evidence: tuple[Evidence, ...]
+    missing: tuple[str, ...]
+
+    @property
+    def smart(self) -> bool:
+        return self.specific and self.measurable and self.owner_named and self.timebound
+
+    @property
+    def score(self) -> float:
+        return (self.specific + self.measurable + self.owner_named + self.timebound) / 4
+
+
+@dataclass(frozen=True)
+class ReviewContext:
+    """Everything a check may read. Built once per case file; never mutated."""
+
+    case: CaseFile
+    as_of: date
+    window_start: date
+    policy: Policy
+    calendar: WorkingCalendar
+    age: int | None
+    verbal: bool
+    annotations: dict[tuple[str, str], AnnotatedText]
+    visit_labels: dict[str, VisitLabel]
+    action_labels: dict[str, ActionLabel]
+    events: tuple[EventMention, ...]
+    tables_absent: frozenset[str] = frozenset()
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def in_window(self, day: date) -> bool:
+        return self.window_start <= day <= self.as_of
+
+    @property
+    def window_visits(self) -> tuple[Visit, ...]:
+        return tuple(v for v in self.case.visits if self.in_window(v.visit_date))
+
+    def annotation(self, table: str, record_id: str) -> AnnotatedText | None:
+        return self.annotations.get((table, record_id))
+
+
+def cue_evidence(
+    table: str, record_id: str, text: str, start: int, end: int, source: str, why: str
+) -> Evidence:
+    return Evidence(table, record_id, start, end, text[start:end], source, why)
+
+
+def _cues(at: AnnotatedText, kind_prefix: str) -> list[Cue]:
+    found = [c for c in at.cues if c.kind.startswith(kind_prefix)]
+    for s in at.sentences:
+        found.extend(c for c in s.cues if c.kind.startswith(kind_prefix))
+    unique = {(c.kind, c.start, c.end): c for c in found}
+    return sorted(unique.values(), key=lambda c: (c.start, c.end, c.kind))
+
+
+def child_context(case: CaseFile, as_of: date) -> ChildContext:
+    from notereview.nlp import ChildContext
+
+    child = case.child
+    return ChildContext(first_name=child.first_name, gender=child.gender, age=child.age_on(as_of))
+
+
+def _texts(case: CaseFile) -> list[tuple[str, str, str]]:
+    """(table, record_id, text) for every text of the file that gets annotated."""
+    out: list[tuple[str, str, str]] = [("visits", v.visit_id, v.text) for v in case.visits]
+    out += [("case_summaries", s.summary_id, s.text) for s in case.case_summaries]
+    out += [("plan_actions", a.action_id, a.text) for a in case.plan_actions]
+    out += [("chronology", c.entry_id, c.text) for c in case.chronology]
+    out += [("supervision", r.record_id, r.text) for r in case.supervision]
+    out += [("genograms", g.genogram_id, g.notes) for g in case.genograms if g.notes]
+    return out
+
+
+def annotate_case(
+    case: CaseFile, annotator: Annotator, as_of: date
+) -> dict[tuple[str, str], AnnotatedText]:
+    ctx = child_context(case, as_of)
+    items = _texts(case)
+    results = annotator.annotate_many((text, ctx) for _, _, text in items)
+    return {(table, rid): at for (table, rid, _), at in zip(items, results, strict=True)}
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = [w.lower() for w in _WORD.findall(text)]
+    return {tuple(words[i : i + _SHINGLE]) for i in range(max(len(words) - _SHINGLE + 1, 0))}
+
+
+def copy_pairs(visits: Sequence[Visit], threshold: float = 0.8) -> dict[str, str]:
+    """visit_id -> the earlier visit it is a near-copy of (5-word shingle Jaccard >= threshold)."""
+    sets = [(v.visit_id, _shingles(v.text)) for v in visits]
+    copies: dict[str, str] = {}
+    for i, (vid, s) in enumerate(sets):
+        if len(s) < 8:
+            continue
+        for prev_id, p in sets[:i]:
+            if len(p) < 8:
+                continue
+            inter = len(s & p)
+            if inter and inter / len(s | p) >= threshold:
+                copies[vid] = prev_id
+                break
+    return copies
+
+
+def _voice_of(at: AnnotatedText) -> tuple[str, list[Any]]:
+    best = "none"
+    spans: list[Any] = []
+    for s in at.sentences:
+        if VOICE_ORDER.index(s.voice) < VOICE_ORDER.index(best):
+            best, spans = s.voice, [s]
+        elif s.voice == best and best != "none":
+            spans.append(s)
+    return best, spans
+
+
+def label_visit(
+    visit: Visit,
+    at: AnnotatedText,
+    linker: PlanLinker,
+    actions: Sequence[PlanAction],
+    on_time: bool,
+    late_days: int,
+    copy_of: str | None,
+) -> VisitLabel:
+    text = visit.text
+    vid = visit.visit_id
+
+    def ev(start: int, end: int, source: str, why: str) -> Evidence:
+        return cue_evidence("visits", vid, text, start, end, source, why)
+
+    voice, voice_sents = _voice_of(at)
+    why_voice = {
+        "direct": "the child's own words, quoted",
+        "reported": "the child's words or views, reported",
+        "observation": "specific observation of a young or non-verbal child",
+        "attempted_not_obtained": (
+            "the worker tried to hear the child; the child's views not obtained"
+        ),
+    }
+    voice_ev = tuple(
+        ev(s.start, s.end, f"voice.{voice}", why_voice[voice]) for s in voice_sents[:3]
+    )
+    attempt_ev = tuple(
+        ev(s.start, s.end, "voice.attempted_not_obtained", why_voice["attempted_not_obtained"])
+        for s in at.sentences
+        if s.voice == "attempted_not_obtained"
+    )[:2]
+    child_sents = [s for s in at.sentences if s.voice in ("direct", "reported")]
+    wishes_ev = tuple(
+        ev(
+            s.start,
+            s.end,
+            "voice.wishes_feelings",
+            "the child's wishes and feelings, in their voice",
+        )
+        for s in child_sents
+        if any(c.kind == "wishes_feelings" for c in s.cues)
+    )[:3]
+    obs_ev = tuple(
+        ev(s.start, s.end, "voice.observation", why_voice["observation"])
+        for s in at.sentences
+        if s.voice == "observation"
+    )[:3]
+    analysis_cues = [
+        c
+        for s in at.sentences
+        if not ({"hypothetical", "negated"} & s.qualifiers)
+        for c in s.cues
+        if c.kind == "analysis"
+    ]
+    analysis_ev = tuple(
+        ev(c.start, c.end, f"analysis.{c.rule}", "says what this means for the child")
+        for c in analysis_cues[:3]
+    )
+    link = linker.link_visit(vid, text, at, actions)
+    plan_ev = link.evidence
+    network = bool(_cues(at, "network_discussion"))
+    evidence = voice_ev + wishes_ev + obs_ev + analysis_ev + plan_ev + attempt_ev
+    return VisitLabel(
+        visit_id=vid,
+        voice=voice,
+        plan_linked=link.linked,
+        analysis=bool(analysis_cues),
+        wishes_feelings=bool(wishes_ev),
+        observation=bool(obs_ev),
+        on_time=on_time,
+        recorded_late_days=late_days,
+        copy_of=copy_of,
+        network_discussed=network,
+        evidence=evidence,
+        voice_evidence=voice_ev,
+        wishes_evidence=wishes_ev,
+        observation_evidence=obs_ev,
+        analysis_evidence=analysis_ev,
+        plan_evidence=plan_ev,
+        attempt_evidence=attempt_ev,
+    )
+
+
+_VAGUE = re.compile(
+    r"^\s*(?:\w+\s+){0,3}?(?:to\s+)?(?:engage|continue|support|work\s+with|monitor|be\s+aware|"
+    r"consider|try|look\s+into|keep\s+an\s+eye|ensure\s+that\s+(?:the\s+)?(?:child|needs))\b",
+    re.IGNORECASE,
+)
+_MEASURE = re.compile(
+    r"\b(?:\d+|one|two|three|four|five|six|weekly|daily|monthly|fortnightly|every\s+\w+|each\s+\w+|"
+    r"all\s+\d*\s*sessions?|attend\w*|complete\w*|no\s+(?:missed|more)|at\s+least|"
+    r"per\s+(?:week|month|day)|times?\s+a\s+(?:week|day|month)|%|percent|reduc\w+\s+to|"
+    r"increase\w*\s+to|record\w*|report\w*\s+back|evidenced\s+by|measured\s+by|so\s+that)\b",
+    re.IGNORECASE,
+)
+_OWNER_TEXT = re.compile(
+    r"^\s*(?:(?:the\s+)?(?:SW|social\s+worker|IRO|FC|foster\s+carers?|carers?|mum|mother|dad|father|"
+    r"parents?|school|teacher|DSL|health\s+visitor|HV|school\s+nurse|GP|CAMHS|YOT|PA|personal\s+adviser|"
+    r"nan|gran\w*|aunt\w*|uncle|police|key\s*worker|family\s+support\s+worker|FSW|manager|"
+    r"[A-Z][a-z]+(?:\s+\([A-Z][a-z]+\))?)\s+(?:to|will|should|must|is\s+to)\b)",
+    re.IGNORECASE,
+)
+_VERB_OBJECT = re.compile(
+    r"\b(?:to|will)\s+(?:attend|complete|take|bring|arrange|visit|see|meet|provide|refer|register|"
+    r"book|call|phone|ring|check|walk|collect|apply|enrol|give|make|write|share|hold|set\s+up|"
+    r"ensure\s+\w+\s+(?:attends|has|is|goes)|make\s+sure)\b",
+    re.IGNORECASE,
+)
+
+
+def label_action(action: PlanAction, at: AnnotatedText | None, reference: date) -> ActionLabel:
+    text = action.text
+    aid = action.action_id
+    evidence: list[Evidence] = []
+    missing: list[str] = []
+
+    def ev(start: int, end: int, source: str, why: str) -> Evidence:
+        return cue_evidence("plan_actions", aid, text, start, end, source, why)
+
+    cues = _cues(at, "") if at is not None else []
+    owner_cues = [c for c in cues if c.kind == "action_owner"]
+    time_cues = [c for c in cues if c.kind == "timescale"]
+    wishes = [c for c in cues if c.kind == "wishes_feelings"]
+
+    owner_match = _OWNER_TEXT.match(text)
+    owner_named = (
+        bool(action.owner and action.owner.strip()) or bool(owner_cues) or bool(owner_match)
+    )
+    if owner_cues:
+        c = owner_cues[0]
+        evidence.append(ev(c.start, c.end, f"plan.owner:{c.rule}", "names who does it"))
+    elif owner_match:
+        evidence.append(
+            ev(owner_match.start(), owner_match.end(), "plan.owner_text", "names who does it")
+        )
+    elif owner_named:
+        evidence.append(
+            Evidence("plan_actions", aid, 0, 0, "", "plan.owner_column", "owner recorded")
+        )
+    else:
+        missing.append("who is responsible")
+
+    dated_in_text = dates_in(text, 0, len(text), reference)
+    timebound = action.due_date is not None or bool(time_cues) or bool(dated_in_text)
+    if time_cues:
+        c = time_cues[0]
+        evidence.append(ev(c.start, c.end, f"plan.timescale:{c.rule}", "says by when"))
+    elif dated_in_text:
+        s, e, _ = dated_in_text[0]
+        evidence.append(ev(s, e, "plan.date_in_text", "says by when"))
+    elif timebound:
+        evidence.append(
+            Evidence("plan_actions", aid, 0, 0, "", "plan.due_date_column", "due date recorded")
+        )
+    else:
+        missing.append("a due date or timescale")
+
+    vague = _VAGUE.search(text)
+    verb = _VERB_OBJECT.search(text)
+    words = len(_WORD.findall(text))
+    specific = bool(verb) and words >= 5 and not (vague and not verb)
+    if specific and verb:
+        evidence.append(
+            ev(verb.start(), verb.end(), "plan.specific_verb", "says what will be done")
+        )
+    else:
+        missing.append("what exactly will be done")
+
+    measure = _MEASURE.search(text)
+    measurable = bool(measure) and specific
+    if measurable and measure:
+        evidence.append(ev(measure.start(), measure.end(), "plan.measure", "says how we will know"))
+    else:
+        missing.append("how progress will be measured")
+
+    wish_ev = [
+        ev(c.start, c.end, f"plan.child_wishes:{c.rule}", "shaped by the child's wishes")
+        for c in wishes[:1]
+    ]
+    child_wishes = bool(wish_ev)
+    return ActionLabel(
+        action_id=aid,
+        plan_id=action.plan_id,
+        specific=specific,
+        measurable=measurable,
+        owner_named=owner_named,
+        timebound=timebound,
+        child_wishes=child_wishes,
+        evidence=tuple(evidence + wish_ev),
+        missing=tuple(missing),
+    )
+
+
+def find_events(
+    case: CaseFile, annotations: dict[tuple[str, str], AnnotatedText]
+) -> list[EventMention]:
+    """Significant events mentioned in visits, case summaries and supervision, with dates."""
+    sources: list[tuple[str, str, str, date]] = [
+        ("visits", v.visit_id, v.text, v.visit_date) for v in case.visits
+    ]
+    sources += [("case_summaries", s.summary_id, s.text, s.updated_at) for s in case.case_summaries]
+    sources += [("supervision", r.record_id, r.text, r.date) for r in case.supervision]
+    events: list[EventMention] = []
+    for table, rid, text, ref in sources:
+        at = annotations.get((table, rid))
+        if at is None:
+            continue
+        for s in at.sentences:
+            if {"hypothetical", "negated"} & s.qualifiers:
+                continue
+            for c in s.cues:
+                if not c.kind.startswith("significant_event:"):
+                    continue
+                written = dates_in(text, s.start, s.end, ref)
+                when, from_text = (written[0][2], True) if written else (ref, False)
+                if when > ref + timedelta(days=1):  # a future date is a plan, not an event
+                    continue
+                events.append(
+                    EventMention(
+                        event_type=c.kind.split(":", 1)[1],
+                        event_date=when,
+                        table=table,
+                        record_id=rid,
+                        start=c.start,
+                        end=c.end,
+                        quote=text[c.start : c.end],
+                        rule=c.rule,
+                        dated_from_text=from_text,
+                    )
+                )
+    # The same event told twice (a visit and the supervision after it) is one event.
+    unique: dict[tuple[str, date], EventMention] = {}
+    for e in sorted(events, key=lambda e: (e.event_date, e.table, e.record_id, e.start)):
+        if any(k[0] == e.event_type and abs((k[1] - e.event_date).days) <= 3 for k in unique):
+            continue
+        unique[(e.event_type, e.event_date)] = e
+    return list(unique.values())
+
+
+def is_non_verbal(case: CaseFile) -> bool:
+    return any(_NON_VERBAL.search(v.text) for v in case.visits)
+
+
+def build_context(
+    case: CaseFile,
+    annotator: Annotator,
+    policy: Policy,
+    calendar: WorkingCalendar,
+    as_of: date,
+    linker: PlanLinker | None = None,
+    tables_absent: Iterable[str] = (),
+    annotations: dict[tuple[str, str], AnnotatedText] | None = None,
+) -> ReviewContext:
+    from notereview.policy import recorded_late_working_days, visit_due_dates
+
+    linker = linker or PlanLinker()
+    if annotations is None:
+        annotations = annotate_case(case, annotator, as_of)
+    child = case.child
+    age = child.age_on(as_of)
+    window_start = as_of - timedelta(days=policy.review_window_days - 1)
+    verbal = (age is None or age >= policy.pre_verbal_age_below) and not is_non_verbal(case)
+
+    seen_dates = sorted({v.visit_date for v in case.visits if v.seen})
+    intervals = visit_due_dates(
+        child.legal_status,
+        child.status_start,
+        child.placement_start,
+        child.long_term_placement,
+        seen_dates,
+        as_of,
+        min([child.status_start, *seen_dates]),
+        policy,
+        calendar,
+    )
+    closing = {i.closed_by: i for i in intervals if i.closed_by is not None}
+    copies = copy_pairs(case.visits)
+    actions = case.plan_actions
+    visit_labels: dict[str, VisitLabel] = {}
+    for v in case.visits:
+        interval = closing.get(v.visit_date) if v.seen else None
+        on_time = bool(v.seen and interval is not None and interval.overdue_working_days == 0)
+        late = recorded_late_working_days(v.visit_date, v.recorded_at, policy, calendar)
+        visit_labels[v.visit_id] = label_visit(
+            v,
+            annotations[("visits", v.visit_id)],
+            linker,
+            actions,
+            on_time,
+            late,
+            copies.get(v.visit_id),
+        )
+    action_labels = {}
+    for plan in case.plans:
+        for a in plan.actions:
+            action_labels[a.action_id] = label_action(
+                a, annotations.get(("plan_actions", a.action_id)), plan.start_date
+            )
+    return ReviewContext(
+        case=case,
+        as_of=as_of,
+        window_start=window_start,
+        policy=policy,
+        calendar=calendar,
+        age=age,
+        verbal=verbal,
+        annotations=annotations,
+        visit_labels=visit_labels,
+        action_labels=action_labels,
+        events=tuple(find_events(case, annotations)),
+        tables_absent=frozenset(tables_absent),
+        extras={"visit_intervals": tuple(intervals)},
+    )

@@ -1,0 +1,241 @@
+"""Case summary: S1–S4."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from notereview.checks._common import (
+    absent_table,
+    make,
+    not_applicable,
+    record_fact,
+)
+from notereview.checks._context import ReviewContext, cue_evidence
+from notereview.checks._finding import Evidence, Finding
+from notereview.checks._registry import BaseCheck, CheckParams, register
+from notereview.policy import add_months
+
+_WORD = re.compile(r"\b[\w’'-]+\b")
+_GENERIC_WISHES = re.compile(
+    r"\b(?:wishes\s+and\s+feelings|views?|voice)\b[^.]{0,60}\b(?:considered|taken\s+into\s+account|"
+    r"sought|obtained|explored|gathered|known)\b",
+    re.IGNORECASE,
+)
+
+
+class _SummaryCheck(BaseCheck):
+    theme = "case_summary"
+
+
+def significant_entry_dates(ctx: ReviewContext) -> list[tuple[date, str]]:
+    """Dates of chronology entries that record a significant event."""
+    out = []
+    for entry in ctx.case.chronology:
+        at = ctx.annotation("chronology", entry.entry_id)
+        if at is not None and any(
+            c.kind.startswith("significant_event:") for s in at.sentences for c in s.cues
+        ):
+            out.append((entry.event_date, entry.entry_id))
+    return out
+
+
+@register("case_summary.current@1")
+class SummaryCurrent(_SummaryCheck):
+    """S1: present, and updated since the last significant event or within the policy age."""
+
+    criterion = "S1"
+
+    def __call__(self, ctx: ReviewContext) -> Finding:
+        if (na := absent_table(self, ctx, "case_summaries")) is not None:
+            return na
+        summary = ctx.case.latest_summary
+        if summary is None:
+            return make(self, "not_met", confidence=0.95, missing="no case summary on the file")
+        policy = ctx.policy
+        fresh_limit = add_months(ctx.as_of, -policy.summary_max_age_months)
+        stale_limit = add_months(ctx.as_of, -policy.summary_not_met_age_months)
+        events = [d for d in significant_entry_dates(ctx) if d[0] <= ctx.as_of]
+        latest_event = max(events) if events else None
+        fact = record_fact(
+            "case_summaries",
+            summary.summary_id,
+            "policy:summary_age",
+            f"case summary last updated {summary.updated_at}",
+        )
+        after_event = latest_event is None or summary.updated_at >= latest_event[0]
+        if summary.updated_at >= fresh_limit and after_event:
+            return make(self, "met", confidence=0.9, evidence=[fact])
+        if summary.updated_at >= stale_limit:
+            evidence = [fact]
+            if not after_event and latest_event is not None:
+                evidence.append(
+                    record_fact(
+                        "chronology",
+                        latest_event[1],
+                        "chronology.significant_event",
+                        f"significant event on {latest_event[0]}, after the summary",
+                    )
+                )
+                missing = (
+                    f"case summary not updated since the significant event on {latest_event[0]}"
+                )
+            else:
+                missing = (
+                    f"case summary older than {policy.summary_max_age_months} months "
+                    f"(last updated {summary.updated_at})"
+                )
+            return make(self, "partly_met", confidence=0.9, evidence=evidence, missing=missing)
+        return make(
+            self,
+            "not_met",
+            confidence=0.9,
+            evidence=[fact],
+            missing=(
+                f"case summary older than {policy.summary_not_met_age_months} months "
+                f"(last updated {summary.updated_at})"
+            ),
+        )
+
+
+class SuccinctParams(CheckParams):
+    met_min_words: int = 150
+    met_max_words: int = 800
+    partly_min_words: int = 60
+    partly_max_words: int = 1500
+
+
+@register("case_summary.succinct@1")
+class SummarySuccinct(_SummaryCheck):
+    """S2: succinct (a length band an auditor can read in a few minutes)."""
+
+    criterion = "S2"
+    Params = SuccinctParams
+
+    def __call__(self, ctx: ReviewContext) -> Finding:
+        if (na := absent_table(self, ctx, "case_summaries")) is not None:
+            return na
+        summary = ctx.case.latest_summary
+        if summary is None:
+            return not_applicable(self, "no case summary to judge")
+        p = self.params
+        words = len(_WORD.findall(summary.text))
+        fact = record_fact("case_summaries", summary.summary_id, "length.words", f"{words} words")
+        if p.met_min_words <= words <= p.met_max_words:
+            return make(self, "met", confidence=0.85, evidence=[fact], words=words)
+        in_partly = p.partly_min_words <= words <= p.partly_max_words
+        status = "partly_met" if in_partly else "not_met"
+        band = f"aim for {p.met_min_words}–{p.met_max_words}"
+        if words < p.met_min_words:
+            missing = f"too brief to tell the child's story ({words} words; {band})"
+        else:
+            missing = f"too long to read at a glance ({words} words; {band})"
+        return make(self, status, confidence=0.85, evidence=[fact], missing=missing, words=words)
+
+
+SAFETY_PARTS: dict[str, str] = {
+    "safety_worry": "what the worries and risks are",
+    "safety_strength": "strengths and protective factors",
+    "safety_who_what_when": "who does what by when",
+    "safety_contingency": "what happens if the plan is not followed",
+}
+
+
+@register("case_summary.safety_plan@1")
+class SummarySafetyPlan(_SummaryCheck):
+    """S3: a safety plan: worries, strengths, who does what by when, contingency."""
+
+    criterion = "S3"
+
+    def __call__(self, ctx: ReviewContext) -> Finding:
+        if (na := absent_table(self, ctx, "case_summaries")) is not None:
+            return na
+        summary = ctx.case.latest_summary
+        if summary is None:
+            return not_applicable(self, "no case summary to judge")
+        at = ctx.annotation("case_summaries", summary.summary_id)
+        found: dict[str, Evidence] = {}
+        if at is not None:
+            for s in at.sentences:
+                if "hypothetical" in s.qualifiers and not any(
+                    c.kind == "safety_contingency" for c in s.cues
+                ):
+                    continue
+                for c in s.cues:
+                    if c.kind in SAFETY_PARTS and c.kind not in found:
+                        found[c.kind] = cue_evidence(
+                            "case_summaries",
+                            summary.summary_id,
+                            summary.text,
+                            c.start,
+                            c.end,
+                            f"safety_plan.{c.rule}",
+                            SAFETY_PARTS[c.kind],
+                        )
+        n = len(found)
+        status = "met" if n == 4 else "partly_met" if n >= 2 else "not_met"
+        absent = [words for kind, words in SAFETY_PARTS.items() if kind not in found]
+        return make(
+            self,
+            status,
+            share=n / 4,
+            confidence=0.7,
+            evidence=list(found.values()),
+            missing=("the safety plan does not say " + "; ".join(absent)) if absent else "",
+            parts=sorted(found),
+        )
+
+
+@register("case_summary.voice@1")
+class SummaryVoice(_SummaryCheck):
+    """S4: the child's voice in the summary."""
+
+    criterion = "S4"
+
+    def __call__(self, ctx: ReviewContext) -> Finding:
+        if (na := absent_table(self, ctx, "case_summaries")) is not None:
+            return na
+        summary = ctx.case.latest_summary
+        if summary is None:
+            return not_applicable(self, "no case summary to judge")
+        at = ctx.annotation("case_summaries", summary.summary_id)
+        wanted = ("direct", "reported") if ctx.verbal else ("direct", "reported", "observation")
+        sents = [s for s in at.sentences if s.voice in wanted] if at is not None else []
+        if sents:
+            evidence = [
+                cue_evidence(
+                    "case_summaries",
+                    summary.summary_id,
+                    summary.text,
+                    s.start,
+                    s.end,
+                    f"voice.{s.voice}",
+                    "the child's voice in the summary",
+                )
+                for s in sents[:3]
+            ]
+            return make(self, "met", confidence=0.75, evidence=evidence)
+        generic = _GENERIC_WISHES.search(summary.text)
+        if generic:
+            ev = cue_evidence(
+                "case_summaries",
+                summary.summary_id,
+                summary.text,
+                generic.start(),
+                generic.end(),
+                "voice.generic_mention",
+                "mentions the child's wishes without saying what they are",
+            )
+            return make(
+                self,
+                "partly_met",
+                confidence=0.7,
+                evidence=[ev],
+                missing="the summary says the child's views were considered but not what they are",
+            )
+        return make(
+            self,
+            "not_met",
+            confidence=0.75,
+            missing="the summary does not say what the child thinks, wishes or feels",
+        )

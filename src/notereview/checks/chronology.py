@@ -1,0 +1,325 @@
+"""Chronology: H1–H4."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from itertools import pairwise
+
+from notereview.casefile import ChronologyEntry
+from notereview.checks._common import (
+    absent_table,
+    make,
+    not_applicable,
+    record_fact,
+    share_finding,
+)
+from notereview.checks._context import EventMention, ReviewContext, cue_evidence
+from notereview.checks._finding import Evidence, Finding
+from notereview.checks._registry import BaseCheck, CheckParams, register
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+class _ChronologyCheck(BaseCheck):
+    theme = "chronology"
+
+
+def _norm(text: str) -> set[str]:
+    return {w for w in _NON_WORD.split(text.lower()) if len(w) >= 3}
+
+
+def entry_event_types(ctx: ReviewContext, entry: ChronologyEntry) -> set[str]:
+    """The significant-event types a chronology entry records (from its text and event_type)."""
+    types: set[str] = set()
+    at = ctx.annotation("chronology", entry.entry_id)
+    if at is not None:
+        types |= {
+            c.kind.split(":", 1)[1]
+            for s in at.sentences
+            for c in s.cues
+            if c.kind.startswith("significant_event:")
+        }
+    return types
+
+
+def _covers(ctx: ReviewContext, entry: ChronologyEntry, event: EventMention) -> bool:
+    if event.event_type in entry_event_types(ctx, entry):
+        return True
+    # A coded event_type column ("Police call-out", "POLICE_CALLOUT") names the type too.
+    if entry.event_type:
+        wanted = _norm(event.event_type.replace("_", " "))
+        return bool(wanted) and wanted <= _norm(entry.event_type)
+    return False
+
+
+class PresentParams(CheckParams):
+    min_entries: int = 3
+    source_share: float = 0.9
+    prompt_share: float = 0.9
+
+
+@register("chronology.present@1")
+class ChronologyPresent(_ChronologyCheck):
+    """H1: present; entries dated, in order, with source."""
+
+    criterion = "H1"
+    Params = PresentParams
+
+    def __call__(self, ctx: ReviewContext) -> Finding:
+        if (na := absent_table(self, ctx, "chronology")) is not None:
+            return na
+        entries = ctx.case.chronology
+        if not entries:
+            return make(self, "not_met", confidence=0.95, missing="no chronology on the file")
+        p = self.params
+        cal = ctx.calendar
+        limit = ctx.policy.chronology_entry_max_delay_working_days
+        sourced = [e for e in entries if e.source and e.source.strip()]
+        late = [
+            e
+            for e in entries
+            if e.entered_at is not None
+            and cal.working_days_between(e.event_date, e.entered_at) > limit
+        ]
+        failures = []
+        if len(entries) < p.min_entries:
+            failures.append(f"only {len(entries)} entries")
+        if len(sourced) / len(entries) < p.source_share:
+            failures.append(
+                f"{len(entries) - len(sourced)} of {len(entries)} entries have no source"
+            )
+        if 1 - len(late) / len(entries) < p.prompt_share:
+            failures.append(
+                f"{len(late)} of {len(entries)} entries entered more than {limit} working days "
+                "after the event"
+            )
+        evidence: list[Evidence] = [
+            record_fact("chronology", e.entry_id, "chronology.source_missing", "no source recorded")
+            for e in entries
+            if e not in sourced
+        ][:2]
+        evidence += [
+            record_fact(
+                "chronology",
+                e.entry_id,
+                "chronology.entered_late",
+                f"event {e.event_date}, entered {e.entered_at}",
+            )
+            for e in late[:2]
+        ]
+        if not failures:
+            evidence = [
+                record_fact(
+                    "chronology",
+                    entries[-1].entry_id,
+                    "chronology.present",
+                    f"{len(entries)} dated entries with sources",
+                )
+            ]
+            return make(self, "met", confidence=0.9, evidence=evidence)
+        return make(
+            self, "partly_met", confidence=0.85, evidence=evidence, missing="; ".join(failures)
+        )
+
+
+class CoverageParams(CheckParams):
+    partly_max_missing: int = 1
+
+
+@register("chronology.coverage@1")
+class ChronologyCoverage(_ChronologyCheck):
+    """H2: significant events found elsewhere in the file appear in the chronology."""
+
+    criterion = "H2"
+    Params = CoverageParams
+
+    def __call__(self, ctx: ReviewContext) -> Finding:
+        if (na := absent_table(self, ctx, "chronology")) is not None:
+            return na
+        events = [e for e in ctx.events if e.event_date <= ctx.as_of]
+        if not events:
+            return not_applicable(
+                self, "no significant event is mentioned in visits, summaries or supervision"
+            )
+        window = timedelta(days=ctx.policy.chronology_window_days)
+        entries = ctx.case.chronology
+        covering = {
+            id(ev): next(
+                (
+                    entry
+                    for entry in entries
+                    if abs(entry.event_date - ev.event_date) <= window and _covers(ctx, entry, ev)
+                ),
+                None,
+            )
+            for ev in events
+        }
+        uncovered = [ev for ev in events if covering[id(ev)] is None]
+        n_missing = len(uncovered)
+        evidence = [
+            Evidence(
+                ev.table,
+                ev.record_id,
+                ev.start,
+                ev.end,
+                ev.quote,
+                f"significant_event.{ev.rule}",
+                f"{ev.event_type.replace('_', ' ')} on {ev.event_date}"
+                f"{' (date from the text)' if ev.dated_from_text else ''}"
+                " has no chronology entry within "
+                f"{ctx.policy.chronology_window_days} days",
+            )
+            for ev in uncovered
+        ]
+        evidence += [
+            Evidence(
+                ev.table,
+                ev.record_id,
+                ev.start,
+                ev.end,
+                ev.quote,
+                f"significant_event.{ev.rule}",
+                f"{ev.event_type.replace('_', ' ')} on {ev.event_date} is in the chronology "
+                f"(entry {entry.entry_id}, {entry.event_date})",
+            )
+            for ev in events
+            if (entry := covering[id(ev)]) is not None
+        ]
+        if n_missing == 0:
+            status = "met"
+        elif n_missing <= self.params.partly_max_missing and entries:
+            status = "partly_met"
+        else:
+            status = "not_met"
+        covered = len(events) - n_missing
+        missing = (
+            f"{n_missing} of {len(events)} significant events mentioned elsewhere are missing "
+            "from the chronology: "
+            + ", ".join(f"{e.event_type.replace('_', ' ')} ({e.event_date})" for e in uncovered[:4])
+            if uncovered
+            else ""
+        )
+        return make(
+            self,
+            status,
+            share=covered / len(events),
+            confidence=0.7,
+            evidence=evidence,
+            missing=missing,
+            missing_events=[(e.event_type, e.event_date.isoformat()) for e in uncovered],
+        )
+
+
+class ImpactParams(CheckParams):
+    met_at: float = 0.6
+    partly_at: float = 0.3
+
+
+@register("chronology.impact@1")
+class ChronologyImpact(_ChronologyCheck):
+    """H3: entries say the impact on the child and what worked and why."""
+
+    criterion = "H3"
+    Params = ImpactParams
+
+    def __call__(self, ctx: ReviewContext) -> Finding:
+        if (na := absent_table(self, ctx, "chronology")) is not None:
+            return na
+        entries = ctx.case.chronology
+        if not entries:
+            return not_applicable(self, "no chronology to judge")
+        evidence: list[Evidence] = []
+        hits = 0
+        for e in entries:
+            if e.impact and e.impact.strip():
+                hits += 1
+                evidence.append(
+                    record_fact(
+                        "chronology",
+                        e.entry_id,
+                        "chronology.impact_column",
+                        "impact on the child recorded",
+                    )
+                )
+                continue
+            at = ctx.annotation("chronology", e.entry_id)
+            cue = next(
+                (
+                    c
+                    for s in (at.sentences if at else ())
+                    if not ({"hypothetical", "negated"} & s.qualifiers)
+                    for c in s.cues
+                    if c.kind == "analysis"
+                ),
+                None,
+            )
+            if cue is not None:
+                hits += 1
+                evidence.append(
+                    cue_evidence(
+                        "chronology",
+                        e.entry_id,
+                        e.text,
+                        cue.start,
+                        cue.end,
+                        f"analysis.{cue.rule}",
+                        "says the impact on the child",
+                    )
+                )
+        return share_finding(
+            self,
+            hits,
+            len(entries),
+            self.params.met_at,
+            self.params.partly_at,
+            evidence=evidence,
+            missing=(
+                f"{len(entries) - hits} of {len(entries)} chronology entries say what happened "
+                "but not its impact on the child"
+            ),
+        )
+
+
+@register("chronology.gaps@1")
+class ChronologyGaps(_ChronologyCheck):
+    """H4: no unexplained gaps while the case is open."""
+
+    criterion = "H4"
+
+    def __call__(self, ctx: ReviewContext) -> Finding:
+        if (na := absent_table(self, ctx, "chronology")) is not None:
+            return na
+        entries = ctx.case.chronology
+        if not entries:
+            return not_applicable(self, "no chronology to judge")
+        max_gap = ctx.policy.chronology_max_gap_days
+        start = ctx.case.child.status_start
+        dates = [start, *[e.event_date for e in entries if e.event_date >= start], ctx.as_of]
+        gaps = [(a, b) for a, b in pairwise(dates) if (b - a).days > max_gap]
+        evidence = [
+            record_fact(
+                "chronology",
+                entries[-1].entry_id,
+                "chronology.gap",
+                f"no entry between {a} and {b} ({(b - a).days} days)",
+            )
+            for a, b in gaps[:3]
+        ]
+        status = "met" if not gaps else "partly_met" if len(gaps) == 1 else "not_met"
+        if not gaps:
+            evidence = [
+                record_fact(
+                    "chronology",
+                    entries[-1].entry_id,
+                    "chronology.gap",
+                    f"no gap over {max_gap} days since {start}",
+                )
+            ]
+        return make(
+            self,
+            status,
+            confidence=0.9,
+            evidence=evidence,
+            missing=f"{len(gaps)} gap(s) of more than {max_gap} days with no entry" if gaps else "",
+        )

@@ -1,0 +1,257 @@
+"""Measured judgement: a run against a synthetic answer key, and exemplars labelled by others.
+
+``evaluate_run`` compares a run's files with the synth generator's answer key: accuracy and
+macro-F1 per criterion, per-visit voice / plan-link / analysis accuracy, SMART accuracy, and the
+Spearman correlation of the case ranking with the true quality. ``evaluate_exemplars`` runs the
+exemplar checker over a JSONL file of passages labelled good / poor by their own source, and
+reports accuracy per theme (the project's held-out evaluation text lives outside the repo).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from notereview.checks._rubric import CRITERIA, THEMES, load_rubric
+from notereview.errors import NotereviewError
+
+STATUS_VALUE = {"met": 1.0, "partly_met": 0.5, "not_met": 0.0}
+
+
+def _read_table(run_dir: Path, name: str) -> pd.DataFrame:
+    for ext, reader in (("parquet", pd.read_parquet), ("csv", pd.read_csv)):
+        path = run_dir / f"{name}.{ext}"
+        if path.is_file():
+            return reader(path)
+    raise NotereviewError(f"the run folder {run_dir} has no {name}.parquet or {name}.csv")
+
+
+def _macro_f1(truth: list[str], pred: list[str]) -> float:
+    labels = sorted(set(truth) | set(pred))
+    scores = []
+    for lab in labels:
+        tp = sum(t == lab and p == lab for t, p in zip(truth, pred, strict=True))
+        fp = sum(t != lab and p == lab for t, p in zip(truth, pred, strict=True))
+        fn = sum(t == lab and p != lab for t, p in zip(truth, pred, strict=True))
+        if tp + fp + fn == 0:
+            continue
+        scores.append(2 * tp / (2 * tp + fp + fn))
+    return float(np.mean(scores)) if scores else float("nan")
+
+
+def _spearman(a: list[float], b: list[float]) -> float:
+    if len(a) < 3:
+        return float("nan")
+    ra = pd.Series(a).rank().to_numpy()
+    rb = pd.Series(b).rank().to_numpy()
+    if ra.std() == 0 or rb.std() == 0:
+        return float("nan")
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+@dataclass
+class RunEvaluation:
+    children: int
+    criteria: dict[str, dict[str, float]] = field(default_factory=dict)
+    visits: dict[str, float] = field(default_factory=dict)
+    plan_actions: dict[str, float] = field(default_factory=dict)
+    ranking: dict[str, float] = field(default_factory=dict)
+    confusion: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+
+
+def true_case_score(statuses: dict[str, str], rubric_path: Path | None = None) -> float:
+    """The case score the answer key's true statuses would give, with the rubric's weights."""
+    rubric = load_rubric(rubric_path)
+    theme_scores = {}
+    for theme in THEMES:
+        items = [
+            (rubric.criterion_weight(c), STATUS_VALUE[s])
+            for c, s in statuses.items()
+            if s in STATUS_VALUE
+            and c in rubric.spec.criteria
+            and rubric.spec.criteria[c].theme == theme
+        ]
+        if items:
+            theme_scores[theme] = sum(w * v for w, v in items) / sum(w for w, _ in items)
+    if not theme_scores:
+        return 0.0
+    tw = {t: rubric.theme_weight(t) for t in theme_scores}
+    return sum(tw[t] * s for t, s in theme_scores.items()) / sum(tw.values())
+
+
+def evaluate_run(run_dir: str | Path, answer_key: str | Path) -> RunEvaluation:
+    run = Path(run_dir)
+    key = json.loads(Path(answer_key).read_text(encoding="utf-8"))
+    truth_children: dict[str, Any] = key["children"]
+    criteria = _read_table(run, "criteria")
+    cases = _read_table(run, "cases")
+    visits = _read_table(run, "visits")
+    actions = _read_table(run, "plan_actions")
+    ev = RunEvaluation(children=len(cases))
+
+    by_crit: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+    for row in criteria.itertuples(index=False):
+        truth = truth_children.get(row.child_id, {}).get("criteria", {}).get(row.criterion)
+        if truth is None:
+            continue
+        by_crit[row.criterion][0].append(truth)
+        by_crit[row.criterion][1].append(row.status)
+    for cid in CRITERIA:
+        if cid not in by_crit:
+            continue
+        t, p = by_crit[cid]
+        ev.criteria[cid] = {
+            "n": len(t),
+            "accuracy": float(np.mean([a == b for a, b in zip(t, p, strict=True)])),
+            "macro_f1": _macro_f1(t, p),
+        }
+        conf: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for a, b in zip(t, p, strict=True):
+            conf[a][b] += 1
+        ev.confusion[cid] = {a: dict(v) for a, v in conf.items()}
+
+    truth_visits = {
+        vid: lab for c in truth_children.values() for vid, lab in c.get("visits", {}).items()
+    }
+    for label in ("voice", "plan_linked", "analysis", "on_time"):
+        pairs = [
+            (truth_visits[r.visit_id][label], getattr(r, label))
+            for r in visits.itertuples(index=False)
+            if r.visit_id in truth_visits and label in truth_visits[r.visit_id]
+        ]
+        if pairs:
+            ev.visits[f"{label}_accuracy"] = float(np.mean([bool(a == b) for a, b in pairs]))
+            if label == "voice":
+                ev.visits["voice_macro_f1"] = _macro_f1(
+                    [a for a, _ in pairs], [b for _, b in pairs]
+                )
+                # Voice present (direct or reported) as the auditors count it for C1.
+                heard = [
+                    (a in ("direct", "reported"), b in ("direct", "reported")) for a, b in pairs
+                ]
+                ev.visits["voice_heard_accuracy"] = float(np.mean([a == b for a, b in heard]))
+    truth_actions = {
+        aid: lab for c in truth_children.values() for aid, lab in c.get("plan_actions", {}).items()
+    }
+    for label in ("smart", "specific", "measurable", "owner_named", "timebound"):
+        pairs = [
+            (truth_actions[r.action_id][label], getattr(r, label))
+            for r in actions.itertuples(index=False)
+            if r.action_id in truth_actions and label in truth_actions[r.action_id]
+        ]
+        if pairs:
+            ev.plan_actions[f"{label}_accuracy"] = float(
+                np.mean([bool(a) == bool(b) for a, b in pairs])
+            )
+    scores, true_scores, latent = [], [], []
+    for row in cases.itertuples(index=False):
+        t = truth_children.get(row.child_id)
+        if t is None:
+            continue
+        scores.append(float(row.score))
+        true_scores.append(true_case_score(t["criteria"]))
+        latent.append(float(t.get("quality", np.nan)))
+    ev.ranking = {
+        "spearman_vs_true_statuses": _spearman(scores, true_scores),
+        "spearman_vs_latent_quality": _spearman(scores, latent),
+    }
+    return ev
+
+
+def run_markdown(ev: RunEvaluation) -> str:
+    lines = [
+        f"## Judgement on a synthetic extract ({ev.children} children)",
+        "",
+        "| criterion | n | accuracy | macro-F1 |",
+        "|---|---|---|---|",
+    ]
+    for cid, m in ev.criteria.items():
+        lines.append(f"| {cid} | {m['n']} | {m['accuracy']:.3f} | {m['macro_f1']:.3f} |")
+    if ev.criteria:
+        mean_acc = np.mean([m["accuracy"] for m in ev.criteria.values()])
+        lines.append(f"| **mean** | | **{mean_acc:.3f}** | |")
+    lines += ["", "| per-record label | value |", "|---|---|"]
+    for k, v in {**ev.visits, **ev.plan_actions, **ev.ranking}.items():
+        lines.append(f"| {k} | {v:.3f} |")
+    return "\n".join(lines) + "\n"
+
+
+# How each exemplar theme is judged by the checker: the kind of text and the rule that says good.
+def _good_plan(result: dict[str, Any]) -> bool:
+    return bool(result["labels"].get("smart"))
+
+
+def _status(result: dict[str, Any], cid: str) -> str:
+    return next(
+        (f["status"] for f in result["findings"] if f["criterion"] == cid), "not_applicable"
+    )
+
+
+def _good_voice(result: dict[str, Any]) -> bool:
+    return result["labels"].get("voice") in ("direct", "reported", "observation")
+
+
+def _good_summary(result: dict[str, Any]) -> bool:
+    return _status(result, "S3") in ("met", "partly_met")
+
+
+def _good_record(result: dict[str, Any]) -> bool:
+    return bool(result["labels"].get("analysis"))
+
+
+def _good_supervision(result: dict[str, Any]) -> bool:
+    return _status(result, "M2") == "met"
+
+
+EXEMPLAR_THEMES: dict[str, tuple[str, str, Any]] = {
+    "plan": ("plan_action", "P1", _good_plan),
+    "voice_of_child": ("visit", "C1–C3", _good_voice),
+    "case_summary": ("case_summary", "S3", _good_summary),
+    "visit_record": ("visit", "V5", _good_record),
+    "other": ("visit", "V5", _good_record),
+    "supervision": ("supervision", "M2", _good_supervision),
+}
+
+
+def evaluate_exemplars(path: str | Path) -> dict[str, dict[str, float]]:
+    """Accuracy per theme of the checker's good/poor verdicts against the passages' labels."""
+    from notereview.review import Reviewer, check_text
+
+    reviewer = Reviewer()
+    per_theme: dict[str, list[bool]] = defaultdict(list)
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        item = json.loads(line)
+        theme = item["theme"]
+        if theme not in EXEMPLAR_THEMES:
+            continue
+        kind, _, is_good = EXEMPLAR_THEMES[theme]
+        result = check_text(kind, item["text"], reviewer=reviewer)
+        per_theme[theme].append(is_good(result) == (item["label"] == "good"))
+    out = {
+        theme: {"n": len(v), "accuracy": float(np.mean(v))}
+        for theme, v in sorted(per_theme.items())
+    }
+    allv = [x for v in per_theme.values() for x in v]
+    out["all"] = {"n": len(allv), "accuracy": float(np.mean(allv)) if allv else float("nan")}
+    return out
+
+
+def exemplars_markdown(result: dict[str, dict[str, float]]) -> str:
+    lines = [
+        "## Judgement on labelled exemplars (text the generator did not write)",
+        "",
+        "| theme | criterion | n | accuracy |",
+        "|---|---|---|---|",
+    ]
+    for theme, m in result.items():
+        crit = EXEMPLAR_THEMES[theme][1] if theme in EXEMPLAR_THEMES else "all"
+        lines.append(f"| {theme} | {crit} | {m['n']} | {m['accuracy']:.3f} |")
+    return "\n".join(lines) + "\n"

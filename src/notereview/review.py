@@ -1,0 +1,216 @@
+"""Reviewing a case file, and checking one piece of text (the exemplar checker).
+
+``Reviewer`` holds the rubric, policy, calendar and the one annotation pipeline, built lazily
+on first use (never at import time), and turns a CaseFile into a CaseReview: every finding,
+the per-visit and per-action labels, and the case score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from notereview.casefile import (
+    CaseFile,
+    CaseSummary,
+    Child,
+    ChronologyEntry,
+    Plan,
+    PlanAction,
+    SupervisionRecord,
+    Visit,
+)
+from notereview.checks._context import ActionLabel, ReviewContext, VisitLabel, build_context
+from notereview.checks._finding import Finding
+from notereview.checks._linking import PlanLinker
+from notereview.checks._rubric import Rubric, load_rubric
+from notereview.errors import NotereviewError
+from notereview.scoring import CaseScore, score_case
+
+if TYPE_CHECKING:
+    from notereview.nlp import Annotator
+    from notereview.policy import Policy, WorkingCalendar
+
+
+@dataclass(frozen=True)
+class CaseReview:
+    case: CaseFile
+    findings: tuple[Finding, ...]
+    visit_labels: dict[str, VisitLabel]
+    action_labels: dict[str, ActionLabel]
+    score: CaseScore
+
+
+class Reviewer:
+    """Reviews case files against the rubric. Cheap to construct; loads on first use."""
+
+    def __init__(
+        self,
+        rubric_path: str | Path | None = None,
+        policy_path: str | Path | None = None,
+        patterns_dir: str | Path | None = None,
+    ) -> None:
+        self.rubric_path = rubric_path
+        self.policy_path = policy_path
+        self.patterns_dir = patterns_dir
+
+    @cached_property
+    def rubric(self) -> Rubric:
+        return load_rubric(self.rubric_path)
+
+    @cached_property
+    def policy(self) -> Policy:
+        from notereview.policy import load_policy
+
+        return load_policy(self.policy_path)
+
+    @cached_property
+    def calendar(self) -> WorkingCalendar:
+        from notereview.policy import WorkingCalendar
+
+        return WorkingCalendar.from_policy(self.policy)
+
+    @cached_property
+    def annotator(self) -> Annotator:
+        from notereview.nlp import build_pipeline
+
+        return build_pipeline(
+            Path(self.patterns_dir) if self.patterns_dir else None,
+            pre_verbal_age_below=self.policy.pre_verbal_age_below,
+        )
+
+    @cached_property
+    def linker(self) -> PlanLinker:
+        return PlanLinker()
+
+    def versions(self) -> dict[str, Any]:
+        return {
+            "rubric": self.rubric.version,
+            "rubric_sha256": self.rubric.fingerprint,
+            "policy": self.policy.version,
+            "policy_sha256": self.policy.fingerprint(),
+            "nlp": self.annotator.versions,
+            "checks": [c.name for c in self.rubric.checks],
+            "plan_linker": self.linker.name,
+        }
+
+    def context(
+        self, case: CaseFile, as_of: date, tables_absent: Iterable[str] = ()
+    ) -> ReviewContext:
+        return build_context(
+            case,
+            self.annotator,
+            self.policy,
+            self.calendar,
+            as_of,
+            linker=self.linker,
+            tables_absent=tables_absent,
+        )
+
+    def review(self, case: CaseFile, as_of: date, tables_absent: Iterable[str] = ()) -> CaseReview:
+        ctx = self.context(case, as_of, tables_absent)
+        findings = tuple(check(ctx) for check in self.rubric.checks)
+        return CaseReview(
+            case=case,
+            findings=findings,
+            visit_labels=ctx.visit_labels,
+            action_labels=ctx.action_labels,
+            score=score_case(case.child_id, findings, self.rubric),
+        )
+
+
+KIND_CRITERIA: dict[str, tuple[str, ...]] = {
+    "visit": ("C1", "C2", "C3", "C4", "V4", "V5"),
+    "case_summary": ("S2", "S3", "S4"),
+    "plan_action": ("P1",),
+    "chronology_entry": ("H3",),
+    "supervision": ("M2", "M3"),
+}
+MAX_EXEMPLAR_CHARS = 20_000
+
+
+class ExemplarError(NotereviewError):
+    """An exemplar check was asked for something it cannot do (unknown kind, empty text)."""
+
+
+def _exemplar_case(
+    kind: str, text: str, child_name: str | None, age: int | None, day: date
+) -> CaseFile:
+    child = Child(
+        child_id="exemplar",
+        legal_status="CIN",
+        status_start=day - timedelta(days=365),
+        team="exemplar",
+        worker_id="exemplar",
+        first_name=child_name,
+        age_years=age,
+        gender="unknown",
+    )
+    rid = "exemplar-1"
+    if kind == "visit":
+        plan = Plan("exemplar-plan", "exemplar", "CIN", day - timedelta(days=30))
+        return CaseFile.build(
+            child,
+            visits=[Visit(rid, "exemplar", day, day, True, text, seen_alone=True)],
+            plans=[plan],
+        )
+    if kind == "case_summary":
+        return CaseFile.build(child, case_summaries=[CaseSummary(rid, "exemplar", day, text)])
+    if kind == "plan_action":
+        action = PlanAction(rid, "exemplar-plan", text)
+        plan = Plan("exemplar-plan", "exemplar", "CIN", day, actions=(action,))
+        return CaseFile.build(child, plans=[plan])
+    if kind == "chronology_entry":
+        return CaseFile.build(
+            child, chronology=[ChronologyEntry(rid, "exemplar", day, text, source="exemplar")]
+        )
+    return CaseFile.build(child, supervision=[SupervisionRecord(rid, "exemplar", day, text)])
+
+
+def check_text(
+    kind: str,
+    text: str,
+    child_name: str | None = None,
+    age: int | None = None,
+    reviewer: Reviewer | None = None,
+    on: date | None = None,
+) -> dict[str, Any]:
+    """The findings one piece of text can show, as CONTRACT.md's ``check`` JSON."""
+    if kind not in KIND_CRITERIA:
+        raise ExemplarError(f"unknown kind {kind!r}; use one of: {', '.join(KIND_CRITERIA)}")
+    if not text or not text.strip():
+        raise ExemplarError("the text to check is empty")
+    if len(text) > MAX_EXEMPLAR_CHARS:
+        raise ExemplarError(
+            f"the text is {len(text)} characters; an exemplar check takes at most "
+            f"{MAX_EXEMPLAR_CHARS}"
+        )
+    reviewer = reviewer or Reviewer()
+    day = on or date.today()
+    case = _exemplar_case(kind, text, child_name, age, day)
+    ctx = reviewer.context(case, day)
+    wanted = KIND_CRITERIA[kind]
+    findings = [check(ctx) for check in reviewer.rubric.checks if check.criterion in wanted]
+    labels: dict[str, Any] = {}
+    if kind == "visit":
+        lab = ctx.visit_labels["exemplar-1"]
+        labels = {"voice": lab.voice, "plan_linked": lab.plan_linked, "analysis": lab.analysis}
+    elif kind == "plan_action":
+        act = ctx.action_labels["exemplar-1"]
+        labels = {
+            "smart": act.smart,
+            "specific": act.specific,
+            "measurable": act.measurable,
+            "owner_named": act.owner_named,
+            "timebound": act.timebound,
+        }
+    out = []
+    for f in findings:
+        d = f.as_dict()
+        d.pop("theme")
+        out.append(d)
+    return {"kind": kind, "findings": out, "labels": labels}

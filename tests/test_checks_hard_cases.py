@@ -1,0 +1,189 @@
+"""The hard cases an auditor expects a reviewer to get right (issue: the rubric, "Must show")."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from notereview import CaseFile, Child, Plan, PlanAction, Visit, check_text
+
+
+def _visit_result(text: str, name: str = "Ruby", age: int = 9) -> dict:
+    return check_text("visit", text, child_name=name, age=age, on=date(2026, 6, 1))
+
+
+def _status(result: dict, cid: str) -> str:
+    return next(f["status"] for f in result["findings"] if f["criterion"] == cid)
+
+
+def test_a_parents_quote_is_not_the_childs_voice():
+    r = _visit_result('I visited the home. Mum said "Ruby is fine, she loves school."')
+    assert r["labels"]["voice"] == "none"
+    assert _status(r, "C1") == "not_met"
+
+
+def test_did_not_want_to_talk_is_an_attempt_not_voice():
+    r = _visit_result("Ruby did not want to talk to me today and stayed in her room.")
+    assert r["labels"]["voice"] == "attempted_not_obtained"
+    assert _status(r, "C1") == "partly_met"  # an attempt is better than silence, not voice
+
+
+def test_a_hypothetical_is_not_evidence():
+    r = _visit_result("If Ruby tells school she is scared, school will call me straight away.")
+    assert r["labels"]["voice"] == "none"
+
+
+def test_a_babys_observed_cues_count_as_observation():
+    r = _visit_result(
+        "Amir smiled and reached for his carer when she came into the room; he babbled and "
+        "made good eye contact with me throughout.",
+        name="Amir",
+        age=0,
+    )
+    assert r["labels"]["voice"] == "observation"
+    assert _status(r, "C3") == "met"
+    assert _status(r, "C1") == "not_applicable"
+
+
+def test_the_childs_name_as_an_object_is_not_voice():
+    r = _visit_result("I saw Ruby in the kitchen with her mother and the house was tidy.")
+    assert r["labels"]["voice"] == "none"
+
+
+def test_reported_and_direct_voice():
+    assert _visit_result("Kai told me he misses his brother.", name="Kai")["labels"]["voice"] == (
+        "reported"
+    )
+    assert _visit_result('Kai said "I want to go home".', name="Kai")["labels"]["voice"] == "direct"
+
+
+def test_evidence_quotes_are_the_text_at_their_offsets():
+    text = "Kai told me he misses his brother. This suggests contact with his brother matters."
+    r = check_text("visit", text, child_name="Kai", age=10)
+    spans = [e for f in r["findings"] for e in f["evidence"]]
+    assert spans
+    for e in spans:
+        assert text[e["start"] : e["end"]] == e["quote"]
+
+
+# ---- dates: the policy through the checks ---------------------------------------------------
+
+
+def _child(status: str = "CP", **kw) -> Child:
+    base = dict(
+        child_id="C1",
+        legal_status=status,
+        status_start=date(2025, 1, 6),
+        team="T",
+        worker_id="W",
+        first_name="Ruby",
+        age_years=9,
+        gender="F",
+    )
+    base.update(kw)
+    return Child(**base)
+
+
+def _visits(dates: list[date], recorded: list[date] | None = None) -> list[Visit]:
+    recorded = recorded or dates
+    return [
+        Visit(f"V{i}", "C1", d, r, True, "Ruby told me she likes her new school.", seen_alone=True)
+        for i, (d, r) in enumerate(zip(dates, recorded, strict=True))
+    ]
+
+
+def _finding(reviewer, case: CaseFile, as_of: date, cid: str):
+    review = reviewer.review(case, as_of)
+    return next(f for f in review.findings if f.criterion == cid), review
+
+
+def test_a_bank_holiday_inside_a_cp_interval_extends_the_due_date(reviewer):
+    # 2026-04-02 (Thu) + 10 working days, skipping Good Friday 3 Apr and Easter Monday 6 Apr:
+    # due 2026-04-20 (without the bank holidays it would be 16 Apr). A visit on 20 Apr is on
+    # time; on 21 Apr it is late by one working day.
+    start = date(2026, 4, 2)
+    on_time = CaseFile.build(_child(status_start=start), visits=_visits([start, date(2026, 4, 20)]))
+    f, review = _finding(reviewer, on_time, date(2026, 4, 21), "V1")
+    assert review.visit_labels["V1"].on_time
+    assert f.status == "met"
+    late = CaseFile.build(_child(status_start=start), visits=_visits([start, date(2026, 4, 21)]))
+    f, review = _finding(reviewer, late, date(2026, 4, 22), "V1")
+    assert not review.visit_labels["V1"].on_time
+    assert f.status == "partly_met"
+    assert "1 working days" in f.evidence[0].why
+
+
+def test_recorded_on_time_across_a_weekend(reviewer):
+    friday = date(2026, 5, 8)
+    wednesday, thursday = date(2026, 5, 13), date(2026, 5, 14)
+    case = CaseFile.build(_child(), visits=_visits([friday], [wednesday]))
+    f, review = _finding(reviewer, case, date(2026, 5, 20), "V3")
+    assert review.visit_labels["V0"].recorded_late_days == 0
+    assert f.status == "met"
+    case = CaseFile.build(_child(), visits=_visits([friday], [thursday]))
+    f, review = _finding(reviewer, case, date(2026, 5, 20), "V3")
+    assert review.visit_labels["V0"].recorded_late_days == 1
+    assert f.status == "not_met"
+    assert "1 working days" in f.evidence[0].why
+
+
+def test_regulation_28_schedule_after_a_placement_move(reviewer):
+    # Looked after since 2025; placement moved on 2026-03-02: the first visit is due within a
+    # week of the move, then at most six weeks apart.
+    child = _child(
+        "LAC",
+        status_start=date(2025, 1, 6),
+        placement_start=date(2026, 3, 2),
+        long_term_placement=False,
+    )
+    visits = _visits([date(2026, 1, 20), date(2026, 3, 6), date(2026, 4, 15), date(2026, 5, 25)])
+    case = CaseFile.build(child, visits=visits)
+    f, _ = _finding(reviewer, case, date(2026, 6, 1), "V1")
+    assert f.status == "met", f.missing
+    late_first = _visits(
+        [date(2026, 1, 20), date(2026, 3, 16), date(2026, 4, 20), date(2026, 5, 25)]
+    )
+    f, _ = _finding(reviewer, CaseFile.build(child, visits=late_first), date(2026, 6, 1), "V1")
+    assert f.status in ("partly_met", "not_met")
+    assert any("week" in e.why for e in f.evidence), [e.why for e in f.evidence]
+
+
+def test_a_file_with_no_records_of_a_kind_gets_findings_not_a_crash(reviewer):
+    case = CaseFile.build(_child(), visits=_visits([date(2026, 5, 1)]))
+    review = reviewer.review(case, date(2026, 5, 10))
+    by = {f.criterion: f for f in review.findings}
+    assert by["S1"].status == "not_met" and "no case summary" in by["S1"].missing
+    assert by["H1"].status == "not_met"
+    assert by["G1"].status == "not_met"
+    assert by["P1"].status == "not_met"
+    assert by["M1"].status == "not_met"
+    assert 0 <= review.score.score <= 1
+
+
+@pytest.mark.parametrize(
+    ("text", "smart"),
+    [
+        ("Mum to engage with services.", False),
+        (
+            "Mum (Sarah) to attend all 12 sessions of the Freedom Programme by 30/06/2026; "
+            "the social worker will check attendance with the facilitator monthly.",
+            True,
+        ),
+    ],
+)
+def test_smart_plan_actions(text, smart):
+    r = check_text("plan_action", text, on=date(2026, 3, 1))
+    assert r["labels"]["smart"] is smart
+
+
+def test_plan_linked_visit(reviewer):
+    action = PlanAction("A1", "P1", "Ruby to attend the after-school football club every Tuesday")
+    plan = Plan("P1", "C1", "CP", date(2026, 1, 5), actions=(action,))
+    visit = Visit(
+        "V1", "C1", date(2026, 3, 3), date(2026, 3, 3), True,
+        "We talked about the after-school football club; Ruby has attended every Tuesday.",
+    )  # fmt: skip
+    case = CaseFile.build(_child(), visits=[visit], plans=[plan])
+    review = reviewer.review(case, date(2026, 3, 10))
+    assert review.visit_labels["V1"].plan_linked

@@ -1,0 +1,111 @@
+"""The command line end to end: synth → score → check, and clear errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from notereview.batch import (
+    CASES_COLUMNS,
+    CRITERIA_COLUMNS,
+    PLAN_ACTIONS_COLUMNS,
+    QUARANTINE_COLUMNS,
+    VISITS_COLUMNS,
+)
+from notereview.cli import app
+
+runner = CliRunner()
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", "from notereview.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_help_explains_the_commands():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("synth", "score", "check", "evaluate"):
+        assert command in result.output
+
+
+def test_synth_then_score_writes_the_contract_files(tmp_path: Path):
+    extract = tmp_path / "extract"
+    out = tmp_path / "out"
+    r = runner.invoke(app, ["synth", "--children", "25", "--seed", "3", "--out", str(extract)])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["score", str(extract), "--out", str(out), "--format", "csv",
+                            "--report", str(tmp_path / "report.md")])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "weakest files" in r.output
+    expected = {
+        "cases": CASES_COLUMNS,
+        "criteria": CRITERIA_COLUMNS,
+        "visits": VISITS_COLUMNS,
+        "plan_actions": PLAN_ACTIONS_COLUMNS,
+        "quarantine": QUARANTINE_COLUMNS,
+    }
+    for name, columns in expected.items():
+        frame = pd.read_csv(out / f"{name}.csv")
+        assert list(frame.columns) == columns, name
+    cases = pd.read_csv(out / "cases.csv")
+    assert len(cases) == 25
+    assert sorted(cases["rank"]) == list(range(1, 26))
+    assert cases.sort_values("rank")["score"].is_monotonic_increasing
+    assert set(cases["grade_band"]) <= {"good", "requires_improvement", "inadequate"}
+    criteria = pd.read_csv(out / "criteria.csv")
+    assert len(criteria) == 25 * 26
+    for evidence in criteria["evidence"]:
+        for item in json.loads(evidence):
+            assert set(item) == {"table", "record_id", "start", "end", "quote", "source", "why"}
+    run = json.loads((out / "run.json").read_text())
+    for table, counts in run["tables"].items():
+        assert counts["rows_read"] == counts["rows_scored"] + counts["rows_quarantined"], table
+    assert {"as_of", "started_at", "finished_at", "versions", "timings_s"} <= set(run)
+    assert (tmp_path / "report.md").read_text().startswith("# notereview run")
+
+
+def test_a_missing_column_is_one_clear_line_and_exit_2(tmp_path: Path):
+    extract = tmp_path / "extract"
+    runner.invoke(app, ["synth", "--children", "5", "--seed", "1", "--out", str(extract)])
+    visits = pd.read_csv(extract / "visits.csv", dtype=str)
+    visits.drop(columns=["visit_date"]).to_csv(extract / "visits.csv", index=False)
+    result = _cli("score", str(extract), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "visit_date" in result.stderr and "tables.visits.columns.visit_date" in result.stderr
+
+
+def test_a_missing_extract_is_exit_2(tmp_path: Path):
+    result = _cli("score", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_check_prints_the_contract_json():
+    r = runner.invoke(
+        app, ["check", "--kind", "visit", "--child-name", "Kai", "--age", "9",
+              "Kai told me he misses his brother."],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    payload = json.loads(r.output)
+    assert payload["kind"] == "visit"
+    assert {f["criterion"] for f in payload["findings"]} == {"C1", "C2", "C3", "C4", "V4", "V5"}
+    assert set(payload["labels"]) == {"voice", "plan_linked", "analysis"}
+    for f in payload["findings"]:
+        assert set(f) == {"criterion", "status", "score", "confidence", "evidence", "missing"}
+
+
+def test_check_rejects_an_unknown_kind_cleanly():
+    result = _cli("check", "--kind", "poem", "roses are red")
+    assert result.returncode == 2
+    assert "unknown kind" in result.stderr and "roses" not in result.stderr
