@@ -1,0 +1,306 @@
+"""Pure ASGI middleware: request log and security headers, body size limit, and
+authentication / authorisation / rate limiting (in that order, outermost first)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.access import allowed_roles, is_public
+from api.problems import PROBLEM
+from api.settings import Settings
+from notereview.store import AccessEvent, Principal, authenticate, log_access
+
+logger = logging.getLogger("notereview.api")
+
+JSON_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cache-control", b"no-store"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+)
+
+
+def _state(scope: Scope) -> dict[str, Any]:
+    return scope.setdefault("state", {})
+
+
+async def send_problem(
+    send: Send, status: int, title: str, detail: str, headers: dict[str, str] | None = None
+) -> None:
+    body = json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail})
+    raw_headers = [
+        (b"content-type", PROBLEM.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": body.encode()})
+
+
+def client_ip(scope: Scope, settings: Settings) -> str | None:
+    if settings.trust_forwarded_for:
+        for name, value in scope.get("headers", ()):
+            if name == b"x-forwarded-for":
+                return value.decode("latin-1").split(",")[0].strip()[:64] or None
+    client = scope.get("client")
+    return client[0][:64] if client else None
+
+
+class RequestLogMiddleware:
+    """Logs method, route template, status, duration and user id (never paths, query strings
+    or bodies), adds security headers, and turns an unhandled error into a bare 500."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        response_started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_started = True
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                if b"content-security-policy" not in present:
+                    headers.append((b"content-security-policy", JSON_CSP.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception as exc:  # the message may hold data: log the kind only
+            state = _state(scope)
+            logger.error(
+                "unhandled %s on %s %s",
+                type(exc).__name__,
+                scope["method"],
+                state.get("route_template", "<unmatched>"),
+            )
+            status = 500
+            if not response_started:
+                await send_problem(
+                    send_with_headers, 500, "Internal Server Error", "internal error"
+                )
+        finally:
+            state = _state(scope)
+            principal = state.get("principal")
+            logger.info(
+                "%s %s %d %.1fms user=%s",
+                scope["method"],
+                state.get("route_template", "<unmatched>"),
+                status,
+                (time.perf_counter() - started) * 1000,
+                principal.user_id if principal else "-",
+            )
+
+
+class BodyLimitMiddleware:
+    """413 for request bodies over the limit (a larger one for POST /runs)."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    def _limit(self, scope: Scope) -> int:
+        if scope["method"] == "POST" and scope["path"].rstrip("/") == "/runs":
+            return self.settings.max_run_body_bytes
+        return self.settings.max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self._limit(scope)
+        declared = None
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    await send_problem(send, 400, "Bad Request", "Content-Length is not a number")
+                    return
+        if declared is not None:
+            if declared > limit:
+                await send_problem(
+                    send, 413, "Content Too Large", f"the request body is over {limit} bytes"
+                )
+                return
+            await self.app(scope, receive, send)
+            return
+        # no declared length: read the body (up to the limit) before the app sees it
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                await send_problem(
+                    send, 413, "Content Too Large", f"the request body is over {limit} bytes"
+                )
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+class RateLimiter:
+    """A sliding window of ``per_minute`` requests per key, in memory (one process)."""
+
+    def __init__(
+        self, per_minute: int, clock: Callable[[], float] = time.monotonic, window: float = 60.0
+    ) -> None:
+        self.per_minute = per_minute
+        self.clock = clock
+        self.window = window
+        self._hits: dict[str, deque[float]] = {}
+
+    def allow(self, key: str) -> tuple[bool, int]:
+        """(allowed, seconds to wait when not)."""
+        if self.per_minute <= 0:
+            return True, 0
+        now = self.clock()
+        hits = self._hits.setdefault(key, deque())
+        while hits and hits[0] <= now - self.window:
+            hits.popleft()
+        if len(hits) >= self.per_minute:
+            return False, max(1, int(hits[0] + self.window - now) + 1)
+        hits.append(now)
+        if len(self._hits) > 10_000:  # forget idle keys
+            for idle in [k for k, v in self._hits.items() if not v or v[-1] <= now - self.window]:
+                del self._hits[idle]
+        return True, 0
+
+
+class AuthMiddleware:
+    """Rate limit, then bearer-token authentication, then the role check from
+    :data:`api.access.ROUTE_ROLES`, before the body is read. Refusals are logged to the
+    access log (except 429)."""
+
+    def __init__(self, app: ASGIApp, router_app: Any) -> None:
+        self.app = app
+        self.router_app = router_app
+
+    def _match(self, scope: Scope) -> tuple[str | None, bool, dict[str, Any]]:
+        partial: tuple[str | None, bool, dict[str, Any]] = (None, False, {})
+        for route in self.router_app.router.routes:
+            match, child = route.matches(scope)
+            if match == Match.FULL:
+                return route.path, True, child.get("path_params", {})
+            if match == Match.PARTIAL and partial[0] is None:
+                partial = (route.path, False, child.get("path_params", {}))
+        return partial
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state_app = self.router_app.state
+        settings: Settings = state_app.settings
+        template, full, params = self._match(scope)
+        state = _state(scope)
+        if template is not None:
+            state["route_template"] = template
+        method = scope["method"]
+        if template is not None and is_public(method, template):
+            await self.app(scope, receive, send)
+            return
+        token = None
+        for name, value in scope.get("headers", ()):
+            if name == b"authorization":
+                scheme, _, credentials = value.decode("latin-1").partition(" ")
+                if scheme.lower() == "bearer" and credentials.strip():
+                    token = credentials.strip()
+        ip = client_ip(scope, settings)
+        key = "t:" + hashlib.sha256(token.encode()).hexdigest() if token else f"ip:{ip}"
+        allowed, wait = state_app.rate_limiter.allow(key)
+        if not allowed:
+            await send_problem(
+                send, 429, "Too Many Requests", "slow down", headers={"Retry-After": str(wait)}
+            )
+            return
+        now: datetime = state_app.clock()
+        engine = state_app.engine
+        principal: Principal | None = None
+        if token is not None:
+            principal = await run_in_threadpool(authenticate, engine, token, now)
+        child_id = params.get("child_id") if isinstance(params.get("child_id"), str) else None
+
+        async def refuse(status: int, action: str, detail: str, headers: dict[str, str]) -> None:
+            event = AccessEvent(
+                at=now,
+                user_id=principal.user_id if principal else None,
+                action=action,
+                method=method[:8],
+                route=(template or "<unmatched>")[:128],
+                child_id=child_id[:64] if child_id else None,
+                status=status,
+                client_ip=ip,
+            )
+            await run_in_threadpool(log_access, engine, event)
+            await send_problem(
+                send, status, "Unauthorized" if status == 401 else "Forbidden", detail, headers
+            )
+
+        if principal is None:
+            if token is not None:  # guessing tokens: each guess also counts against the address
+                allowed, wait = state_app.rate_limiter.allow(f"ip:{ip}")
+                if not allowed:
+                    await send_problem(
+                        send,
+                        429,
+                        "Too Many Requests",
+                        "slow down",
+                        headers={"Retry-After": str(wait)},
+                    )
+                    return
+            await refuse(
+                401,
+                "unauthenticated",
+                "a valid bearer token is needed: Authorization: Bearer <token>",
+                {"WWW-Authenticate": 'Bearer realm="notereview"'},
+            )
+            return
+        state["principal"] = principal
+        if not full:  # unknown route or method: the router answers 404 / 405
+            await self.app(scope, receive, send)
+            return
+        roles = allowed_roles(method, template or "")
+        if roles is None or principal.role not in roles:
+            await refuse(403, "forbidden", f"the {principal.role} role may not do this", {})
+            return
+        await self.app(scope, receive, send)

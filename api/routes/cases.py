@@ -1,0 +1,117 @@
+"""The case view and audit outcomes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+
+from api.deps import EngineDep, NowDep, UserDep, record_access
+from api.routes._common import iso, require_latest_run, visible_case
+from api.schemas import AuditIn
+from notereview.store import active_claim, add_audit, case_file, dip_sample_containing
+
+router = APIRouter(tags=["cases"])
+
+
+@router.get("/cases/{child_id}")
+def read_case(
+    child_id: str, request: Request, engine: EngineDep, user: UserDep, now: NowDep
+) -> dict[str, Any]:
+    """Every finding with its evidence and the texts it quotes (latest run). Logged."""
+    run = require_latest_run(engine)
+    visible_case(request, engine, user, run, child_id)
+    view = case_file(engine, run.run_id, child_id)
+    record_access(request, user, "read_case", 200, child_id)
+    quoted = {
+        (item.get("table"), str(item.get("record_id")))
+        for finding in view.findings
+        for item in finding.evidence
+        if isinstance(item, dict)
+    }
+    case = view.case
+    claim = active_claim(engine, child_id, now=now)
+    return {
+        "run_id": view.run_id,
+        "as_of": iso(view.as_of),
+        "child_id": case.child_id,
+        "team": case.team,
+        "worker_id": case.worker_id,
+        "legal_status": case.legal_status,
+        "score": case.score,
+        "grade_band": case.grade_band,
+        "themes": case.themes,
+        "confidence": case.confidence,
+        "rank": case.rank,
+        "reasons": list(case.reasons),
+        "claimed_by": claim.user_name if claim else None,
+        "findings": [
+            {
+                "criterion": f.criterion,
+                "theme": f.theme,
+                "status": f.status,
+                "score": f.score,
+                "confidence": f.confidence,
+                "evidence": list(f.evidence),
+                "missing": f.missing,
+            }
+            for f in view.findings
+        ],
+        "visits": list(view.visits),
+        "plan_actions": list(view.plan_actions),
+        "records": [
+            {
+                "table": r.table,
+                "record_id": r.record_id,
+                "record_date": iso(r.record_date),
+                "quoted": (r.table, r.record_id) in quoted,
+                "text": r.text,
+            }
+            for r in view.records
+        ],
+    }
+
+
+@router.post("/cases/{child_id}/audits", status_code=201)
+def write_audit(
+    child_id: str,
+    audit: AuditIn,
+    request: Request,
+    engine: EngineDep,
+    user: UserDep,
+    now: NowDep,
+) -> dict[str, Any]:
+    """Record an auditor's judgement of the file (against the latest run). Logged."""
+    run = require_latest_run(engine)
+    case = visible_case(request, engine, user, run, child_id)
+    claim = active_claim(engine, child_id, now=now)
+    if claim is not None and claim.user_id != user.user_id:
+        raise HTTPException(status_code=409, detail="another auditor has claimed this file")
+    sample_id = dip_sample_containing(engine, run.run_id, child_id, audit.sample_id)
+    if audit.sample_id is not None and sample_id is None:
+        raise HTTPException(
+            status_code=422, detail="the file is not in that dip sample of the latest run"
+        )
+    stored = add_audit(
+        engine,
+        run_id=run.run_id,
+        child_id=child_id,
+        user_id=user.user_id,
+        overall=audit.overall,
+        themes=dict(audit.themes),
+        findings=dict(audit.findings),
+        comments=audit.comments,
+        team=case.team,
+        legal_status=case.legal_status,
+        sample_id=sample_id,
+        now=now,
+    )
+    record_access(request, user, "write_audit", 201, child_id)
+    return {
+        "audit_id": stored.audit_id,
+        "run_id": stored.run_id,
+        "child_id": stored.child_id,
+        "created_at": iso(stored.created_at),
+        "from_dip_sample": stored.from_dip_sample,
+        "sample_id": stored.sample_id,
+    }

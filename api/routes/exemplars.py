@@ -1,0 +1,29 @@
+"""The exemplar checker: findings for one piece of text. The text is neither stored nor logged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+
+import notereview
+from api.deps import SettingsDep
+from api.schemas import ExemplarIn
+
+router = APIRouter(tags=["exemplars"])
+
+
+@router.post("/exemplars/check")
+def check_exemplar(exemplar: ExemplarIn, settings: SettingsDep) -> dict[str, Any]:
+    """The ``notereview check`` JSON for one text."""
+    if len(exemplar.text) > settings.exemplar_max_chars:
+        raise HTTPException(
+            status_code=422,
+            detail=f"the text is longer than {settings.exemplar_max_chars} characters",
+        )
+    check_text = getattr(notereview, "check_text", None)
+    if check_text is None:
+        raise HTTPException(status_code=503, detail="the exemplar checker is not installed")
+    return check_text(
+        exemplar.kind, exemplar.text, child_name=exemplar.child_name, age=exemplar.age
+    )

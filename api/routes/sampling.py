@@ -1,0 +1,160 @@
+"""The dip sample, estimates of compliance and agreement between model and auditors."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+
+from api.deps import EngineDep, NowDep, SettingsDep, UserDep, record_access
+from api.routes._common import iso, require_latest_run, scope_teams
+from notereview.store import (
+    AuditRecord,
+    active_claims,
+    case_score,
+    case_scores,
+    criterion_statuses,
+    latest_audits,
+    record_dip_sample,
+)
+from notereview.triage import (
+    THEMES,
+    AuditedFile,
+    Estimate,
+    agreement,
+    build_queue,
+    criterion_estimates,
+    draw_dip_sample,
+)
+
+router = APIRouter(tags=["sampling"])
+
+
+@router.get("/dip-sample")
+def dip_sample(
+    request: Request,
+    engine: EngineDep,
+    user: UserDep,
+    now: NowDep,
+    size: Annotated[int, Query(ge=1, le=2000)],
+    seed: Annotated[int, Query(ge=0, le=2**31 - 1)],
+    team: Annotated[str | None, Query(max_length=128)] = None,
+) -> dict[str, Any]:
+    """A seeded random sample stratified by team and legal status (latest run). The draw is
+    kept, so audits of its files count toward the estimates."""
+    run = require_latest_run(engine)
+    teams = scope_teams(user, team)
+    if teams == set():
+        record_access(request, user, "out_of_scope", 404)
+        raise HTTPException(status_code=404, detail="no files of that team in your scope")
+    cases = case_scores(engine, run.run_id, teams=teams)
+    sample = draw_dip_sample(cases, size=size, seed=seed, teams=teams)
+    sample_id = record_dip_sample(
+        engine,
+        run.run_id,
+        size,
+        seed,
+        sorted(teams) if teams else [],
+        user.user_id,
+        [(f.child_id, f.team, f.legal_status) for f in sample.files],
+        now=now,
+    )
+    claims = active_claims(engine, now=now, child_ids=[f.child_id for f in sample.files])
+    return {
+        "sample_id": sample_id,
+        "run_id": run.run_id,
+        "as_of": iso(run.as_of),
+        "seed": seed,
+        "size": size,
+        "population": sample.population,
+        "items": [
+            {
+                **asdict(f),
+                "claimed_by": claims[f.child_id].user_name if f.child_id in claims else None,
+            }
+            for f in sample.files
+        ],
+        "strata": [asdict(s) for s in sample.strata],
+        "reasons": list(sample.reasons),
+    }
+
+
+def _estimate(estimate: Estimate) -> dict[str, Any]:
+    return asdict(estimate)
+
+
+def _audited_files(engine: Any, audits: list[AuditRecord]) -> list[AuditedFile]:
+    by_run: dict[int, list[str]] = {}
+    for audit in audits:
+        by_run.setdefault(audit.run_id, []).append(audit.child_id)
+    statuses = {run_id: criterion_statuses(engine, run_id, ids) for run_id, ids in by_run.items()}
+    files = []
+    for audit in audits:
+        case = case_score(engine, audit.run_id, audit.child_id)
+        files.append(
+            AuditedFile(
+                child_id=audit.child_id,
+                team=audit.team,
+                legal_status=audit.legal_status,
+                from_dip_sample=audit.from_dip_sample,
+                overall=audit.overall,
+                themes=audit.themes,
+                verdicts=audit.findings,
+                model_statuses=statuses[audit.run_id].get(audit.child_id, {}),
+                model_score=case.score if case else None,
+                model_themes=case.themes if case else {},
+            )
+        )
+    return files
+
+
+@router.get("/estimates")
+def estimates(engine: EngineDep) -> dict[str, Any]:
+    """For each criterion, the share of files meeting it: from audited random-sample files
+    (stratum-weighted, 95% Wilson interval) and from the model on every file."""
+    run = require_latest_run(engine)
+    cases = case_scores(engine, run.run_id)
+    population = Counter((c.team, c.legal_status) for c in cases)
+    audited = _audited_files(engine, latest_audits(engine, dip_sample_only=True))
+    result = criterion_estimates(population, criterion_statuses(engine, run.run_id), audited)
+    return {
+        "run_id": run.run_id,
+        "as_of": iso(run.as_of),
+        "files": len(cases),
+        "audited_sample_files": len(audited),
+        "criteria": [
+            {
+                "criterion": r.criterion,
+                "from_sample": _estimate(r.from_sample),
+                "from_model": _estimate(r.from_model),
+            }
+            for r in result
+        ],
+    }
+
+
+@router.get("/agreement")
+def agreement_report(
+    engine: EngineDep,
+    settings: SettingsDep,
+    k: Annotated[int | None, Query(ge=1, le=1000)] = None,
+) -> dict[str, Any]:
+    """Quadratic-weighted kappa per theme (model band vs auditor grade) and precision of the
+    top k of the queue against the auditors' inadequate grades."""
+    run = require_latest_run(engine)
+    top = k or settings.agreement_k
+    cases = case_scores(engine, run.run_id)
+    rankings = {"overall": [item.child_id for item in build_queue(cases, limit=top)]}
+    for theme in THEMES:
+        rankings[theme] = [item.child_id for item in build_queue(cases, theme=theme, limit=top)]
+    audited = _audited_files(engine, latest_audits(engine))
+    result = agreement(audited, rankings, k=top)
+    return {
+        "run_id": run.run_id,
+        "audited_files": len(audited),
+        "k": top,
+        "kappa": [asdict(x) for x in result.kappa],
+        "precision_at_k": [asdict(x) for x in result.precision],
+    }

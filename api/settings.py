@@ -1,0 +1,73 @@
+"""The API's settings, read from the environment (NOTEREVIEW_*) by the app factory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+from notereview.errors import ConfigError
+
+PREFIX = "NOTEREVIEW_"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every knob of the API. ``Settings.from_env()`` reads NOTEREVIEW_<FIELD NAME IN CAPS>,
+    e.g. NOTEREVIEW_DATABASE_URL, NOTEREVIEW_CLAIM_HOURS, NOTEREVIEW_RATE_LIMIT_PER_MINUTE."""
+
+    database_url: str | None = None  # None: $NOTEREVIEW_DATABASE_URL or sqlite:///notereview.db
+    claim_hours: float = 4.0
+    max_body_bytes: int = 1024 * 1024
+    max_run_body_bytes: int = 64 * 1024 * 1024  # POST /runs carries a whole run
+    exemplar_max_chars: int = 20_000
+    rate_limit_per_minute: int = 120  # per token (per client address without one); 0 = off
+    recent_audit_days: int = 90
+    queue_default_limit: int = 50
+    queue_max_limit: int = 500
+    agreement_k: int = 20
+    trust_forwarded_for: bool = False  # take the client address from X-Forwarded-For
+    migrate_on_start: bool = True
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for spec in fields(cls):
+            raw = env.get(PREFIX + spec.name.upper())
+            if raw is None or raw == "":
+                continue
+            values[spec.name] = _parse(spec.name, str(spec.type), raw)
+        settings = cls(**values)  # type: ignore[arg-type]
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        for name in ("max_body_bytes", "max_run_body_bytes", "exemplar_max_chars"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{PREFIX}{name.upper()} must be 1 or more")
+        if self.claim_hours <= 0:
+            raise ConfigError(f"{PREFIX}CLAIM_HOURS must be more than 0")
+        if self.rate_limit_per_minute < 0:
+            raise ConfigError(f"{PREFIX}RATE_LIMIT_PER_MINUTE must be 0 (off) or more")
+        if not 1 <= self.queue_default_limit <= self.queue_max_limit:
+            raise ConfigError(f"{PREFIX}QUEUE_DEFAULT_LIMIT must be 1..QUEUE_MAX_LIMIT")
+
+
+def _parse(name: str, kind: str, raw: str) -> object:
+    env_name = PREFIX + name.upper()
+    try:
+        if kind.startswith("bool"):
+            lowered = raw.strip().lower()
+            if lowered in {"1", "true", "yes", "on"}:
+                return True
+            if lowered in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        if kind.startswith("int"):
+            return int(raw)
+        if kind.startswith("float"):
+            return float(raw)
+    except ValueError:
+        raise ConfigError(f"{env_name} must be a {kind.split(' ')[0]}") from None
+    return raw

@@ -1,0 +1,25 @@
+"""The store's errors: children of :class:`notereview.errors.NotereviewError`."""
+
+from __future__ import annotations
+
+from notereview.errors import NotereviewError
+
+
+class StoreError(NotereviewError):
+    """The database cannot be opened or migrated, or a run to be written is malformed."""
+
+
+class NotFoundError(StoreError):
+    """No such run, child, user or claim (messages name ids only)."""
+
+
+class ClaimConflictError(StoreError):
+    """Another auditor holds the claim on this file."""
+
+    def __init__(self, message: str, *, holder: str | None = None) -> None:
+        super().__init__(message)
+        self.holder = holder
+
+
+class UserError(StoreError):
+    """A user cannot be added or changed as asked (duplicate name, unknown role...)."""

@@ -1,0 +1,114 @@
+"""``notereview users ...``: add, list and revoke the people (and services) who use the API.
+
+Mounted by the CLI as ``app.add_typer(users_app, name="users")``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from notereview.errors import NotereviewError
+from notereview.store._engine import URL_ENV, connect, upgrade
+from notereview.store._people import Role, add_user, issue_token, list_users, revoke_user
+
+users_app = typer.Typer(
+    help="Manage API users: each has one role and bearer tokens that expire.",
+    no_args_is_help=True,
+)
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        envvar=URL_ENV,
+        help="SQLAlchemy URL of the store (default sqlite:///notereview.db).",
+        show_envvar=True,
+    ),
+]
+ExpiresOption = Annotated[
+    int, typer.Option("--expires-days", min=1, help="Days until the token expires.")
+]
+
+
+def _fail(exc: NotereviewError) -> None:
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(code=exc.exit_code)
+
+
+@users_app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="A unique user name (not a child's name).")],
+    role: Annotated[Role, typer.Option("--role", help="What the user may do.")],
+    team: Annotated[
+        list[str] | None,
+        typer.Option("--team", help="Limit the user to this team's files (repeatable)."),
+    ] = None,
+    expires_days: ExpiresOption = 90,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Add a user and print their bearer token (shown once, alone on the last line)."""
+    try:
+        engine = connect(database_url)
+        upgrade(engine)
+        issued = add_user(engine, name, role.value, team or (), expires_days=expires_days)
+    except NotereviewError as exc:
+        _fail(exc)
+        return
+    scope = ", ".join(issued.user.teams) if issued.user.teams else "all teams"
+    typer.echo(f"Added {issued.user.name} as {issued.user.role} ({scope}).")
+    typer.echo(f"The token expires {issued.expires_at:%Y-%m-%d %H:%M} UTC. It is shown once:")
+    typer.echo(issued.token)
+
+
+@users_app.command("token")
+def token(
+    name: Annotated[str, typer.Argument(help="An existing user.")],
+    expires_days: ExpiresOption = 90,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Issue another token to an existing user (printed once, alone on the last line)."""
+    try:
+        engine = connect(database_url)
+        upgrade(engine)
+        issued = issue_token(engine, name, expires_days=expires_days)
+    except NotereviewError as exc:
+        _fail(exc)
+        return
+    typer.echo(f"New token for {issued.user.name}; expires {issued.expires_at:%Y-%m-%d %H:%M} UTC:")
+    typer.echo(issued.token)
+
+
+@users_app.command("list")
+def list_(database_url: DatabaseOption = None) -> None:
+    """List users: role, teams, state and when their newest token expires."""
+    try:
+        engine = connect(database_url)
+        upgrade(engine)
+        users = list_users(engine)
+    except NotereviewError as exc:
+        _fail(exc)
+        return
+    typer.echo(f"{'name':<24} {'role':<14} {'teams':<24} {'state':<8} token expires")
+    for user in users:
+        state = "revoked" if user.revoked_at else "active"
+        expires = f"{user.token_expires_at:%Y-%m-%d}" if user.token_expires_at else "-"
+        teams = ",".join(user.teams) or "all"
+        typer.echo(f"{user.name:<24} {user.role:<14} {teams:<24} {state:<8} {expires}")
+
+
+@users_app.command("revoke")
+def revoke(
+    name: Annotated[str, typer.Argument(help="The user to revoke.")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Revoke a user and all their tokens at once."""
+    try:
+        engine = connect(database_url)
+        upgrade(engine)
+        revoke_user(engine, name)
+    except NotereviewError as exc:
+        _fail(exc)
+        return
+    typer.echo(f"Revoked {name} and all their tokens.")

@@ -1,0 +1,1 @@
+"""Alembic migrations of the notereview store, applied by :func:`notereview.store.upgrade`."""
