@@ -231,7 +231,7 @@ def evaluate(
 def _mount_subcommands() -> None:
     from notereview.store.commands import users_app
 
-    app.add_typer(users_app, name="users", help="Auditors' and service accounts: add, list, revoke.")
+    app.add_typer(users_app, name="users", help="Accounts for the API: add, list, revoke.")
 
 
 _mount_subcommands()
