@@ -184,7 +184,10 @@ def run_markdown(ev: RunEvaluation) -> str:
 
 # How each exemplar theme is judged by the checker: the kind of text and the rule that says good.
 def _good_plan(result: dict[str, Any]) -> bool:
-    return bool(result["labels"].get("smart"))
+    # An exemplar is action text alone: owner and due date live in their own columns in a real
+    # plan, so the text is judged on what it can show: specific and measurable.
+    labels = result["labels"]
+    return bool(labels.get("specific") and labels.get("measurable"))
 
 
 def _status(result: dict[str, Any], cid: str) -> str:
@@ -202,7 +205,11 @@ def _good_summary(result: dict[str, Any]) -> bool:
 
 
 def _good_record(result: dict[str, Any]) -> bool:
-    return bool(result["labels"].get("analysis"))
+    # Analysis, or at least specific observed facts: either is more than a bare opinion.
+    if result["labels"].get("analysis"):
+        return True
+    v5 = next((f for f in result["findings"] if f["criterion"] == "V5"), None)
+    return bool(v5 and any(e["source"] == "observed_facts" for e in v5["evidence"]))
 
 
 def _good_supervision(result: dict[str, Any]) -> bool:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from notereview.casefile import CaseFile, PlanAction, Visit
 from notereview.checks._finding import Evidence
+from notereview.checks._lexicon import lexicon
 from notereview.checks._linking import PlanLinker
 from notereview.checks._textdates import dates_in
 
@@ -29,11 +30,6 @@ VOICE_ORDER: tuple[str, ...] = (
     "observation",
     "attempted_not_obtained",
     "none",
-)
-_NON_VERBAL = re.compile(
-    r"\bnon[- ]?verbal\b|\bdoes(?: not|n't) use (?:any )?words\b"
-    r"|\bno (?:spoken|verbal) (?:language|communication)\b",
-    re.IGNORECASE,
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _SHINGLE = 5
@@ -73,6 +69,7 @@ class VisitLabel:
     analysis_evidence: tuple[Evidence, ...] = ()
     plan_evidence: tuple[Evidence, ...] = ()
     attempt_evidence: tuple[Evidence, ...] = ()
+    facts_evidence: tuple[Evidence, ...] = ()  # specific observed facts (not opinion)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +120,11 @@ class ReviewContext:
 
     def annotation(self, table: str, record_id: str) -> AnnotatedText | None:
         return self.annotations.get((table, record_id))
+
+
+def asserted(cue: Cue) -> bool:
+    """A cue outside the scope of a negation or a hypothetical (ConText qualifiers on the cue)."""
+    return not ({"hypothetical", "negated"} & cue.qualifiers)
 
 
 def cue_evidence(
@@ -248,15 +250,17 @@ def label_visit(
         if s.voice == "observation"
     )[:3]
     analysis_cues = [
-        c
-        for s in at.sentences
-        if not ({"hypothetical", "negated"} & s.qualifiers)
-        for c in s.cues
-        if c.kind == "analysis"
+        c for s in at.sentences for c in s.cues if c.kind == "analysis" and asserted(c)
     ]
     analysis_ev = tuple(
         ev(c.start, c.end, f"analysis.{c.rule}", "says what this means for the child")
         for c in analysis_cues[:3]
+    )
+    facts = lexicon().observed_facts.search(text)
+    facts_ev = (
+        (ev(facts.start(), facts.end(), "observed_facts", "records what the worker observed"),)
+        if facts
+        else ()
     )
     link = linker.link_visit(vid, text, at, actions)
     plan_ev = link.evidence
@@ -280,34 +284,37 @@ def label_visit(
         analysis_evidence=analysis_ev,
         plan_evidence=plan_ev,
         attempt_evidence=attempt_ev,
+        facts_evidence=facts_ev,
     )
 
 
-_VAGUE = re.compile(
-    r"^\s*(?:\w+\s+){0,3}?(?:to\s+)?(?:engage|continue|support|work\s+with|monitor|be\s+aware|"
-    r"consider|try|look\s+into|keep\s+an\s+eye|ensure\s+that\s+(?:the\s+)?(?:child|needs))\b",
-    re.IGNORECASE,
-)
-_MEASURE = re.compile(
-    r"\b(?:\d+|one|two|three|four|five|six|weekly|daily|monthly|fortnightly|every\s+\w+|each\s+\w+|"
-    r"all\s+\d*\s*sessions?|attend\w*|complete\w*|no\s+(?:missed|more)|at\s+least|"
-    r"per\s+(?:week|month|day)|times?\s+a\s+(?:week|day|month)|%|percent|reduc\w+\s+to|"
-    r"increase\w*\s+to|record\w*|report\w*\s+back|evidenced\s+by|measured\s+by|so\s+that)\b",
-    re.IGNORECASE,
-)
-_OWNER_TEXT = re.compile(
-    r"^\s*(?:(?:the\s+)?(?:SW|social\s+worker|IRO|FC|foster\s+carers?|carers?|mum|mother|dad|father|"
-    r"parents?|school|teacher|DSL|health\s+visitor|HV|school\s+nurse|GP|CAMHS|YOT|PA|personal\s+adviser|"
-    r"nan|gran\w*|aunt\w*|uncle|police|key\s*worker|family\s+support\s+worker|FSW|manager|"
-    r"[A-Z][a-z]+(?:\s+\([A-Z][a-z]+\))?)\s+(?:to|will|should|must|is\s+to)\b)",
-    re.IGNORECASE,
-)
-_VERB_OBJECT = re.compile(
-    r"\b(?:to|will)\s+(?:attend|complete|take|bring|arrange|visit|see|meet|provide|refer|register|"
-    r"book|call|phone|ring|check|walk|collect|apply|enrol|give|make|write|share|hold|set\s+up|"
-    r"ensure\s+\w+\s+(?:attends|has|is|goes)|make\s+sure)\b",
-    re.IGNORECASE,
-)
+def _verb_in(verb: str, words: frozenset[str]) -> bool:
+    """A verb form matches its lemma: ``attends``, ``attended``, ``attending`` → ``attend``."""
+    v = verb.lower()
+    candidates = {v, v.removesuffix("s"), v.removesuffix("es")}
+    if v.endswith("ed"):
+        candidates |= {v[:-2], v[:-1]}
+    if v.endswith("ing"):
+        candidates |= {v[:-3], v[:-3] + "e"}
+    return bool(candidates & words)
+
+
+def smart_parts(text: str) -> tuple[re.Match[str] | None, re.Match[str] | None, bool]:
+    """(the first concrete action, the first measure, whether the action is a completion)."""
+    lex = lexicon()
+    action = None
+    completion = False
+    for m in lex.action.finditer(text):
+        verb = m.group("verb") or m.group("gerund")
+        if m.group("neg") or _verb_in(verb, lex.vague_verbs):
+            continue
+        if action is None:
+            action = m
+        if _verb_in(verb, lex.completion_verbs):
+            completion = True
+            action = action or m
+            break
+    return action, lex.measure.search(text), completion
 
 
 def label_action(action: PlanAction, at: AnnotatedText | None, reference: date) -> ActionLabel:
@@ -324,7 +331,7 @@ def label_action(action: PlanAction, at: AnnotatedText | None, reference: date) 
     time_cues = [c for c in cues if c.kind == "timescale"]
     wishes = [c for c in cues if c.kind == "wishes_feelings"]
 
-    owner_match = _OWNER_TEXT.match(text)
+    owner_match = lexicon().owner.match(text)
     owner_named = (
         bool(action.owner and action.owner.strip()) or bool(owner_cues) or bool(owner_match)
     )
@@ -357,21 +364,21 @@ def label_action(action: PlanAction, at: AnnotatedText | None, reference: date) 
     else:
         missing.append("a due date or timescale")
 
-    vague = _VAGUE.search(text)
-    verb = _VERB_OBJECT.search(text)
+    act, measure, completion = smart_parts(text)
     words = len(_WORD.findall(text))
-    specific = bool(verb) and words >= 5 and not (vague and not verb)
-    if specific and verb:
-        evidence.append(
-            ev(verb.start(), verb.end(), "plan.specific_verb", "says what will be done")
-        )
+    specific = act is not None and words >= 5
+    if specific and act is not None:
+        evidence.append(ev(act.start(), act.end(), "plan.action", "says what will be done"))
     else:
         missing.append("what exactly will be done")
 
-    measure = _MEASURE.search(text)
-    measurable = bool(measure) and specific
-    if measurable and measure:
+    measurable = specific and (measure is not None or completion)
+    if measurable and measure is not None:
         evidence.append(ev(measure.start(), measure.end(), "plan.measure", "says how we will know"))
+    elif measurable and act is not None:
+        evidence.append(
+            ev(act.start(), act.end(), "plan.completion", "done or not done: measurable")
+        )
     else:
         missing.append("how progress will be measured")
 
@@ -408,10 +415,8 @@ def find_events(
         if at is None:
             continue
         for s in at.sentences:
-            if {"hypothetical", "negated"} & s.qualifiers:
-                continue
             for c in s.cues:
-                if not c.kind.startswith("significant_event:"):
+                if not c.kind.startswith("significant_event:") or not asserted(c):
                     continue
                 written = dates_in(text, s.start, s.end, ref)
                 when, from_text = (written[0][2], True) if written else (ref, False)
@@ -440,7 +445,8 @@ def find_events(
 
 
 def is_non_verbal(case: CaseFile) -> bool:
-    return any(_NON_VERBAL.search(v.text) for v in case.visits)
+    pattern = lexicon().non_verbal
+    return any(pattern.search(v.text) for v in case.visits)
 
 
 def build_context(

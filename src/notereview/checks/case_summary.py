@@ -13,15 +13,11 @@ from notereview.checks._common import (
 )
 from notereview.checks._context import ReviewContext, cue_evidence
 from notereview.checks._finding import Evidence, Finding
+from notereview.checks._lexicon import lexicon
 from notereview.checks._registry import BaseCheck, CheckParams, register
 from notereview.policy import add_months
 
 _WORD = re.compile(r"\b[\w’'-]+\b")
-_GENERIC_WISHES = re.compile(
-    r"\b(?:wishes\s+and\s+feelings|views?|voice)\b[^.]{0,60}\b(?:considered|taken\s+into\s+account|"
-    r"sought|obtained|explored|gathered|known)\b",
-    re.IGNORECASE,
-)
 
 
 class _SummaryCheck(BaseCheck):
@@ -157,11 +153,10 @@ class SummarySafetyPlan(_SummaryCheck):
         found: dict[str, Evidence] = {}
         if at is not None:
             for s in at.sentences:
-                if "hypothetical" in s.qualifiers and not any(
-                    c.kind == "safety_contingency" for c in s.cues
-                ):
-                    continue
                 for c in s.cues:
+                    # A contingency is conditional by nature; the other parts must be asserted.
+                    if c.kind != "safety_contingency" and "negated" in c.qualifiers:
+                        continue
                     if c.kind in SAFETY_PARTS and c.kind not in found:
                         found[c.kind] = cue_evidence(
                             "case_summaries",
@@ -215,7 +210,7 @@ class SummaryVoice(_SummaryCheck):
                 for s in sents[:3]
             ]
             return make(self, "met", confidence=0.75, evidence=evidence)
-        generic = _GENERIC_WISHES.search(summary.text)
+        generic = lexicon().generic_wishes.search(summary.text)
         if generic:
             ev = cue_evidence(
                 "case_summaries",

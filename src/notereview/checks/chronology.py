@@ -14,7 +14,7 @@ from notereview.checks._common import (
     record_fact,
     share_finding,
 )
-from notereview.checks._context import EventMention, ReviewContext, cue_evidence
+from notereview.checks._context import EventMention, ReviewContext, asserted, cue_evidence
 from notereview.checks._finding import Evidence, Finding
 from notereview.checks._registry import BaseCheck, CheckParams, register
 
@@ -248,9 +248,8 @@ class ChronologyImpact(_ChronologyCheck):
                 (
                     c
                     for s in (at.sentences if at else ())
-                    if not ({"hypothetical", "negated"} & s.qualifiers)
                     for c in s.cues
-                    if c.kind == "analysis"
+                    if c.kind == "analysis" and asserted(c)
                 ),
                 None,
             )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from notereview.checks._common import absent_table, make, not_applicable, record_fact
-from notereview.checks._context import ReviewContext, cue_evidence
+from notereview.checks._context import ReviewContext, asserted, cue_evidence
 from notereview.checks._finding import Evidence, Finding
 from notereview.checks._registry import BaseCheck, CheckParams, register
 from notereview.policy import add_months
@@ -132,9 +132,8 @@ class SupportNetwork(_GenogramCheck):
             cues = [
                 c
                 for s in (at.sentences if at else ())
-                if not ({"hypothetical", "negated"} & s.qualifiers)
                 for c in s.cues
-                if c.kind == "network_discussion"
+                if c.kind == "network_discussion" and asserted(c)
             ]
             if cues:
                 in_visits = True

@@ -10,7 +10,7 @@ from notereview.checks._common import (
     record_fact,
     share_finding,
 )
-from notereview.checks._context import ReviewContext, cue_evidence
+from notereview.checks._context import ReviewContext, asserted, cue_evidence
 from notereview.checks._finding import Evidence, Finding
 from notereview.checks._registry import BaseCheck, CheckParams, register
 
@@ -107,10 +107,9 @@ def _first_cue(ctx: ReviewContext, record: SupervisionRecord, kinds: set[str]) -
     if at is None:
         return None
     for s in at.sentences:
-        if {"hypothetical", "negated"} & s.qualifiers and "reflective" not in kinds:
-            continue
         for c in s.cues:
-            if c.kind in kinds:
+            # Reflection is often conditional ("what if"); actions and analysis are asserted.
+            if c.kind in kinds and ("reflective" in kinds or asserted(c)):
                 return cue_evidence(
                     "supervision",
                     record.record_id,

@@ -284,6 +284,8 @@ class VisitAnalysis(_VisitCheck):
         if copies and status == "met":
             status = "partly_met"
         evidence = [e for lab in with_analysis for e in lab.analysis_evidence[:1]]
+        # Observed facts without analysis are recorded too: better than a bare opinion.
+        evidence += [e for lab in labels if not lab.analysis for e in lab.facts_evidence[:1]]
         copy_evidence = [
             record_fact(
                 "visits",
