@@ -1,0 +1,76 @@
+"""Simulated auditors: each grades a case from its true criterion statuses, with a personal
+severity bias and noise, so that two auditors agree about as often as real ones do."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+GRADES: tuple[str, ...] = ("inadequate", "requires_improvement", "good", "outstanding")
+#: (auditor id, severity bias added to the score: negative = harsher)
+AUDITORS: tuple[tuple[str, float], ...] = (
+    ("A1", -0.04),
+    ("A2", 0.03),
+    ("A3", 0.0),
+    ("A4", -0.05),
+    ("A5", 0.04),
+    ("A6", -0.01),
+)
+OVERALL_NOISE = 0.035
+THEME_NOISE = 0.09
+
+
+def grade_of(score: float) -> str:
+    if score >= 0.9:
+        return "outstanding"
+    if score >= 0.75:
+        return "good"
+    if score >= 0.5:
+        return "requires_improvement"
+    return "inadequate"
+
+
+def auditor_grades(
+    rng: random.Random, score: float, themes: dict[str, float | None]
+) -> list[dict[str, object]]:
+    """Two distinct auditors' grades for one case."""
+    out: list[dict[str, object]] = []
+    for auditor, bias in rng.sample(AUDITORS, 2):
+        theme_grades = {}
+        for theme, value in themes.items():
+            base = value if value is not None else score
+            theme_grades[theme] = grade_of(base + bias + rng.gauss(0.0, THEME_NOISE))
+        out.append(
+            {
+                "auditor": auditor,
+                "overall": grade_of(score + bias + rng.gauss(0.0, OVERALL_NOISE)),
+                "themes": theme_grades,
+            }
+        )
+    return out
+
+
+def weighted_kappa(a: Sequence[str], b: Sequence[str], weights: str = "linear") -> float:
+    """Cohen's weighted kappa between two raters' ordinal grades (linear or quadratic)."""
+    k = len(GRADES)
+    idx = {g: i for i, g in enumerate(GRADES)}
+    n = len(a)
+    if n == 0:
+        return 0.0
+    obs = [[0.0] * k for _ in range(k)]
+    for x, y in zip(a, b, strict=True):
+        obs[idx[x]][idx[y]] += 1
+    row = [sum(r) for r in obs]
+    col = [sum(obs[i][j] for i in range(k)) for j in range(k)]
+
+    def w(i: int, j: int) -> float:
+        d = abs(i - j) / (k - 1)
+        return d if weights == "linear" else d * d
+
+    num = sum(w(i, j) * obs[i][j] for i in range(k) for j in range(k))
+    den = sum(w(i, j) * row[i] * col[j] / n for i in range(k) for j in range(k))
+    return 1.0 - num / den if den else 1.0
+
+
+def agreement(a: Sequence[str], b: Sequence[str]) -> float:
+    return sum(x == y for x, y in zip(a, b, strict=True)) / len(a) if a else 0.0

@@ -1,0 +1,259 @@
+"""The generator's data files (styles, content pools, record templates), validated with pydantic.
+
+Loaded on first use and cached; nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from notereview.errors import ConfigError
+
+SLOTS: tuple[str, ...] = (
+    "open",
+    "purpose",
+    "seen",
+    "home",
+    "child",
+    "voice",
+    "events",
+    "analysis",
+    "network",
+    "next",
+    "close",
+)
+#: Every component a style must phrase, and the slot it goes in.
+COMPONENT_SLOTS: dict[str, str] = {
+    "open": "open",
+    "purpose_plan": "purpose",
+    "purpose_generic": "purpose",
+    "seen_alone": "seen",
+    "seen_with": "seen",
+    "not_seen": "seen",
+    "home_desc": "home",
+    "home_opinion": "home",
+    "nonverbal": "child",
+    "voice_direct": "voice",
+    "voice_direct_wf": "voice",
+    "voice_reported": "voice",
+    "voice_reported_wf": "voice",
+    "voice_interpreter": "voice",
+    "voice_makaton": "voice",
+    "voice_app": "voice",
+    "obs_specific": "voice",
+    "attempt": "voice",
+    "neg_parent": "voice",
+    "neg_other_child": "voice",
+    "neg_professional": "voice",
+    "neg_hypothetical": "voice",
+    "neg_history": "voice",
+    "neg_name_object": "voice",
+    "neg_stock": "voice",
+    "neg_greeting": "voice",
+    "event": "events",
+    "analysis": "analysis",
+    "network": "network",
+    "next_steps": "next",
+    "close": "close",
+}
+
+_KEEP_CAPITAL = re.compile(r"^(\{|I\b|I'|Mum|Dad|Nan|Grandad|Mr|Mrs|Ms|Dr|A&E|CAMHS|SW|PA|TM|IRO)")
+
+
+@lru_cache(maxsize=8192)
+def lower_first(template: str) -> str:
+    """The template with its first letter lowered, unless it starts with a name or "I"."""
+    if not template or _KEEP_CAPITAL.match(template):
+        return template
+    return template[0].lower() + template[1:]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StyleDef(_Strict):
+    description: str
+    layout: Literal["prose", "bullets", "headings", "diary"]
+    paragraphs: list[list[str]] | None = None
+    sections: list[tuple[str, list[str]]] | None = None
+    bullet: str = "- "
+    joiner: str = " "
+    empty_section: str = ""
+    abbreviate: bool = False
+    typo_rate: float = 0.0
+    dictation: bool = False
+    filler: bool = False
+    components: dict[str, list[str]]
+
+    @field_validator("components")
+    @classmethod
+    def _all_components(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        missing = sorted(set(COMPONENT_SLOTS) - set(value))
+        extra = sorted(set(value) - set(COMPONENT_SLOTS))
+        if missing or extra:
+            raise ValueError(f"components missing {missing} or unknown {extra}")
+        empty = [k for k, v in value.items() if not v]
+        if empty:
+            raise ValueError(f"components with no phrasing: {empty}")
+        return value
+
+
+class StylesFile(_Strict):
+    styles: dict[str, StyleDef]
+
+
+class Quote(_Strict):
+    d: str
+    r: str
+    wf: bool
+    topic: str | None = None
+
+
+class Reason(_Strict):
+    text: str
+    refused: bool
+
+
+class ParentItem(_Strict):
+    q: str
+    r: str
+
+
+class ContentFile(_Strict):
+    child_names: list[str]
+    adult_female: list[str]
+    adult_male: list[str]
+    surnames: list[str]
+    languages: list[str]
+    rooms: list[str]
+    makaton_signs: list[str]
+    app_words: list[str]
+    stock: list[str]
+    not_seen_reasons: list[Reason]
+    not_seen_reasons_baby: list[Reason]
+    quotes: dict[Literal["young", "middle", "teen", "adult"], list[Quote]]
+    parent_items: list[ParentItem]
+    sibling_items: list[str]
+    prof_accounts: list[str]
+    hypotheticals: list[str]
+    history_items: list[str]
+    home: dict[Literal["family", "foster", "independent"], list[str]]
+    opinions: list[str]
+    obs_specific: dict[Literal["baby", "nonverbal"], list[str]]
+    stock_baby: list[str]
+    analysis_generic: list[str]
+    network: list[str]
+    next: list[str]
+    events: dict[str, list[str]]
+
+
+class TeamDef(_Strict):
+    name: str
+    statuses: dict[Literal["CIN", "CP", "LAC", "PF", "CL"], float]
+    workers: tuple[int, int]
+
+
+class TopicDef(_Strict):
+    statuses: list[Literal["CIN", "CP", "LAC", "PF", "CL"]]
+    owner: str
+    specific: list[str]
+    measure: list[str]
+    monitor: list[str]
+    vague: list[str]
+    purpose: list[str]
+    noun: list[str]
+    worry: list[str]
+    strength: list[str]
+    analysis: list[str]
+    wish: list[str]
+    observed: list[str] = []
+
+
+class SummaryDef(_Strict):
+    background: dict[str, list[str]]
+    worries_head: list[str]
+    strengths_head: list[str]
+    plan_head: list[str]
+    contingency: list[str]
+    voice_generic: list[str]
+    voice_direct: list[str]
+    voice_reported: list[str]
+    voice_observation: list[str]
+    shaped: list[str]
+    plan_change: list[str]
+    filler: list[str]
+
+
+class ChronTypeDef(_Strict):
+    text: list[str]
+    sources: list[str]
+
+
+class ChronologyDef(_Strict):
+    significant: dict[str, ChronTypeDef]
+    routine: dict[str, ChronTypeDef]
+    impact: list[str]
+    impact_in_text: list[str]
+
+
+class SupervisionDef(_Strict):
+    reflective: list[str]
+    list: list[str]
+    actions_owned: list[str]
+    actions_unowned: list[str]
+
+
+class GenogramDef(_Strict):
+    notes_network: list[str]
+    notes_plain: list[str]
+
+
+class RecordsFile(_Strict):
+    teams: list[TeamDef]
+    plan_types: dict[str, str]
+    plan_names: dict[str, str]
+    topics: dict[str, TopicDef]
+    owners: dict[str, list[str]]
+    summary: SummaryDef
+    chronology: ChronologyDef
+    supervision: SupervisionDef
+    genogram: GenogramDef
+
+
+def _load(name: str, model: type[BaseModel]) -> BaseModel:
+    path = resources.files("notereview.synth") / "data" / name
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        return model.model_validate(raw)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"synth data file {name} is missing; reinstall notereview") from exc
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise ConfigError(f"synth data file {name} does not validate: {exc}") from exc
+
+
+@lru_cache(maxsize=1)
+def styles_file() -> StylesFile:
+    out = _load("styles.yaml", StylesFile)
+    assert isinstance(out, StylesFile)
+    return out
+
+
+@lru_cache(maxsize=1)
+def content_file() -> ContentFile:
+    out = _load("content.yaml", ContentFile)
+    assert isinstance(out, ContentFile)
+    return out
+
+
+@lru_cache(maxsize=1)
+def records_file() -> RecordsFile:
+    out = _load("records.yaml", RecordsFile)
+    assert isinstance(out, RecordsFile)
+    return out
