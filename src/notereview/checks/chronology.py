@@ -118,9 +118,8 @@ class ChronologyPresent(_ChronologyCheck):
                 )
             ]
             return make(self, "met", confidence=0.9, evidence=evidence)
-        return make(
-            self, "partly_met", confidence=0.85, evidence=evidence, missing="; ".join(failures)
-        )
+        status = "partly_met" if len(failures) == 1 else "not_met"
+        return make(self, status, confidence=0.85, evidence=evidence, missing="; ".join(failures))
 
 
 class CoverageParams(CheckParams):

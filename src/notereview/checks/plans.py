@@ -102,7 +102,7 @@ class PlanReviewed(_PlanCheck):
             return na
         plan = current_plan(ctx)
         if plan is None:
-            return make(self, "not_met", confidence=0.9, missing="no current plan to review")
+            return not_applicable(self, "no current plan to review (P1 already counts its absence)")
         due = plan_review_due(
             plan.plan_type,
             plan.start_date,
