@@ -230,7 +230,8 @@ def criteria_for(f: CaseFacts, cal: WorkCalendar, as_of: date) -> dict[str, str]
         out["M2"] = out["M3"] = NA
     else:
         limit = 28 if f.status == "CP" else 42
-        points = [w_start] + [s.day for s in sup] + [as_of]
+        # From the window start, or the status start if later (docs/criteria.md M1).
+        points = [max(w_start, f.status_start)] + [s.day for s in sup] + [as_of]
         over = [(b - a).days - limit for a, b in pairwise(points) if (b - a).days > limit]
         out["M1"] = MET if not over else PARTLY if len(over) == 1 and over[0] <= 10 else NOT_MET
         out["M2"] = _share([s.reflective for s in sup], 0.5, 1e-9)
