@@ -43,8 +43,16 @@ def entry_event_types(ctx: ReviewContext, entry: ChronologyEntry) -> set[str]:
     return types
 
 
+SAME_INCIDENT_DAYS = 2
+
+
 def _covers(ctx: ReviewContext, entry: ChronologyEntry, event: EventMention) -> bool:
-    if event.event_type in entry_event_types(ctx, entry):
+    types = entry_event_types(ctx, entry)
+    if event.event_type in types:
+        return True
+    # One incident told two ways ("an argument between Mum and her partner" in a visit, "police
+    # call-out" in the chronology) is one event: a significant entry within two days covers it.
+    if types and abs((entry.event_date - event.event_date).days) <= SAME_INCIDENT_DAYS:
         return True
     # A coded event_type column ("Police call-out", "POLICE_CALLOUT") names the type too.
     if entry.event_type:
