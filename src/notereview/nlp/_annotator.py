@@ -1,0 +1,95 @@
+"""The pipeline factory and the Annotator: every text is parsed once, by one spaCy pipeline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import spacy
+from spacy.attrs import IDX, SENT_START
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from notereview.nlp._components import (
+    MATCHER,
+    SEGMENTER,
+    PatternMatcher,
+    TextKeepingTokenizer,
+    doc_text,
+    raw_matches,
+)
+from notereview.nlp._components import register_factories as _register_factories
+from notereview.nlp._context import Reader
+from notereview.nlp._model import AnnotatedText, ChildContext
+from notereview.nlp._patterns import PatternSet, default_patterns_dir
+
+PIPELINE_VERSION = "notereview-nlp 1.0.0"
+#: Texts up to this many characters are annotated whole (spaCy's default limit is 1,000,000).
+MAX_TEXT_CHARS = 20_000_000
+
+
+class Annotator:
+    """Annotates texts for one child at a time. Build it with :func:`build_pipeline`.
+
+    ``versions`` names the pipeline, spaCy and every pattern file (version and sha256), for
+    ``run.json``.
+    """
+
+    def __init__(self, nlp: Language, patterns: PatternSet, pre_verbal_age_below: int) -> None:
+        self.nlp = nlp
+        self.patterns = patterns
+        self._reader = Reader(patterns, pre_verbal_age_below=pre_verbal_age_below)
+        versions = {"pipeline": PIPELINE_VERSION, "spacy": spacy.__version__}
+        versions.update({f"patterns/{name}": v for name, v in patterns.file_versions})
+        self.versions: dict[str, str] = versions
+
+    def annotate(self, text: str, child: ChildContext) -> AnnotatedText:
+        """Annotate one text about ``child``."""
+        return self._read(self.nlp(_as_text(text)), child)
+
+    def annotate_many(
+        self, items: Iterable[tuple[str, ChildContext]], batch_size: int = 256
+    ) -> Iterator[AnnotatedText]:
+        """Annotate many (text, child) pairs, in order, streaming through ``nlp.pipe``."""
+        pairs = ((_as_text(text), child) for text, child in items)
+        for doc, child in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+            yield self._read(doc, child)
+
+    def _read(self, doc: Doc, child: ChildContext) -> AnnotatedText:
+        text = doc_text(doc)
+        spans = _sentence_spans(doc, len(text))
+        raw = raw_matches(doc)
+        doc.user_data.clear()  # the Doc is dropped; keep nothing alive through it
+        return self._reader.read(text, spans, raw, child)
+
+
+def _sentence_spans(doc: Doc, n_chars: int) -> list[tuple[int, int]]:
+    """Character spans of the sentences (from the token arrays, without Span objects)."""
+    if not len(doc):
+        return []
+    starts = doc.to_array(SENT_START).tolist()
+    idx = doc.to_array(IDX).tolist()
+    begins = [idx[i] for i, flag in enumerate(starts) if flag == 1 or i == 0]
+    return list(zip(begins, [*begins[1:], n_chars], strict=True))
+
+
+def _as_text(text: object) -> str:
+    return text if isinstance(text, str) else ""
+
+
+def build_pipeline(patterns_dir: Path | None = None, *, pre_verbal_age_below: int = 3) -> Annotator:
+    """Build the pipeline: a blank English spaCy pipeline with the sentencizer, the
+    project's segmenter and its pattern matcher. Loads and validates the pattern files in
+    ``patterns_dir`` (default: the packaged ones); a bad file raises ConfigError naming the file
+    and entry. ``pre_verbal_age_below`` is the policy's age under which a child is pre-verbal
+    (observation counts as their voice)."""
+    directory = Path(patterns_dir) if patterns_dir is not None else default_patterns_dir()
+    _register_factories()
+    nlp = spacy.blank("en")
+    nlp.max_length = MAX_TEXT_CHARS
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe(SEGMENTER)
+    matcher = nlp.add_pipe(MATCHER, config={"patterns_dir": str(directory)})
+    assert isinstance(matcher, PatternMatcher)
+    nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
+    return Annotator(nlp, matcher.patterns, pre_verbal_age_below)

@@ -1,0 +1,301 @@
+"""The project's spaCy components: sentence fixes around line breaks and quotes, and one pass of
+pattern matching (two PhraseMatchers, trigger-anchored regexes and one combined regex).
+
+Both are child-independent: they store plain tuples in ``doc.user_data``; the child-specific
+reading (who speaks, whose voice, qualifiers) happens afterwards in ``_context``.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy
+from spacy.attrs import IDX, LENGTH, SENT_START
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from notereview.nlp._patterns import ContextEntry, CueEntry, PatternSet, SpeakerEntry, load_patterns
+
+SEGMENTER = "notereview_segmenter_v1"
+MATCHER = "notereview_matcher_v1"
+MATCHES_KEY = "notereview.matches"
+TEXT_KEY = "notereview.text"
+
+# Quotations: curly double, straight double (one line), curly single and straight single quotes
+# used as quotes (an apostrophe inside a word - don't, Kai's - never opens or closes one). Every
+# alternative starts with its quote mark, so the scan skips quickly to quote characters.
+_QUOTE_RX = re.compile(
+    r"“[^“”]{1,600}”"
+    r'|"[^"\n]{1,600}"'
+    r"|‘(?<!\w‘)(?:[^‘’\n]|’(?=\w)){1,600}?’(?!\w)"
+    r"|'(?<![\w'’]')(?=[^\s'])(?:[^'\n]|(?<=\w)'(?=\w)){1,600}?(?<=\S)'(?!\w)"
+)
+_QUOTE_KINDS = {"“": "quote.curly_double", '"': "quote.double", "‘": "quote.curly_single"}
+_BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
+_NEWLINE_RUN = re.compile(r"\n\s*")
+_BULLETS = frozenset("-*•·–—>◦▪‣○●■□")
+_ENDERS = frozenset(".!?:;")
+_NOT_START = numpy.uint64(2**64 - 1)  # spaCy's SENT_START value -1 in a uint64 array
+
+
+def find_quotes(text: str) -> list[tuple[int, int, str]]:
+    """Quotation spans (start, end, rule) including the quote marks; never crosses a blank line."""
+    if not any(q in text for q in "\"“‘'"):
+        return []
+    quotes = []
+    for m in _QUOTE_RX.finditer(text):
+        body = m.group()
+        if "\n" in body and _BLANK_LINE.search(body):
+            continue
+        quotes.append((m.start(), m.end(), _QUOTE_KINDS.get(body[0], "quote.single")))
+    return quotes
+
+
+@dataclass(slots=True)
+class RawMatches:
+    """What the components found in one text (character offsets, rule ids)."""
+
+    quotes: list[tuple[int, int, str]] = field(default_factory=list)
+    cues: list[tuple[int, int, str]] = field(default_factory=list)
+    modifiers: list[tuple[int, int, str]] = field(default_factory=list)
+    persons: list[tuple[int, int, str]] = field(default_factory=list)
+
+
+class TextKeepingTokenizer:
+    """Wraps spaCy's tokenizer and keeps the input text on the Doc: ``Doc.text`` rebuilds the
+    text token by token, which costs more than tokenizing it."""
+
+    def __init__(self, tokenizer: Callable[[str], Doc]) -> None:
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        doc = self.tokenizer(text)
+        doc.user_data[TEXT_KEY] = text
+        return doc
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
+        for text in texts:
+            yield self(text)
+
+
+def doc_text(doc: Doc) -> str:
+    """The Doc's text (kept by ``TextKeepingTokenizer``, else rebuilt)."""
+    text = doc.user_data.get(TEXT_KEY)
+    return text if isinstance(text, str) else doc.text
+
+
+def raw_matches(doc: Doc) -> RawMatches:
+    found = doc.user_data.get(MATCHES_KEY)
+    if isinstance(found, RawMatches):
+        return found
+    fresh = RawMatches()
+    doc.user_data[MATCHES_KEY] = fresh
+    return fresh
+
+
+class Segmenter:
+    """Runs after spaCy's sentencizer: starts a sentence at a line break that begins a new
+    paragraph, bullet or capitalised line, and keeps a quotation inside one sentence."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc_text(doc)
+        quotes = find_quotes(text)
+        raw_matches(doc).quotes = quotes
+        if len(doc) < 2 or ("\n" not in text and not quotes):
+            return doc
+        starts: list[int] = doc.to_array(IDX).tolist()
+        sent = doc.to_array([SENT_START])
+        n = len(starts)
+        changed = False
+        for m in _NEWLINE_RUN.finditer(text):
+            pos = m.end()
+            if pos >= len(text):
+                break
+            i = bisect_left(starts, pos)
+            if not (0 < i < n and starts[i] == pos) or sent[i] == 1:
+                continue
+            j = m.start() - 1
+            while j >= 0 and text[j].isspace():
+                j -= 1
+            nxt = text[pos]
+            if (
+                m.group().count("\n") >= 2
+                or nxt in _BULLETS
+                or nxt.isdigit()
+                or nxt.isupper()
+                or (j >= 0 and text[j] in _ENDERS)
+            ):
+                sent[i] = 1
+                changed = True
+        for qs, qe, _ in quotes:
+            first = bisect_left(starts, qs)  # the opening quote mark
+            lo = first + 1 if first < n and starts[first] == qs else first
+            hi = bisect_left(starts, qe)
+            if lo < hi and sent[lo] == 1 and first > 0:
+                sent[first] = 1  # 'Done. "I am. Fine," he said.' starts at the quote mark
+            for i in range(max(lo, 1), hi):
+                if sent[i] == 1:
+                    sent[i] = _NOT_START
+                    changed = True
+            # '"Go away," she said.' - a lower-case word or a comma after the quote goes on.
+            k = qe
+            while k < len(text) and text[k] in " \t":
+                k += 1
+            if k < len(text) and (text[k].islower() or text[k] in ",;"):
+                i = bisect_left(starts, k)
+                if 0 < i < n and starts[i] == k and sent[i] == 1:
+                    sent[i] = _NOT_START
+                    changed = True
+        if changed:
+            sent[0] = 1
+            doc.from_array([SENT_START], sent)
+        return doc
+
+
+def _variants(terms: tuple[str, ...]) -> list[str]:
+    out: list[str] = []
+    for term in terms:
+        out.append(term)
+        if "'" in term:
+            out.append(term.replace("'", "’"))
+        elif "’" in term:
+            out.append(term.replace("’", "'"))
+    return out
+
+
+_Entry = CueEntry | ContextEntry | SpeakerEntry
+
+
+class PatternMatcher:
+    """One pass over a text with every pattern file entry that does not depend on the child:
+    one PhraseMatcher on lower-cased tokens (case-sensitive entries are checked against the
+    exact text afterwards), regexes anchored at their trigger words, and one combined regex
+    for the few patterns without triggers."""
+
+    def __init__(self, nlp: Language, patterns: PatternSet) -> None:
+        self.patterns = patterns
+        self._matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        # word-list key -> (category, rule id, exact spellings or None)
+        self._terms: dict[int, tuple[str, str, frozenset[str] | None]] = {}
+        # trigger key -> [(category, rule id, anchored regex, exact spellings or None)]
+        self._triggers: dict[int, list[tuple[str, str, re.Pattern[str], frozenset[str] | None]]]
+        self._triggers = {}
+        trigger_words: dict[str, list[tuple[str, str, re.Pattern[str], frozenset[str] | None]]]
+        trigger_words = {}
+        spellings: dict[str, set[str]] = {}
+        free: list[tuple[str, _Entry]] = []
+        groups: dict[str, tuple[str, str]] = {}
+        sources: list[tuple[str, tuple[_Entry, ...]]] = [
+            ("cue", patterns.cues),
+            ("context", patterns.context),
+            ("person", patterns.speakers),
+        ]
+        for category, entries in sources:
+            for entry in entries:
+                if isinstance(entry, CueEntry) and entry.after_person:
+                    continue  # matched per child, after the people are known
+                if entry.terms:
+                    words = _variants(entry.terms)
+                    exact = frozenset(words) if entry.case_sensitive else None
+                    self._matcher.add(entry.id, list(nlp.tokenizer.pipe(words)))
+                    self._terms[nlp.vocab.strings[entry.id]] = (category, entry.id, exact)
+                elif entry.triggers:
+                    assert entry.pattern is not None
+                    rx = re.compile(entry.pattern, entry.flags())
+                    for word in _variants(entry.triggers):
+                        exact = frozenset({word}) if entry.case_sensitive else None
+                        trigger_words.setdefault(word.lower(), []).append(
+                            (category, entry.id, rx, exact)
+                        )
+                        spellings.setdefault(word.lower(), set()).add(word)
+                else:
+                    free.append((category, entry))
+        for word, rules in trigger_words.items():
+            # The tokenizer may split a word differently by case ("A&E." vs "a&e."): add each
+            # spelling as written, and the lower-cased one.
+            key = f"#trigger {word}"
+            forms = sorted(spellings[word] | {word})
+            self._matcher.add(key, list(nlp.tokenizer.pipe(forms)))
+            self._triggers[nlp.vocab.strings[key]] = rules
+        alternatives = []
+        for i, (category, entry) in enumerate(free):
+            name = f"g{i}"
+            groups[name] = (category, entry.id)
+            body = entry.pattern if entry.case_sensitive else f"(?i:{entry.pattern})"
+            alternatives.append(f"(?P<{name}>{body})")
+        self._free = re.compile("|".join(alternatives)) if alternatives else None
+        self._groups = groups
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc_text(doc)
+        found = raw_matches(doc)
+        cues: list[tuple[int, int, str]] = []
+        modifiers: list[tuple[int, int, str]] = []
+        persons: list[tuple[int, int, str]] = []
+        buckets = {"cue": cues, "context": modifiers, "person": persons}
+        terms = self._terms
+        triggers = self._triggers
+        matches = self._matcher(doc)
+        if matches:
+            idx: list[int] = doc.to_array(IDX).tolist()
+            length: list[int] = doc.to_array(LENGTH).tolist()
+            for key, s, e in matches:
+                start = idx[s]
+                end = idx[e - 1] + length[e - 1]
+                term = terms.get(key)
+                if term is not None:
+                    category, rule, exact = term
+                    if exact is None or text[start:end] in exact:
+                        buckets[category].append((start, end, rule))
+                    continue
+                for category, rule, rx, exact in triggers[key]:
+                    if exact is not None and text[start:end] not in exact:
+                        continue
+                    m = rx.match(text, start)
+                    if m is not None and m.end() > start:
+                        buckets[category].append((start, m.end(), rule))
+        if self._free is not None:
+            for m in self._free.finditer(text):
+                if m.end() > m.start() and m.lastgroup is not None:
+                    category, rule = self._groups[m.lastgroup]
+                    buckets[category].append((m.start(), m.end(), rule))
+        found.cues = _dedupe(cues)
+        found.modifiers = _dedupe(modifiers)
+        found.persons = _dedupe(persons)
+        return doc
+
+
+def _dedupe(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Sorted by position; a span inside a longer span of the same rule is dropped."""
+    if not spans:
+        return spans
+    spans.sort(key=lambda s: (s[0], -s[1], s[2]))
+    out: list[tuple[int, int, str]] = []
+    reach: dict[str, int] = {}
+    for start, end, rule in spans:
+        if reach.get(rule, -1) >= end:
+            continue
+        reach[rule] = max(end, reach.get(rule, -1))
+        out.append((start, end, rule))
+    return out
+
+
+def register_factories() -> None:
+    """Register the components with spaCy (idempotent; called by ``build_pipeline``)."""
+    if not Language.has_factory(SEGMENTER):
+        Language.factory(SEGMENTER, func=_make_segmenter)
+    if not Language.has_factory(MATCHER):
+        Language.factory(MATCHER, default_config={"patterns_dir": ""}, func=_make_matcher)
+
+
+def _make_segmenter(nlp: Language, name: str) -> Segmenter:
+    return Segmenter()
+
+
+def _make_matcher(nlp: Language, name: str, patterns_dir: str) -> PatternMatcher:
+    return PatternMatcher(nlp, load_patterns(Path(patterns_dir)))

@@ -1,0 +1,926 @@
+"""The child-specific reading of one text: who is speaking, whose voice a sentence carries, and
+which ConText qualifiers cover what.
+
+Inputs are the child-independent matches of the spaCy components (``RawMatches``) and the
+sentence spans; the output is an ``AnnotatedText``. The rules, kept simple and conservative:
+
+- People are found by the speaker lexicon (roles, the writer, pronouns), the child's first name
+  and nicknames, and a capitalised word right next to a reporting verb ("Sarah said").
+- A pronoun refers to the nearest earlier person of a compatible gender in the same or the
+  previous sentences; with none, to the child when the pronoun fits the child's gender. A child
+  antecedent with another person of that gender in its sentence ("Mum and Ruby") is ambiguous.
+- A reporting or view verb's subject is the nearest person before it in the same clause that
+  can be a subject (not "me", "him", "his", and not a noun after a preposition: "to Mum").
+- A quotation is attributed by the reporting clause right after it ('", said Kai') or before
+  it ('Kai said "'), or by "Kai: '...'".
+- A qualifier modifier covers a target inside its span, or within its scope (forward, backward
+  or both, to the end of the sentence, a terminator or ``max_scope`` characters). A reporting
+  clause of someone other than the child or the writer ("Mum said") is a third_party modifier.
+
+Hot path: everything is plain tuples until the result is built; sentences with no cue, quote or
+modifier take a fast path.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from notereview.nlp._components import RawMatches
+from notereview.nlp._model import AnnotatedText, ChildContext, Cue, SentenceAnnotation
+from notereview.nlp._patterns import ContextEntry, PatternSet
+
+#: Qualifiers that stop a quote or reporting verb from being the child's voice.
+_BLOCK_VOICE = frozenset(
+    {
+        "negated",
+        "hypothetical",
+        "historical",
+        "attempted",
+        "third_party",
+        "greeting",
+        "stock_phrase",
+    }
+)
+#: Qualifiers that stop an observation or an attempt from counting (it is not this visit's).
+_BLOCK_OBSERVATION = frozenset({"hypothetical", "historical", "third_party", "stock_phrase"})
+_BLOCK_ATTEMPT = frozenset({"hypothetical", "historical", "third_party"})
+#: A reporting clause under these is not someone speaking in this sentence.
+_NOT_SPEAKING = frozenset({"third_party", "hypothetical"})
+_NOT_RIVALS = frozenset({"child", "pronoun", "writer"})
+_SPEAKER_PRIORITY = ("child", "parent_carer", "professional", "other_child", "other", "writer")
+_THIRD_PARTY_ROLES = frozenset({"parent_carer", "professional", "other_child", "other"})
+_NOT_SUBJECT_FORMS = frozenset({"object", "possessive"})
+_EMPTY: frozenset[str] = frozenset()
+_THIRD_PARTY = frozenset({"third_party"})
+_QUOTE_RULES = ("quote.double", "quote.curly_double", "quote.single", "quote.curly_single")
+
+_WORD_RX = re.compile(r"[A-Za-z’']+")
+_WHO_RX = re.compile(r"\s*,?\s*who\b", re.IGNORECASE)
+_PAREN_NAME = re.compile(r"[\s,.]*\(\s*([^\s()][^()]{0,30}?)\s*\)")
+_POSSESSIVE_GAP = re.compile(r"(?:['’]s)?\s+(?:[a-z]+\s+){0,2}")
+_CONJUNCTION_GAP = re.compile(r"\s*,?\s*(?:and|but|or|then|yet)\b", re.IGNORECASE)
+_QUOTE_TAIL_GAP = re.compile(r"[\s,.!?;:—–-]*")
+_ATTRIBUTION_GAP = re.compile(r"\s*[:\-–—]\s*")
+_CLAUSE_START_RX = re.compile(
+    r"(?:^|[\n;•·*▪◦‣>]|(?:^|\s)[-–—]|\d[.)]|\b(?:actions?|next steps?|owner)\s*[:\-–])"
+    r"[\s\-–—•*]*$",
+    re.IGNORECASE,
+)
+_TAIL_RX = re.compile(r"[\s,.!?;:]*(?:(?:to\s+)?(?:me|us|this|so)\b[\s,.!?;:]*)?$", re.IGNORECASE)
+_CAPITALISED = re.compile(r"([A-Z][a-z]{1,20})\s+$")
+_CAPITALISED_AFTER = re.compile(r"\s+([A-Z][a-z]{1,20})\b(?!\s+[a-z])")
+_CHILD_GENDER = {"F": "F", "M": "M", "other": "plural", "unknown": "unknown"}
+_COMPATIBLE = {
+    "M": frozenset({"M", "unknown"}),
+    "F": frozenset({"F", "unknown"}),
+    "plural": frozenset({"plural", "neuter", "unknown"}),
+}
+# Cue roles for the voice logic.
+_PLAIN, _REPORTING, _VIEW, _AID_REPORTING = 0, 1, 2, 3
+
+Span = tuple[int, int, str]  # start, end, rule
+
+
+@dataclass(slots=True)
+class _Mention:
+    start: int
+    end: int
+    role: str  # child, parent_carer, professional, other_child, writer, pronoun, other
+    gender: str  # F, M, unknown, neuter, plural
+    form: str  # noun, subject, object, possessive
+    resolved: str | None = None  # a pronoun's referent role, after resolution
+
+    @property
+    def who(self) -> str:
+        if self.role == "pronoun":
+            return self.resolved or "other"
+        return self.role
+
+
+@dataclass(slots=True)
+class _Modifier:
+    start: int
+    end: int
+    rule: str
+    qualifiers: frozenset[str]
+    direction: str
+    max_scope: int | None
+    head_excluded: bool = False
+    #: For a modifier made from a reporting clause: that clause's verb (start, end).
+    own: tuple[int, int] | None = None
+    f_start: int = 0
+    f_end: int = 0
+    b_start: int = 0
+    b_end: int = 0
+
+
+@dataclass(slots=True)
+class _Verb:
+    span: Span
+    role: int  # _REPORTING, _VIEW or _AID_REPORTING
+    subject: _Mention | None
+    who: str | None
+    passive: bool
+
+
+class Reader:
+    """Reads one text for one child. Built once per pattern set; holds no per-text state."""
+
+    def __init__(self, patterns: PatternSet, pre_verbal_age_below: int = 3) -> None:
+        self._kind: dict[str, str] = {e.id: e.kind for e in patterns.cues}
+        self._kind.update({rule: "quote" for rule in _QUOTE_RULES})
+        self._voice_role: dict[str, int] = {}
+        for e in patterns.cues:
+            if e.kind == "reporting_verb":
+                self._voice_role[e.id] = _AID_REPORTING if e.needs_aid else _REPORTING
+            elif e.voice_verb:
+                self._voice_role[e.id] = _VIEW
+        self._context: dict[str, ContextEntry] = {e.id: e for e in patterns.context}
+        self._is_modifier = {e.id: e.role == "modifier" for e in patterns.context}
+        self._possessive_subject = frozenset(e.id for e in patterns.cues if e.possessive_subject)
+        self._people = {e.id: (e.role, e.gender, e.form) for e in patterns.speakers}
+        self._after_person = tuple(
+            (e, re.compile(e.pattern or "", e.flags())) for e in patterns.cues if e.after_person
+        )
+        grammar = patterns.grammar
+        self._passive = frozenset(w.lower() for w in grammar.passive_auxiliaries)
+        self._prepositions = frozenset(w.lower() for w in grammar.prepositions)
+        self._determiners = frozenset(w.lower() for w in grammar.determiners)
+        self._adverbs = frozenset(w.lower() for w in grammar.adverbs)
+        self._not_names = frozenset(grammar.not_names)
+        self._subject_window = grammar.subject_window
+        self._quote_window = grammar.quote_window
+        self._antecedent_sentences = grammar.antecedent_sentences
+        self._pre_verbal_age_below = pre_verbal_age_below
+        dets = "|".join(sorted((re.escape(d) for d in self._determiners), key=len, reverse=True))
+        self._inverted_gap = re.compile(rf"\s*(?:(?:{dets})\s+)?$", re.IGNORECASE)
+
+    # ------------------------------------------------------------------ the whole text
+    def read(
+        self,
+        text: str,
+        spans: list[tuple[int, int]],
+        raw: RawMatches,
+        child: ChildContext,
+    ) -> AnnotatedText:
+        sents = _trim(text, spans)
+        if not sents:
+            return AnnotatedText(text=text, sentences=(), cues=())
+        quotes = raw.quotes
+        quote_spans = [(s, e) for s, e, _ in quotes]
+        mentions = self._mentions(text, raw, child, quote_spans)
+        kind = self._kind
+        cues: list[Span] = [c for c in raw.cues if c[2] in kind]
+        if self._voice_role:
+            self._add_named_speakers(text, cues, mentions, child, quote_spans)
+        self._resolve(mentions, sents, child)
+        cues.extend(self._after_person_cues(text, mentions, sents))
+        cues.extend(quotes)
+        cues.sort()
+        cues = _distinct(cues, kind)
+
+        n = len(sents)
+        by_cues = _bucket(cues, sents)
+        by_mentions = _bucket_mentions(mentions, sents)
+        by_mods = _bucket(raw.modifiers, sents)
+        is_modifier = self._is_modifier
+        by_quotes = _bucket(quotes, sents) if quotes else [[] for _ in range(n)]
+        has_aid = any(kind[c[2]] == "communication_aid" for c in cues)
+        pre_verbal = (child.age is not None and child.age < self._pre_verbal_age_below) or any(
+            kind[c[2]] == "non_verbal" for c in cues
+        )
+        observation_ok = pre_verbal or child.age is None
+        out_cues: list[Cue] = []
+        out_sents: list[SentenceAnnotation] = []
+        voice_role = self._voice_role
+        for i, (ss, se) in enumerate(sents):
+            sent_cues = by_cues[i]
+            # Fast path: nothing can qualify, quote or voice anything here.
+            if (
+                not any(is_modifier.get(m[2], False) for m in by_mods[i])
+                and not by_quotes[i]
+                and not any(
+                    c[2] in voice_role or (observation_ok and kind[c[2]] == "observation")
+                    for c in sent_cues
+                )
+            ):
+                plain = tuple(Cue(kind[r], s, e, r, _EMPTY) for s, e, r in sent_cues)
+                out_sents.append(SentenceAnnotation(ss, se, "writer", "none", _EMPTY, plain))
+                out_cues.extend(plain)
+                continue
+            sentence = self._sentence(
+                text,
+                ss,
+                se,
+                sent_cues,
+                by_mentions[i],
+                by_mods[i],
+                by_quotes[i],
+                quote_spans,
+                observation_ok,
+                pre_verbal,
+                has_aid,
+            )
+            out_sents.append(sentence)
+            out_cues.extend(sentence.cues)
+        return AnnotatedText(text=text, sentences=tuple(out_sents), cues=tuple(out_cues))
+
+    # ------------------------------------------------------------------ people
+    def _mentions(
+        self,
+        text: str,
+        raw: RawMatches,
+        child: ChildContext,
+        quote_spans: list[tuple[int, int]],
+    ) -> list[_Mention]:
+        child_gender = _CHILD_GENDER.get(child.gender, "unknown")
+        people = self._people
+        found: list[_Mention] = []
+        for s, e, rule in raw.persons:
+            person = people.get(rule)
+            if person is None or (quote_spans and _in_quote(quote_spans, s, e)):
+                continue
+            role, gender, form = person
+            found.append(_Mention(s, e, role, child_gender if role == "child" else gender, form))
+        for s, e in _find_names(text, child):
+            if not (quote_spans and _in_quote(quote_spans, s, e)):
+                found.append(_Mention(s, e, "child", child_gender, "noun"))
+        for m in found:
+            if m.form == "noun" and text.startswith(("'s", "’s"), m.end):
+                m.form = "possessive"  # "Kai's", "Mum's"
+        found.sort(key=_mention_order)
+        out: list[_Mention] = []
+        reach = -1
+        for m in found:
+            if m.start < reach:
+                continue  # inside a longer mention ("foster mum" holds "mum")
+            out.append(m)
+            reach = m.end
+        return out
+
+    def _add_named_speakers(
+        self,
+        text: str,
+        cues: list[Span],
+        mentions: list[_Mention],
+        child: ChildContext,
+        quote_spans: list[tuple[int, int]],
+    ) -> None:
+        """'Sarah said' / '"...," said Sarah': a capitalised word next to a reporting verb is a
+        person (role unknown) unless it is already known."""
+        names = {n for n in (child.first_name, *child.nicknames) if n}
+        starts = {m.start for m in mentions}
+        ends = {m.end for m in mentions}
+        added = False
+        for s, e, rule in cues:
+            if self._voice_role.get(rule) != _REPORTING:
+                continue
+            if quote_spans and _in_quote(quote_spans, s, e):
+                continue
+            m = _CAPITALISED.search(text, max(0, s - 24), s)
+            if m is not None:
+                word = m.group(1)
+                if word not in self._not_names and word not in names and m.end(1) not in ends:
+                    mentions.append(_Mention(m.start(1), m.end(1), "other", "unknown", "noun"))
+                    added = True
+                continue
+            if quote_spans and _quote_right_before(text, s, quote_spans):
+                m = _CAPITALISED_AFTER.match(text, e)
+                if m is not None:
+                    word = m.group(1)
+                    if (
+                        word not in self._not_names
+                        and word not in names
+                        and m.start(1) not in starts
+                    ):
+                        mentions.append(_Mention(m.start(1), m.end(1), "other", "unknown", "noun"))
+                        added = True
+        if added:
+            mentions.sort(key=_mention_order)
+
+    def _resolve(
+        self, mentions: list[_Mention], sents: list[tuple[int, int]], child: ChildContext
+    ) -> None:
+        """Resolve each pronoun: the nearest compatible person earlier in its own sentence;
+        else, sentence by sentence backwards, the first compatible person of that sentence
+        (its topic: "Jayden said ... since dad left. He stated ..." is Jayden); else the child
+        when the pronoun fits the child's gender."""
+        default = {"F": "F", "M": "M", "other": "plural"}.get(child.gender)
+        si = 0
+        n_sents = len(sents)
+        back = self._antecedent_sentences
+        for k, p in enumerate(mentions):
+            if p.role != "pronoun":
+                continue
+            while si + 1 < n_sents and sents[si + 1][0] <= p.start:
+                si += 1
+            j = k - 1
+            lo = sents[si][0]
+            same: list[int] = []
+            while j >= 0 and mentions[j].start >= lo:
+                same.append(j)
+                j -= 1
+            decided, resolved = self._antecedent(mentions, same, k, p, sents, topic=False)
+            s_idx = si - 1
+            while not decided and s_idx >= 0 and s_idx >= si - back:
+                lo = sents[s_idx][0]
+                earlier: list[int] = []
+                while j >= 0 and mentions[j].start >= lo:
+                    earlier.append(j)
+                    j -= 1
+                earlier.reverse()
+                decided, resolved = self._antecedent(mentions, earlier, k, p, sents, topic=True)
+                s_idx -= 1
+            if not decided and default is not None and p.gender == default:
+                resolved = "child"
+            p.resolved = resolved
+
+    @staticmethod
+    def _antecedent(
+        mentions: list[_Mention],
+        order: list[int],
+        k: int,
+        p: _Mention,
+        sents: list[tuple[int, int]],
+        topic: bool,
+    ) -> tuple[bool, str | None]:
+        compatible = _COMPATIBLE.get(p.gender, _EMPTY)
+        # In an earlier sentence a person of exactly the pronoun's gender comes first ("Sarah
+        # said that Kai was upset. He ..." is Kai), then one of unknown gender.
+        passes = (frozenset({p.gender}), compatible) if topic else (compatible,)
+        for genders in passes:
+            for j in order:
+                m = mentions[j]
+                if m.role == "writer":
+                    continue
+                if m.role == "pronoun":
+                    if m.gender == p.gender:
+                        return True, m.resolved
+                    continue
+                if topic and m.form == "possessive":
+                    continue  # "Kai's dad came in." - the topic is dad
+                if m.gender in genders:
+                    if not topic and m.role == "child" and _rival(mentions, j, k, p.gender, sents):
+                        return True, None  # "Mum and Ruby came in and she said" is ambiguous
+                    return True, m.role
+                if p.gender == "plural" and m.gender not in compatible:
+                    return True, None  # "they" after Mum and Dad: do not reach past them
+        return False, None
+
+    def _after_person_cues(
+        self, text: str, mentions: list[_Mention], sents: list[tuple[int, int]]
+    ) -> list[Span]:
+        out: list[Span] = []
+        if not self._after_person:
+            return out
+        si = 0
+        n_sents = len(sents)
+        for m in mentions:
+            if m.form in _NOT_SUBJECT_FORMS:
+                continue
+            for entry, rx in self._after_person:
+                hit = rx.match(text, m.end)
+                if hit is None or hit.end() == m.end:
+                    continue
+                if entry.clause_start:
+                    while si + 1 < n_sents and sents[si + 1][0] <= m.start:
+                        si += 1
+                    line_start = sents[si][0]
+                    before = text[max(line_start, m.start - 40) : m.start]
+                    at_start = m.start == line_start or _CLAUSE_START_RX.search(before)
+                    if not at_start and not _starts_line(text, m.start, line_start):
+                        continue
+                out.append((m.start, hit.end(), entry.id))
+        return out
+
+    # ------------------------------------------------------------------ one sentence
+    def _sentence(
+        self,
+        text: str,
+        ss: int,
+        se: int,
+        cues: list[Span],
+        mentions: list[_Mention],
+        raw_mods: list[Span],
+        quotes: list[Span],
+        quote_spans: list[tuple[int, int]],
+        observation_ok: bool,
+        pre_verbal: bool,
+        has_aid: bool,
+    ) -> SentenceAnnotation:
+        kind = self._kind
+        modifiers, terminators = self._modifiers(raw_mods) if raw_mods else ([], [])
+
+        verbs: list[_Verb] = []
+        voice_role = self._voice_role
+        for c in cues:
+            role = voice_role.get(c[2])
+            if role is None:
+                continue
+            if role == _AID_REPORTING and not has_aid:
+                continue  # "showed", "pressed" count where the text names an aid
+            if quote_spans and _in_quote(quote_spans, c[0], c[1]):
+                continue
+            if c[2] in self._possessive_subject:
+                subject = self._possessive_before(text, c[0], mentions)
+            else:
+                subject = self._subject_before(text, c[0], ss, mentions, quotes)
+                if subject is None and quotes and _quote_right_before(text, c[0], quote_spans):
+                    subject = self._subject_after(text, c[1], mentions)
+            passive = (
+                role != _VIEW
+                and subject is not None
+                and not text.endswith("ing", c[0], c[1])  # "Nan was saying" is not passive
+                and self._is_passive(text[subject.end : c[0]])
+            )
+            verbs.append(_Verb(c, role, subject, subject.who if subject else None, passive))
+
+        for v in verbs:
+            if v.who in _THIRD_PARTY_ROLES and not v.passive:
+                vs, ve, _ = v.span
+                start = v.subject.start if v.subject and v.subject.start < vs else vs
+                tail = _TAIL_RX.match(text, ve, se) is not None
+                modifiers.append(
+                    _Modifier(
+                        start,
+                        ve,
+                        "third_party.reporting_clause",
+                        _THIRD_PARTY,
+                        "bidirectional" if tail else "forward",
+                        None,
+                        own=(vs, ve),
+                    )
+                )
+        if modifiers:
+            for mod in modifiers:
+                self._scope(mod, ss, se, terminators)
+                for qs, qe, _ in quotes:  # words inside a quote qualify only the quote
+                    if qs < mod.start and mod.end <= qe:
+                        mod.f_end = min(mod.f_end, qe)
+                        mod.b_start = max(mod.b_start, qs)
+                        break
+
+        def covered(start: int, end: int, own: Span | None = None) -> frozenset[str]:
+            """Qualifiers covering [start, end); ``own``: a reporting verb whose own clause
+            does not count (Mum's quote is not under Mum's third-party scope)."""
+            if not modifiers:
+                return _EMPTY
+            hit: set[str] = set()
+            skip = (own[0], own[1]) if own is not None else None
+            for mod in modifiers:
+                if mod.own is not None and (mod.own == skip or mod.own == (start, end)):
+                    continue
+                if (
+                    (mod.f_start <= start < mod.f_end)
+                    or (mod.b_start <= start and end <= mod.b_end)
+                    or _inside(mod, start, end)
+                ):
+                    hit.update(mod.qualifiers)
+            return frozenset(hit) if hit else _EMPTY
+
+        quote_roles: list[tuple[Span, str | None, Span | None]] = [
+            (q, *self._attribute_quote(text, q, ss, se, verbs, mentions, quotes)) for q in quotes
+        ]
+
+        voice = "none"
+        evidence: Span | None = None
+        evidence_kind = ""
+        for q, who, verb in quote_roles:
+            if who == "child":
+                blocked = covered(q[0], q[1]) | (covered(verb[0], verb[1]) if verb else _EMPTY)
+                if not blocked & _BLOCK_VOICE:
+                    # Words given through an aid ('Leo signed "more"', 'pressed "stop"') are
+                    # the child's words reported through it (docs/criteria.md).
+                    aided = verb is not None and voice_role.get(verb[2]) == _AID_REPORTING
+                    voice, evidence = ("reported" if aided else "direct"), q
+                    break
+        if voice == "none":
+            for v in verbs:
+                if (
+                    v.who == "child"
+                    and not v.passive
+                    and not (pre_verbal and v.role == _VIEW)  # a baby "wants": observation
+                    and not covered(v.span[0], v.span[1]) & _BLOCK_VOICE
+                    and not _refusal_follows(v.span, modifiers)
+                ):
+                    voice, evidence = "reported", v.span
+                    break
+        if voice == "none":
+            child_here = any(m.who == "child" for m in mentions)
+            others_here = any(
+                m.form != "possessive" and m.who in _THIRD_PARTY_ROLES for m in mentions
+            )
+            if observation_ok and (child_here or not others_here):
+                for c in cues:
+                    if kind[c[2]] == "observation" and not (
+                        covered(c[0], c[1]) & _BLOCK_OBSERVATION
+                    ):
+                        voice, evidence = "observation", c
+                        break
+            if voice == "none" and pre_verbal:
+                for v in verbs:
+                    if (
+                        v.who == "child"
+                        and v.role == _VIEW
+                        and not covered(v.span[0], v.span[1]) & _BLOCK_VOICE
+                    ):
+                        voice, evidence = "observation", v.span
+                        break
+            if voice == "none":
+                for mod in modifiers:
+                    if "attempted" not in mod.qualifiers:
+                        continue
+                    if _outside_own(mod, modifiers) & _BLOCK_ATTEMPT:
+                        continue
+                    subject = self._subject_before(text, mod.start, ss, mentions, quotes)
+                    who = subject.who if subject is not None else None
+                    if (
+                        who == "child"
+                        or (who == "writer" and child_here)
+                        or (who is None and not others_here)
+                    ):
+                        voice = "attempted_not_obtained"
+                        evidence, evidence_kind = (mod.start, mod.end, mod.rule), "attempted"
+                        break
+
+        speaker = (
+            "child"
+            if voice in ("direct", "reported")
+            else self._speaker(
+                [who for q, who, v in quote_roles if not covered(q[0], q[1], v) & _NOT_SPEAKING],
+                [
+                    v.who
+                    for v in verbs
+                    if not v.passive and not covered(v.span[0], v.span[1]) & _NOT_SPEAKING
+                ],
+                bool(quote_roles),
+            )
+        )
+        qualifiers: set[str] = set()
+        for mod in modifiers:
+            qualifiers.update(mod.qualifiers)
+        sent_cues = tuple(Cue(kind[r], s, e, r, covered(s, e)) for s, e, r in cues)
+        voice_cue = None
+        if evidence is not None:
+            s, e, r = evidence
+            if evidence_kind:
+                voice_cue = Cue(evidence_kind, s, e, r)
+            else:
+                voice_cue = next(
+                    (c for c in sent_cues if (c.start, c.end, c.rule) == evidence),
+                    Cue(kind[r], s, e, r, covered(s, e)),
+                )
+        return SentenceAnnotation(
+            ss,
+            se,
+            speaker,
+            voice,
+            frozenset(qualifiers) if qualifiers else _EMPTY,
+            sent_cues,
+            voice_cue,
+        )
+
+    def _modifiers(
+        self, raw_mods: list[Span]
+    ) -> tuple[list[_Modifier], list[tuple[int, int, tuple[str, ...]]]]:
+        modifiers: list[_Modifier] = []
+        terminators: list[tuple[int, int, tuple[str, ...]]] = []
+        pseudos: list[tuple[int, int, ContextEntry]] = []
+        for s, e, rule in raw_mods:
+            entry = self._context.get(rule)
+            if entry is None:
+                continue
+            if entry.role == "terminate":
+                terminators.append((s, e, entry.applies_to))
+            elif entry.role == "pseudo":
+                pseudos.append((s, e, entry))
+            elif entry.role == "modifier":
+                modifiers.append(
+                    _Modifier(
+                        s,
+                        e,
+                        rule,
+                        frozenset(entry.qualifiers),
+                        entry.direction,
+                        entry.max_scope,
+                        entry.head_excluded,
+                    )
+                )
+        if pseudos:
+            modifiers = [
+                m
+                for m in modifiers
+                if not any(
+                    ps < m.end and m.start < pe and _applies(p.applies_to, m)
+                    for ps, pe, p in pseudos
+                )
+            ]
+        return modifiers, terminators
+
+    @staticmethod
+    def _scope(
+        mod: _Modifier, ss: int, se: int, terminators: list[tuple[int, int, tuple[str, ...]]]
+    ) -> None:
+        if mod.direction in ("forward", "bidirectional"):
+            end = se if mod.max_scope is None else min(se, mod.end + mod.max_scope)
+            for ts, _te, applies_to in terminators:
+                if mod.end <= ts < end and _applies(applies_to, mod):
+                    end = ts
+            mod.f_start, mod.f_end = mod.end, end
+        if mod.direction in ("backward", "bidirectional"):
+            start = ss if mod.max_scope is None else max(ss, mod.start - mod.max_scope)
+            for _ts, te, applies_to in terminators:
+                if start < te <= mod.start and _applies(applies_to, mod):
+                    start = te
+            mod.b_start, mod.b_end = start, mod.start
+
+    # ------------------------------------------------------------------ subjects and quotes
+    def _subject_before(
+        self,
+        text: str,
+        pos: int,
+        ss: int,
+        mentions: list[_Mention],
+        quotes: list[Span],
+    ) -> _Mention | None:
+        for j in range(len(mentions) - 1, -1, -1):
+            m = mentions[j]
+            if m.end > pos:
+                continue
+            if pos - m.end > self._subject_window:
+                return None
+            gap = text[m.end : pos]
+            if "\n" in gap or ";" in gap or ":" in gap:
+                return None
+            if quotes and any(m.end <= qs and qe <= pos for qs, qe, _ in quotes):
+                return None
+            if m.form in _NOT_SUBJECT_FORMS:
+                continue  # "me", "him", "his", "Kai's health needs"
+            if m.form == "noun" and self._after_preposition(text, ss, m.start):
+                if _WHO_RX.match(gap):
+                    return m
+                continue
+            if m.form == "noun" and _CONJUNCTION_GAP.match(gap):
+                continue  # "Kai hugged his mum and said ...": mum is the object
+            return m
+        return None
+
+    @staticmethod
+    def _possessive_before(text: str, pos: int, mentions: list[_Mention]) -> _Mention | None:
+        """The possessive right before a view noun: "Kai's view is", "her biggest worry"."""
+        for j in range(len(mentions) - 1, -1, -1):
+            m = mentions[j]
+            if m.end > pos:
+                continue
+            gap = text[m.end : pos]
+            if m.form not in _NOT_SUBJECT_FORMS or not _POSSESSIVE_GAP.fullmatch(gap):
+                return None
+            if m.role == "pronoun" and text[m.start : m.end].lower() in ("him", "them", "me"):
+                return None
+            return m
+        return None
+
+    def _subject_after(self, text: str, pos: int, mentions: list[_Mention]) -> _Mention | None:
+        for m in mentions:
+            if m.start < pos:
+                continue
+            if m.start - pos > 25 or not self._inverted_gap.match(text[pos : m.start]):
+                return None
+            if m.role in ("pronoun", "writer") and m.form in _NOT_SUBJECT_FORMS:
+                return None
+            return m
+        return None
+
+    def _after_preposition(self, text: str, ss: int, start: int) -> bool:
+        words = _WORD_RX.findall(text, max(ss, start - 40), start)
+        for word in reversed(words):
+            w = word.lower()
+            if w in self._determiners or w.endswith(("'s", "’s")):
+                continue
+            return w in self._prepositions
+        return False
+
+    def _is_passive(self, gap: str) -> bool:
+        words = [w.lower() for w in _WORD_RX.findall(gap)]
+        while words and (words[-1] in self._adverbs or words[-1].endswith("ly")):
+            words.pop()
+        return bool(words) and words[-1] in self._passive
+
+    def _attribute_quote(
+        self,
+        text: str,
+        q: Span,
+        ss: int,
+        se: int,
+        verbs: list[_Verb],
+        mentions: list[_Mention],
+        quotes: list[Span],
+    ) -> tuple[str | None, Span | None]:
+        qs, qe, _ = q
+        # '"I like my room" (Amira)'
+        paren = _PAREN_NAME.match(text, qe, se)
+        if paren is not None:
+            for m in mentions:
+                if m.start == paren.start(1):
+                    return m.who, None
+        # After the quote: '", said Kai' / '" Kai said' / '", she told me'
+        gap = _QUOTE_TAIL_GAP.match(text, qe, se)
+        p = gap.end() if gap else qe
+        for v in verbs:
+            if v.role == _VIEW or v.span[0] < qe:
+                continue
+            if v.span[0] - p > 25:
+                break
+            if v.span[0] == p:
+                after = self._subject_after(text, v.span[1], mentions)
+                if after is not None:
+                    return after.who, v.span
+            if v.subject is not None and v.subject.start == p:
+                return v.who, v.span
+            break
+        # Before the quote: 'Kai said "' / 'Kai told me: "'
+        prev_end = max((e for _s, e, _r in quotes if e <= qs), default=ss)
+        for v in reversed(verbs):
+            if v.role == _VIEW or v.span[1] > qs:
+                continue
+            if v.span[0] < prev_end or qs - v.span[1] > self._quote_window:
+                break
+            if v.passive:
+                return None, v.span
+            return v.who, v.span
+        # 'Kai: "..."'
+        for m in reversed(mentions):
+            if m.end <= qs:
+                if _ATTRIBUTION_GAP.fullmatch(text, m.end, qs):
+                    return m.who, None
+                break
+        return None, None
+
+    @staticmethod
+    def _speaker(quote_whos: list[str | None], verb_whos: list[str | None], quotes: bool) -> str:
+        roles = {who for who in (*quote_whos, *verb_whos) if who}
+        for role in _SPEAKER_PRIORITY:
+            if role in roles:
+                return "unknown" if role == "other" else role
+        return "unknown" if quotes else "writer"
+
+
+def _refusal_follows(span: Span, modifiers: list[_Modifier]) -> bool:
+    """'he said that he did not want to see me' reports a refusal: an attempt, not voice."""
+    return any(
+        "attempted" in m.qualifiers and span[1] <= m.start <= span[1] + 60 for m in modifiers
+    )
+
+
+def _distinct(cues: list[Span], kind: dict[str, str]) -> list[Span]:
+    """One cue per (start, end, kind): "FGC" in two lists of the same kind is one cue."""
+    out: list[Span] = []
+    seen: set[tuple[int, int, str]] = set()
+    for c in cues:
+        key = (c[0], c[1], kind[c[2]])
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out
+
+
+def _mention_order(m: _Mention) -> tuple[int, int]:
+    return (m.start, -m.end)
+
+
+def _outside_own(mod: _Modifier, modifiers: list[_Modifier]) -> frozenset[str]:
+    """Qualifiers of OTHER modifiers whose scope covers ``mod``."""
+    hit: set[str] = set()
+    for other in modifiers:
+        if other is mod:
+            continue
+        if (
+            _inside(other, mod.start, mod.end)
+            or (other.f_start <= mod.start < other.f_end)
+            or (other.b_start <= mod.start and mod.end <= other.b_end)
+        ):
+            hit.update(other.qualifiers)
+    return frozenset(hit)
+
+
+def _rival(
+    mentions: list[_Mention], j: int, k: int, gender: str, sents: list[tuple[int, int]]
+) -> bool:
+    """Another person of exactly this gender in the sentence of mention ``j``, before the
+    pronoun ``k`` (so a possible antecedent too)."""
+    pos = mentions[j].start
+    ss, se = next(((s, e) for s, e in sents if s <= pos < e), (pos, pos + 1))
+    i = j - 1
+    while i >= 0 and mentions[i].start >= ss:
+        if mentions[i].role not in _NOT_RIVALS and mentions[i].gender == gender:
+            return True
+        i -= 1
+    i = j + 1
+    while i < k and mentions[i].start < se:
+        if mentions[i].role not in _NOT_RIVALS and mentions[i].gender == gender:
+            return True
+        i += 1
+    return False
+
+
+def _inside(mod: _Modifier, start: int, end: int) -> bool:
+    """A target inside a modifier's span ("had said", "did not want to talk", "said hello") is
+    covered, except the head of a ``head_excluded`` modifier ("Kai asked me what ...")."""
+    if not (mod.start <= start and end <= mod.end):
+        return False
+    return not (mod.head_excluded and start == mod.start)
+
+
+def _applies(applies_to: frozenset[str] | tuple[str, ...], mod: _Modifier) -> bool:
+    if not applies_to:
+        return True
+    return mod.rule in applies_to or not mod.qualifiers.isdisjoint(applies_to)
+
+
+def _in_quote(quote_spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    for qs, qe in quote_spans:
+        if qs > start:
+            return False
+        if qs < start and end <= qe:
+            return True
+    return False
+
+
+def _quote_right_before(text: str, pos: int, quote_spans: list[tuple[int, int]]) -> bool:
+    return any(
+        qe <= pos and _QUOTE_TAIL_GAP.fullmatch(text, qe, pos) is not None
+        for _qs, qe in quote_spans
+    )
+
+
+def _starts_line(text: str, start: int, line_start: int) -> bool:
+    before = text[line_start:start]
+    return not before.strip(" \t-–—•*·>▪◦‣0123456789.)(")
+
+
+def _trim(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def _bucket(items: list[Span], sents: list[tuple[int, int]]) -> list[list[Span]]:
+    """Items (sorted by start) grouped by the sentence holding their start."""
+    out: list[list[Span]] = [[] for _ in sents]
+    i = 0
+    n = len(sents)
+    for item in items:
+        pos = item[0]
+        while i < n and sents[i][1] <= pos:
+            i += 1
+        if i == n:
+            break
+        if pos >= sents[i][0]:
+            out[i].append(item)
+    return out
+
+
+def _bucket_mentions(items: list[_Mention], sents: list[tuple[int, int]]) -> list[list[_Mention]]:
+    out: list[list[_Mention]] = [[] for _ in sents]
+    i = 0
+    n = len(sents)
+    for item in items:
+        pos = item.start
+        while i < n and sents[i][1] <= pos:
+            i += 1
+        if i == n:
+            break
+        if pos >= sents[i][0]:
+            out[i].append(item)
+    return out
+
+
+def _find_names(text: str, child: ChildContext) -> list[tuple[int, int]]:
+    aliases: set[str] = set()
+    for name in (child.first_name, *child.nicknames):
+        if not name:
+            continue
+        name = name.strip()
+        if len(name) < 2:
+            continue
+        aliases.update({name, name[0].upper() + name[1:], name.upper()})
+    found: set[tuple[int, int]] = set()
+    n = len(text)
+    for alias in aliases:
+        k = len(alias)
+        pos = text.find(alias)
+        while pos != -1:
+            end = pos + k
+            before_ok = pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] == "_")
+            after_ok = end >= n or not (text[end].isalnum() or text[end] == "_")
+            if before_ok and after_ok:
+                found.add((pos, end))
+            pos = text.find(alias, pos + 1)
+    return sorted(found)
