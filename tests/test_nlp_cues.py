@@ -126,7 +126,7 @@ def test_cue_kind(annotator: Annotator, text: str, kind: str, matched: str | Non
         ("Kai received a fixed term exclusion.", "school_exclusion"),
         ("Mum's new partner has moved in.", "new_adult_in_household"),
         ("Dad was arrested on Friday.", "arrest"),
-        ("Kai told me he has been self-harming.", "self_harm"),
+        ("Kai told me he self-harmed on Saturday.", "self_harm"),
         ("There was a domestic abuse incident at the weekend.", "domestic_abuse"),
     ],
 )

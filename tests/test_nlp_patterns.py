@@ -170,8 +170,17 @@ def test_patterns_without_triggers_use_the_combined_regex(patterns_copy: Path) -
 
 
 def test_case_sensitive_terms(patterns_copy: Path) -> None:
+    (patterns_copy / "cues_local.yaml").write_text(
+        "version: '1'\n"
+        "entries:\n"
+        "  - id: local_abbrev\n"
+        "    kind: significant_event:domestic_abuse\n"
+        "    case_sensitive: true\n"
+        "    terms: [DVX]\n",
+        "utf-8",
+    )
     annotator = build_pipeline(patterns_copy)
-    text = "SW to visit. We have a dv worker. There was a DV incident."
+    text = "We have a dvx worker. There was a DVX on Friday."
     kinds = [(c.kind, text[c.start : c.end]) for c in annotator.annotate(text, KAI).cues]
-    assert ("significant_event:domestic_abuse", "DV") in kinds
-    assert ("significant_event:domestic_abuse", "dv") not in kinds
+    assert ("significant_event:domestic_abuse", "DVX") in kinds
+    assert ("significant_event:domestic_abuse", "dvx") not in kinds

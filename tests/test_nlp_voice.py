@@ -151,12 +151,13 @@ def test_words_through_an_aid_are_reported(annotator: Annotator) -> None:
         # attempts
         ("Kai did not say much.", KAI, "attempted_not_obtained"),
         ("I tried to speak to Kai alone but he refused.", KAI, "attempted_not_obtained"),
-        ("Kai was asleep when I visited.", KAI, "attempted_not_obtained"),
         ("Declined to speak with SW.", KAI, "attempted_not_obtained"),
-        ("I was unable to see Kai as he was at school.", KAI, "attempted_not_obtained"),
         ("Kai refused to speak to me and went to his room.", KAI, "attempted_not_obtained"),
-        ("Amir was not seen as he was asleep.", AMIR_BABY, "attempted_not_obtained"),
         # not the child's voice
+        # A child who was not there was not seen (V2); that is not an attempt to hear them.
+        ("Kai was asleep when I visited.", KAI, "none"),
+        ("I was unable to see Kai as he was at school.", KAI, "none"),
+        ("Amir was not seen as he was asleep.", AMIR_BABY, "none"),
         ("I spoke to Mum. She said Ruby is doing well.", RUBY, "none"),
         ("Kai's mum told me he has been upset.", KAI, "none"),
         ("Kai was told by Mum that he could not go.", KAI, "none"),
