@@ -126,3 +126,26 @@ def test_greeting_only_covers_the_greeting(annotator: Annotator) -> None:
     result = annotator.annotate("Kai said hello and told me he misses his brother.", KAI)
     assert result.voice == "reported"
     assert "greeting" in result.sentences[0].qualifiers
+
+
+def test_an_assumption_about_the_child_is_hypothetical() -> None:
+    from notereview.nlp import ChildContext, build_pipeline
+
+    annotator = build_pipeline()
+    text = "Maya is too young to say. It is expected that she would wish to be cared for safely."
+    result = annotator.annotate(text, ChildContext("Maya", "F", 5))
+    assert result.voice == "none"
+    assert "hypothetical" in result.sentences[-1].qualifiers
+
+
+def test_an_unnamed_child_of_unknown_gender_is_the_pronoun_in_an_exemplar() -> None:
+    from notereview.nlp import ChildContext, build_pipeline
+
+    annotator = build_pipeline()
+    result = annotator.annotate(
+        "She told me she misses her dad.", ChildContext(None, "unknown", None)
+    )
+    assert result.voice == "reported"
+    # With a named child, an unresolved pronoun of unknown gender is not assumed to be them.
+    named = annotator.annotate("She told me she misses her dad.", ChildContext("Kai", "unknown", 9))
+    assert named.voice == "none"

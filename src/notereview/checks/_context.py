@@ -458,6 +458,7 @@ def build_context(
     linker: PlanLinker | None = None,
     tables_absent: Iterable[str] = (),
     annotations: dict[tuple[str, str], AnnotatedText] | None = None,
+    labeller: Any = None,
 ) -> ReviewContext:
     from notereview.policy import recorded_late_working_days, visit_due_dates
 
@@ -504,6 +505,10 @@ def build_context(
             action_labels[a.action_id] = label_action(
                 a, annotations.get(("plan_actions", a.action_id)), plan.start_date
             )
+    if labeller is not None:  # model-backed labels (notereview.ml.ModelLabeller), if chosen
+        visit_labels, action_labels = labeller.relabel(
+            case, annotations, age, visit_labels, action_labels
+        )
     return ReviewContext(
         case=case,
         as_of=as_of,

@@ -40,10 +40,13 @@ class LexiconSpec(_Strict):
     version: str
     smart: SmartSpec
     observed_facts: list[str]
+    worry_statement: list[str]
     generic_wishes: list[str]
     non_verbal: list[str]
 
-    _check = field_validator("observed_facts", "generic_wishes", "non_verbal")(_compiles)
+    _check = field_validator("observed_facts", "worry_statement", "generic_wishes", "non_verbal")(
+        _compiles
+    )
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class Lexicon:
     completion_verbs: frozenset[str]
     measure: re.Pattern[str]
     observed_facts: re.Pattern[str]
+    worry_statement: re.Pattern[str]
     generic_wishes: re.Pattern[str]
     non_verbal: re.Pattern[str]
 
@@ -91,6 +95,7 @@ def lexicon() -> Lexicon:
         completion_verbs=frozenset(v.lower() for v in s.completion_verbs),
         measure=re.compile(rf"\b(?:{_any(s.measures)})", flags),
         observed_facts=re.compile(_any(spec.observed_facts), flags),
+        worry_statement=re.compile(_any(spec.worry_statement), flags),
         generic_wishes=re.compile(_any(spec.generic_wishes), flags),
         non_verbal=re.compile(_any(spec.non_verbal), flags),
     )

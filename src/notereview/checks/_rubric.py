@@ -67,6 +67,8 @@ class RubricSpec(_Strict):
     bands: BandSpec
     themes: dict[str, ThemeSpec]
     criteria: dict[str, CriterionSpec]
+    # Learned models per label family (notereview.ml.FAMILIES): "name@version" or "rules".
+    models: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _complete(self) -> RubricSpec:

@@ -167,6 +167,18 @@ class SummarySafetyPlan(_SummaryCheck):
                             f"safety_plan.{c.rule}",
                             SAFETY_PARTS[c.kind],
                         )
+        statement = lexicon().worry_statement.search(summary.text)
+        if statement is not None:
+            # The specific worry statement is better evidence than a worry word.
+            found["safety_worry"] = cue_evidence(
+                "case_summaries",
+                summary.summary_id,
+                summary.text,
+                statement.start(),
+                statement.end(),
+                "safety_plan.worry_statement",
+                "says who is worried and what they are worried about, specifically",
+            )
         n = len(found)
         status = "met" if n == 4 else "partly_met" if n >= 2 else "not_met"
         absent = [words for kind, words in SAFETY_PARTS.items() if kind not in found]

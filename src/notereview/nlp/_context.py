@@ -307,6 +307,9 @@ class Reader:
         (its topic: "Jayden said ... since dad left. He stated ..." is Jayden); else the child
         when the pronoun fits the child's gender."""
         default = {"F": "F", "M": "M", "other": "plural"}.get(child.gender)
+        # A passage about one unnamed child of unknown gender (an exemplar pasted into the
+        # checker): an otherwise unresolved "he" or "she" is that child.
+        anonymous = child.first_name is None and default is None and not child.nicknames
         si = 0
         n_sents = len(sents)
         back = self._antecedent_sentences
@@ -333,6 +336,8 @@ class Reader:
                 decided, resolved = self._antecedent(mentions, earlier, k, p, sents, topic=True)
                 s_idx -= 1
             if not decided and default is not None and p.gender == default:
+                resolved = "child"
+            elif not decided and anonymous and p.gender in ("F", "M"):
                 resolved = "child"
             p.resolved = resolved
 
