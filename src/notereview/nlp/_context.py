@@ -335,9 +335,10 @@ class Reader:
                 earlier.reverse()
                 decided, resolved = self._antecedent(mentions, earlier, k, p, sents, topic=True)
                 s_idx -= 1
-            if not decided and default is not None and p.gender == default:
-                resolved = "child"
-            elif not decided and anonymous and p.gender in ("F", "M"):
+            if not decided and (
+                (default is not None and p.gender == default)
+                or (anonymous and p.gender in ("F", "M"))
+            ):
                 resolved = "child"
             p.resolved = resolved
 
