@@ -329,7 +329,6 @@ def label_action(action: PlanAction, at: AnnotatedText | None, reference: date) 
     cues = _cues(at, "") if at is not None else []
     owner_cues = [c for c in cues if c.kind == "action_owner"]
     time_cues = [c for c in cues if c.kind == "timescale"]
-    wishes = [c for c in cues if c.kind == "wishes_feelings"]
 
     owner_match = lexicon().owner.match(text)
     owner_named = (
@@ -382,9 +381,12 @@ def label_action(action: PlanAction, at: AnnotatedText | None, reference: date) 
     else:
         missing.append("how progress will be measured")
 
+    # Shaped by the child: the action itself carries the child's voice ("Kai has asked to see
+    # his brother more, so ...") or, for a young child, what was observed of them.
+    voiced = [s for s in (at.sentences if at is not None else ()) if s.voice in VOICE_ORDER[:3]]
     wish_ev = [
-        ev(c.start, c.end, f"plan.child_wishes:{c.rule}", "shaped by the child's wishes")
-        for c in wishes[:1]
+        ev(s.start, s.end, f"plan.child_wishes:voice.{s.voice}", "shaped by the child's wishes")
+        for s in voiced[:1]
     ]
     child_wishes = bool(wish_ev)
     return ActionLabel(
