@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from notereview.checks._common import make, not_applicable, share_finding
-from notereview.checks._context import ReviewContext
+from notereview.checks._context import ReviewContext, VisitLabel
 from notereview.checks._finding import Evidence, Finding
 from notereview.checks._registry import BaseCheck, CheckParams, register
 
@@ -16,43 +18,70 @@ class ShareParams(CheckParams):
     met_at: float = 0.5
 
 
-def _seen_labels(ctx: ReviewContext) -> list:
-    return [ctx.visit_labels[v.visit_id] for v in ctx.window_visits if v.seen]
-
-
 def _pre_verbal_reason(ctx: ReviewContext) -> str:
     if ctx.age is not None and ctx.age < ctx.policy.pre_verbal_age_below:
         return f"the child is {ctx.age}: observation (C3) is the evidence, not words"
     return "the records say the child is non-verbal: observation (C3) is the evidence"
 
 
-@register("voice.words@1")
-class ChildsWords(_VoiceCheck):
-    """C1: the child's own words, quoted or reported, attributed to the child."""
+class _SeenVisitShare(_VoiceCheck):
+    """A share of the visits in the window where the child was seen: C1, C2 for a child who
+    speaks, C3 for one who does not."""
 
-    criterion = "C1"
     Params = ShareParams
+    for_verbal: ClassVar[bool] = True
+
+    def hit(self, label: VisitLabel) -> tuple[Evidence, ...]:
+        """The evidence that this visit meets the criterion (empty: it does not)."""
+        raise NotImplementedError
+
+    def missing(self, lacking: int, total: int) -> str:
+        raise NotImplementedError
 
     def __call__(self, ctx: ReviewContext) -> Finding:
-        if not ctx.verbal:
-            return not_applicable(self, _pre_verbal_reason(ctx))
-        labels = _seen_labels(ctx)
+        if ctx.verbal != self.for_verbal:
+            reason = (
+                _pre_verbal_reason(ctx)
+                if self.for_verbal
+                else "the child speaks: their words (C1, C2) are the evidence"
+            )
+            return not_applicable(self, reason)
+        labels = [ctx.visit_labels[v.visit_id] for v in ctx.window_visits if v.seen]
         if not labels:
             return not_applicable(self, "the child was not seen on any visit in the review window")
-        voiced = [lab for lab in labels if lab.voice in ("direct", "reported")]
-        attempts = [lab for lab in labels if lab.voice == "attempted_not_obtained"]
-        finding = share_finding(
+        evidence = [ev[:1] for lab in labels if (ev := self.hit(lab))]
+        return self.judge(labels, evidence)
+
+    def judge(self, labels: list[VisitLabel], evidence: list[tuple[Evidence, ...]]) -> Finding:
+        return share_finding(
             self,
-            len(voiced),
+            len(evidence),
             len(labels),
             self.params.met_at,
             1e-9,
-            evidence=[e for lab in voiced for e in lab.voice_evidence[:1]],
-            missing=(
-                f"{len(labels) - len(voiced)} of {len(labels)} visits where the child was seen "
-                "record none of the child's own words"
-            ),
+            evidence=[e for ev in evidence for e in ev],
+            missing=self.missing(len(labels) - len(evidence), len(labels)),
         )
+
+
+@register("voice.words@1")
+class ChildsWords(_SeenVisitShare):
+    """C1: the child's own words, quoted or reported, attributed to the child."""
+
+    criterion = "C1"
+
+    def hit(self, label: VisitLabel) -> tuple[Evidence, ...]:
+        return label.voice_evidence if label.voice in ("direct", "reported") else ()
+
+    def missing(self, lacking: int, total: int) -> str:
+        return (
+            f"{lacking} of {total} visits where the child was seen record none of the "
+            "child's own words"
+        )
+
+    def judge(self, labels: list[VisitLabel], evidence: list[tuple[Evidence, ...]]) -> Finding:
+        finding = super().judge(labels, evidence)
+        attempts = [lab for lab in labels if lab.voice == "attempted_not_obtained"]
         if finding.status == "not_met" and attempts and len(attempts) / len(labels) >= 0.5:
             return make(
                 self,
@@ -67,58 +96,35 @@ class ChildsWords(_VoiceCheck):
 
 
 @register("voice.wishes_feelings@1")
-class WishesFeelings(_VoiceCheck):
+class WishesFeelings(_SeenVisitShare):
     """C2: the child's wishes and feelings explored, in the child's voice."""
 
     criterion = "C2"
-    Params = ShareParams
 
-    def __call__(self, ctx: ReviewContext) -> Finding:
-        if not ctx.verbal:
-            return not_applicable(self, _pre_verbal_reason(ctx))
-        labels = _seen_labels(ctx)
-        if not labels:
-            return not_applicable(self, "the child was not seen on any visit in the review window")
-        explored = [lab for lab in labels if lab.wishes_feelings]
-        return share_finding(
-            self,
-            len(explored),
-            len(labels),
-            self.params.met_at,
-            1e-9,
-            evidence=[e for lab in explored for e in lab.wishes_evidence[:1]],
-            missing=(
-                f"{len(labels) - len(explored)} of {len(labels)} visits do not explore what the "
-                "child wishes or feels in the child's own voice"
-            ),
+    def hit(self, label: VisitLabel) -> tuple[Evidence, ...]:
+        return label.wishes_evidence
+
+    def missing(self, lacking: int, total: int) -> str:
+        return (
+            f"{lacking} of {total} visits do not explore what the child wishes or feels "
+            "in the child's own voice"
         )
 
 
 @register("voice.observation@1")
-class Observation(_VoiceCheck):
+class Observation(_SeenVisitShare):
     """C3: specific observation of a pre-verbal or non-verbal child."""
 
     criterion = "C3"
-    Params = ShareParams
+    for_verbal = False
 
-    def __call__(self, ctx: ReviewContext) -> Finding:
-        if ctx.verbal:
-            return not_applicable(self, "the child speaks: their words (C1, C2) are the evidence")
-        labels = _seen_labels(ctx)
-        if not labels:
-            return not_applicable(self, "the child was not seen on any visit in the review window")
-        observed = [lab for lab in labels if lab.observation]
-        return share_finding(
-            self,
-            len(observed),
-            len(labels),
-            self.params.met_at,
-            1e-9,
-            evidence=[e for lab in observed for e in lab.observation_evidence[:1]],
-            missing=(
-                f"{len(labels) - len(observed)} of {len(labels)} visits record no specific "
-                "observation of the child (cues, play, how they are with their carer)"
-            ),
+    def hit(self, label: VisitLabel) -> tuple[Evidence, ...]:
+        return label.observation_evidence
+
+    def missing(self, lacking: int, total: int) -> str:
+        return (
+            f"{lacking} of {total} visits record no specific observation of the child "
+            "(cues, play, how they are with their carer)"
         )
 
 
