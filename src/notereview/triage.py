@@ -24,24 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-THEMES: tuple[str, ...] = (
-    "visits",
-    "voice",
-    "case_summary",
-    "chronology",
-    "plans",
-    "genogram",
-    "oversight",
-)
-CRITERIA: tuple[str, ...] = (
-    *("V1", "V2", "V3", "V4", "V5"),
-    *("C1", "C2", "C3", "C4"),
-    *("S1", "S2", "S3", "S4"),
-    *("H1", "H2", "H3", "H4"),
-    *("P1", "P2", "P3"),
-    *("G1", "G2", "G3"),
-    *("M1", "M2", "M3"),
-)
+from notereview.checks import CRITERIA, THEMES
+
 # The auditors' four-point scale, weakest first (index = ordinal value).
 GRADES: tuple[str, ...] = ("inadequate", "requires_improvement", "good", "outstanding")
 VERDICTS: tuple[str, ...] = ("agree", "disagree")

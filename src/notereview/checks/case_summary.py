@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from notereview.casefile import CaseSummary
 from notereview.checks._common import (
     absent_table,
     make,
@@ -34,6 +35,16 @@ def significant_entry_dates(ctx: ReviewContext) -> list[tuple[date, str]]:
         ):
             out.append((entry.event_date, entry.entry_id))
     return out
+
+
+def _summary_to_judge(check: BaseCheck, ctx: ReviewContext) -> CaseSummary | Finding:
+    """The latest summary, or the not-applicable finding when there is none to judge."""
+    if (na := absent_table(check, ctx, "case_summaries")) is not None:
+        return na
+    summary = ctx.case.latest_summary
+    if summary is None:
+        return not_applicable(check, "no case summary to judge")
+    return summary
 
 
 @register("case_summary.current@1")
@@ -109,11 +120,9 @@ class SummarySuccinct(_SummaryCheck):
     Params = SuccinctParams
 
     def __call__(self, ctx: ReviewContext) -> Finding:
-        if (na := absent_table(self, ctx, "case_summaries")) is not None:
-            return na
-        summary = ctx.case.latest_summary
-        if summary is None:
-            return not_applicable(self, "no case summary to judge")
+        summary = _summary_to_judge(self, ctx)
+        if isinstance(summary, Finding):
+            return summary
         p = self.params
         words = len(_WORD.findall(summary.text))
         fact = record_fact("case_summaries", summary.summary_id, "length.words", f"{words} words")
@@ -144,11 +153,9 @@ class SummarySafetyPlan(_SummaryCheck):
     criterion = "S3"
 
     def __call__(self, ctx: ReviewContext) -> Finding:
-        if (na := absent_table(self, ctx, "case_summaries")) is not None:
-            return na
-        summary = ctx.case.latest_summary
-        if summary is None:
-            return not_applicable(self, "no case summary to judge")
+        summary = _summary_to_judge(self, ctx)
+        if isinstance(summary, Finding):
+            return summary
         at = ctx.annotation("case_summaries", summary.summary_id)
         found: dict[str, Evidence] = {}
         if at is not None:
@@ -200,11 +207,9 @@ class SummaryVoice(_SummaryCheck):
     criterion = "S4"
 
     def __call__(self, ctx: ReviewContext) -> Finding:
-        if (na := absent_table(self, ctx, "case_summaries")) is not None:
-            return na
-        summary = ctx.case.latest_summary
-        if summary is None:
-            return not_applicable(self, "no case summary to judge")
+        summary = _summary_to_judge(self, ctx)
+        if isinstance(summary, Finding):
+            return summary
         at = ctx.annotation("case_summaries", summary.summary_id)
         wanted = ("direct", "reported") if ctx.verbal else ("direct", "reported", "observation")
         sents = [s for s in at.sentences if s.voice in wanted] if at is not None else []

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from notereview.checks import THEMES
 from notereview.store._errors import NotFoundError, StoreError
 from notereview.store.models import (
     CaseScore,
@@ -25,16 +26,6 @@ from notereview.store.models import (
     RecordText,
     Run,
     VisitLabel,
-)
-
-THEMES: tuple[str, ...] = (
-    "visits",
-    "voice",
-    "case_summary",
-    "chronology",
-    "plans",
-    "genogram",
-    "oversight",
 )
 
 # The columns of each table of a run (CONTRACT.md "What a run writes", plus ``records``).
