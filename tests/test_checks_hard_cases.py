@@ -187,3 +187,26 @@ def test_plan_linked_visit(reviewer):
     case = CaseFile.build(_child(), visits=[visit], plans=[plan])
     review = reviewer.review(case, date(2026, 3, 10))
     assert review.visit_labels["V1"].plan_linked
+
+
+def test_a_genogram_from_the_referral_is_not_a_network_discussion(reviewer):
+    from notereview import Genogram, GenogramMember
+
+    members = (GenogramMember("Mum", "mother", "maternal", 1),)
+    visit = _visits([date(2026, 5, 1)])
+    taken = Genogram("C1", date(2026, 4, 1), members, notes="Genogram taken from the referral.")
+    review = reviewer.review(
+        CaseFile.build(_child(), visits=visit, genograms=[taken]), date(2026, 5, 10)
+    )
+    g3 = next(f for f in review.findings if f.criterion == "G3")
+    assert g3.status == "not_met"
+    discussed = Genogram(
+        "C1", date(2026, 4, 1), members,
+        notes="Genogram completed with Mum; we discussed who in the family could offer support.",
+    )  # fmt: skip
+    review = reviewer.review(
+        CaseFile.build(_child(), visits=visit, genograms=[discussed]), date(2026, 5, 10)
+    )
+    g3 = next(f for f in review.findings if f.criterion == "G3")
+    assert g3.status == "partly_met"  # the notes, but no visit, show the discussion
+    assert g3.evidence[0].table == "genograms"

@@ -36,11 +36,19 @@ class SmartSpec(_Strict):
     _check = field_validator("owner_roles", "measures")(_compiles)
 
 
+class NetworkSpec(_Strict):
+    discussion: list[str]
+    meetings: list[str]
+
+    _check = field_validator("discussion", "meetings")(_compiles)
+
+
 class LexiconSpec(_Strict):
     version: str
     smart: SmartSpec
     observed_facts: list[str]
     worry_statement: list[str]
+    network_discussion: NetworkSpec
     generic_wishes: list[str]
     non_verbal: list[str]
 
@@ -59,6 +67,8 @@ class Lexicon:
     measure: re.Pattern[str]
     observed_facts: re.Pattern[str]
     worry_statement: re.Pattern[str]
+    discussion: re.Pattern[str]
+    network_meeting: re.Pattern[str]
     generic_wishes: re.Pattern[str]
     non_verbal: re.Pattern[str]
 
@@ -96,6 +106,8 @@ def lexicon() -> Lexicon:
         measure=re.compile(rf"\b(?:{_any(s.measures)})", flags),
         observed_facts=re.compile(_any(spec.observed_facts), flags),
         worry_statement=re.compile(_any(spec.worry_statement), flags),
+        discussion=re.compile(_any(spec.network_discussion.discussion), flags),
+        network_meeting=re.compile(_any(spec.network_discussion.meetings), flags),
         generic_wishes=re.compile(_any(spec.generic_wishes), flags),
         non_verbal=re.compile(_any(spec.non_verbal), flags),
     )

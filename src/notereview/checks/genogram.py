@@ -5,6 +5,7 @@ from __future__ import annotations
 from notereview.checks._common import absent_table, make, not_applicable, record_fact
 from notereview.checks._context import ReviewContext, asserted, cue_evidence
 from notereview.checks._finding import Evidence, Finding
+from notereview.checks._lexicon import lexicon
 from notereview.checks._registry import BaseCheck, CheckParams, register
 from notereview.policy import add_months
 
@@ -94,6 +95,34 @@ class GenogramMeaningful(_GenogramCheck):
         )
 
 
+def _network_discussed(
+    ctx: ReviewContext, table: str, record_id: str, text: str
+) -> Evidence | None:
+    """A sentence where the network was discussed with someone: a network cue together with a
+    discussion ("we talked about who in the family could help"), or a meeting that is itself
+    one (a family group conference). A genogram "taken from the referral" is not a discussion."""
+    at = ctx.annotation(table, record_id)
+    if at is None:
+        return None
+    lex = lexicon()
+    for s in at.sentences:
+        for c in s.cues:
+            if c.kind != "network_discussion" or not asserted(c):
+                continue
+            sentence = text[s.start : s.end]
+            if lex.network_meeting.search(text, c.start, c.end) or lex.discussion.search(sentence):
+                return cue_evidence(
+                    table,
+                    record_id,
+                    text,
+                    s.start,
+                    s.end,
+                    f"network.{c.rule}",
+                    "the family or support network discussed with the family or child",
+                )
+    return None
+
+
 @register("genogram.network@1")
 class SupportNetwork(_GenogramCheck):
     """G3: the support network discussed with the family or child."""
@@ -102,53 +131,19 @@ class SupportNetwork(_GenogramCheck):
 
     def __call__(self, ctx: ReviewContext) -> Finding:
         evidence: list[Evidence] = []
-        in_notes = False
         g = ctx.case.latest_genogram
-        if g is not None and g.notes:
-            at = ctx.annotation("genograms", g.genogram_id)
-            cues = [
-                c
-                for s in (at.sentences if at else ())
-                for c in s.cues
-                if c.kind == "network_discussion"
-            ]
-            if cues:
-                in_notes = True
-                c = cues[0]
-                evidence.append(
-                    cue_evidence(
-                        "genograms",
-                        g.genogram_id,
-                        g.notes,
-                        c.start,
-                        c.end,
-                        f"network.{c.rule}",
-                        "network discussed",
-                    )
-                )
+        found = (
+            _network_discussed(ctx, "genograms", g.genogram_id, g.notes) if g and g.notes else None
+        )
+        in_notes = found is not None
+        if found is not None:
+            evidence.append(found)
         in_visits = False
         for v in ctx.case.visits:
-            at = ctx.annotation("visits", v.visit_id)
-            cues = [
-                c
-                for s in (at.sentences if at else ())
-                for c in s.cues
-                if c.kind == "network_discussion" and asserted(c)
-            ]
-            if cues:
+            found = _network_discussed(ctx, "visits", v.visit_id, v.text)
+            if found is not None:
                 in_visits = True
-                c = cues[0]
-                evidence.append(
-                    cue_evidence(
-                        "visits",
-                        v.visit_id,
-                        v.text,
-                        c.start,
-                        c.end,
-                        f"network.{c.rule}",
-                        "network discussed on a visit",
-                    )
-                )
+                evidence.append(found)
                 break
         n = in_notes + in_visits
         status = "met" if n == 2 else "partly_met" if n == 1 else "not_met"
