@@ -278,3 +278,24 @@ def test_speaker(annotator: Annotator, text: str, child: ChildContext, speaker: 
 def test_pronouns_and_subjects(annotator: Annotator, text: str, voices: list[str]) -> None:
     child = ChildContext(first_name="Jayden", gender="M", age=11)
     assert [s.voice for s in _one(annotator, text, child).sentences] == voices
+
+
+def test_a_later_reporting_clause_ends_a_third_party_scope() -> None:
+    from notereview.nlp import ChildContext, build_pipeline
+
+    annotator = build_pipeline()
+    ruby = ChildContext("Ruby", "F", 9)
+    both = annotator.annotate('Nan said "she is fine", and Ruby told me she misses her dad.', ruby)
+    assert both.voice == "reported"
+    embedded = annotator.annotate("Mum said that Ruby told her she misses her dad.", ruby)
+    assert embedded.voice == "none"  # Mum's account of what Ruby said
+
+
+def test_dictated_notes_speak_their_punctuation() -> None:
+    from notereview.nlp import ChildContext, build_pipeline
+
+    annotator = build_pipeline()
+    text = "visit to Kai full stop Kai said quote I want to stay here unquote full stop home warm"
+    result = annotator.annotate(text, ChildContext("Kai", "M", 10))
+    assert len(result.sentences) == 3
+    assert result.voice == "direct"

@@ -36,6 +36,13 @@ _QUOTE_RX = re.compile(
     r"|'(?<![\w'’]')(?=[^\s'])(?:[^'\n]|(?<=\w)'(?=\w)){1,600}?(?<=\S)'(?!\w)"
 )
 _QUOTE_KINDS = {"“": "quote.curly_double", '"': "quote.double", "‘": "quote.curly_single"}
+# Dictated notes (speech to text) speak their punctuation: 'said quote I hate it unquote',
+# 'full stop', 'new line'. They are quotes and sentence ends like any other.
+_DICTATED_QUOTE = re.compile(r"\bquote\s+[^\n]{1,600}?\s+unquote\b", re.IGNORECASE)
+_SPOKEN_BREAK = re.compile(
+    r"\b(?:full stop|new line|new paragraph|next paragraph)\b[\s,.]*", re.IGNORECASE
+)
+_SPOKEN_MARKERS = ("full stop", "new line", "new paragraph", "next paragraph")
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 _NEWLINE_RUN = re.compile(r"\n\s*")
 _BULLETS = frozenset("-*•·–—>◦▪‣○●■□")
@@ -45,14 +52,19 @@ _NOT_START = numpy.uint64(2**64 - 1)  # spaCy's SENT_START value -1 in a uint64 
 
 def find_quotes(text: str) -> list[tuple[int, int, str]]:
     """Quotation spans (start, end, rule) including the quote marks; never crosses a blank line."""
-    if not any(q in text for q in "\"“‘'"):
-        return []
     quotes = []
-    for m in _QUOTE_RX.finditer(text):
-        body = m.group()
-        if "\n" in body and _BLANK_LINE.search(body):
-            continue
-        quotes.append((m.start(), m.end(), _QUOTE_KINDS.get(body[0], "quote.single")))
+    if any(q in text for q in "\"“‘'"):
+        for m in _QUOTE_RX.finditer(text):
+            body = m.group()
+            if "\n" in body and _BLANK_LINE.search(body):
+                continue
+            quotes.append((m.start(), m.end(), _QUOTE_KINDS.get(body[0], "quote.single")))
+    if "unquote" in text or "Unquote" in text:
+        taken = list(quotes)
+        for m in _DICTATED_QUOTE.finditer(text):
+            if not any(qs < m.end() and m.start() < qe for qs, qe, _ in taken):
+                quotes.append((m.start(), m.end(), "quote.dictated"))
+        quotes.sort()
     return quotes
 
 
@@ -106,12 +118,19 @@ class Segmenter:
         text = doc_text(doc)
         quotes = find_quotes(text)
         raw_matches(doc).quotes = quotes
-        if len(doc) < 2 or ("\n" not in text and not quotes):
+        spoken = any(marker in text for marker in _SPOKEN_MARKERS)
+        if len(doc) < 2 or ("\n" not in text and not quotes and not spoken):
             return doc
         starts: list[int] = doc.to_array(IDX).tolist()
         sent = doc.to_array([SENT_START])
         n = len(starts)
         changed = False
+        if spoken:
+            for m in _SPOKEN_BREAK.finditer(text):
+                i = bisect_left(starts, m.end())
+                if 0 < i < n and starts[i] == m.end() and sent[i] != 1:
+                    sent[i] = 1
+                    changed = True
         for m in _NEWLINE_RUN.finditer(text):
             pos = m.end()
             if pos >= len(text):

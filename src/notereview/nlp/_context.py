@@ -53,7 +53,16 @@ _THIRD_PARTY_ROLES = frozenset({"parent_carer", "professional", "other_child", "
 _NOT_SUBJECT_FORMS = frozenset({"object", "possessive"})
 _EMPTY: frozenset[str] = frozenset()
 _THIRD_PARTY = frozenset({"third_party"})
-_QUOTE_RULES = ("quote.double", "quote.curly_double", "quote.single", "quote.curly_single")
+# Between two reporting clauses, what shows the second is a clause of its own, not the content
+# of the first ("Mum said that Kai told her ..." is Mum's account).
+_NEW_CLAUSE_RX = re.compile(r",|;|\band\b|\bbut\b|\bthen\b|\bwhile\b|\bwhereas\b")
+_QUOTE_RULES = (
+    "quote.double",
+    "quote.curly_double",
+    "quote.single",
+    "quote.curly_single",
+    "quote.dictated",
+)
 
 _WORD_RX = re.compile(r"[A-Za-z’']+")
 _WHO_RX = re.compile(r"\s*,?\s*who\b", re.IGNORECASE)
@@ -442,25 +451,46 @@ class Reader:
             )
             verbs.append(_Verb(c, role, subject, subject.who if subject else None, passive))
 
+        # Where each reporting clause begins: a later clause with another speaker ends the
+        # scope of an earlier one ('Nan said "...", and Kai said he wants to stay').
+        clause_starts = sorted(
+            (v.subject.start if v.subject and v.subject.start < v.span[0] else v.span[0], v.who)
+            for v in verbs
+            if v.role != _VIEW
+        )
+        reporting: list[tuple[_Modifier, str | None]] = []
         for v in verbs:
             if v.who in _THIRD_PARTY_ROLES and not v.passive:
                 vs, ve, _ = v.span
                 start = v.subject.start if v.subject and v.subject.start < vs else vs
                 tail = _TAIL_RX.match(text, ve, se) is not None
-                modifiers.append(
-                    _Modifier(
-                        start,
-                        ve,
-                        "third_party.reporting_clause",
-                        _THIRD_PARTY,
-                        "bidirectional" if tail else "forward",
-                        None,
-                        own=(vs, ve),
-                    )
+                mod = _Modifier(
+                    start,
+                    ve,
+                    "third_party.reporting_clause",
+                    _THIRD_PARTY,
+                    "bidirectional" if tail else "forward",
+                    None,
+                    own=(vs, ve),
                 )
+                modifiers.append(mod)
+                reporting.append((mod, v.who))
         if modifiers:
             for mod in modifiers:
                 self._scope(mod, ss, se, terminators)
+            for mod, who in reporting:
+                nxt = next(
+                    (
+                        cs
+                        for cs, w in clause_starts
+                        if cs >= mod.end
+                        and w != who
+                        and _NEW_CLAUSE_RX.search(text, mod.end, cs) is not None
+                    ),
+                    None,
+                )
+                if nxt is not None:
+                    mod.f_end = min(mod.f_end, nxt)
                 for qs, qe, _ in quotes:  # words inside a quote qualify only the quote
                     if qs < mod.start and mod.end <= qe:
                         mod.f_end = min(mod.f_end, qe)
