@@ -312,3 +312,13 @@ def test_record_like_text_offsets(
             "writer",
             "unknown",
         }
+
+
+def test_the_effect_of_an_event_on_the_child_is_analysis() -> None:
+    from notereview.nlp import ChildContext, build_pipeline
+
+    annotator = build_pipeline()
+    child = ChildContext("Sade", "F", 8)
+    text = "Core group met. This left Sade frightened and unable to settle."
+    assert any(c.kind == "analysis" for c in annotator.annotate(text, child).cues)
+    assert not any(c.kind == "analysis" for c in annotator.annotate("Core group met.", child).cues)
