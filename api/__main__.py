@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "To get a token (printed once, on the last line):\n"
         f"  notereview users add me --role admin --database-url '{where}'\n"
-        f"Then: curl -H 'Authorization: Bearer TOKEN' http://{args.host}:{args.port}/queue"
+        f"Then: curl -H 'Authorization: Bearer TOKEN' http://{args.host}:{args.port}/queue\n"
+        f"Or open http://{args.host}:{args.port}/ in a browser and sign in with the token."
     )
     # access_log off: uvicorn's access log would print paths and query strings
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="info")

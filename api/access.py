@@ -31,13 +31,40 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/access-log"): frozenset({ADMIN}),
     ("GET", "/openapi.json"): frozenset({ADMIN}),
     ("GET", "/docs"): frozenset({ADMIN}),
+    # the web pages (api/pages): a signed-in session cookie or a bearer token
+    ("GET", "/static/{name}"): PUBLIC,
+    ("GET", "/sign-in"): PUBLIC,
+    ("POST", "/sign-in"): PUBLIC,
+    ("POST", "/sign-out"): frozenset({AUDITOR, PRACTICE_LEAD, ADMIN, SERVICE}),
+    ("GET", "/"): frozenset({AUDITOR, PRACTICE_LEAD, ADMIN}),
+    ("GET", "/app/queue"): frozenset({AUDITOR, ADMIN}),
+    ("POST", "/app/queue/{child_id}/claim"): frozenset({AUDITOR, ADMIN}),
+    ("GET", "/app/cases/{child_id}"): frozenset({AUDITOR, ADMIN}),
+    ("POST", "/app/cases/{child_id}/audit"): frozenset({AUDITOR, ADMIN}),
+    ("GET", "/app/exemplars"): frozenset({PRACTICE_LEAD, ADMIN}),
+    ("POST", "/app/exemplars"): frozenset({PRACTICE_LEAD, ADMIN}),
+    ("GET", "/app/trends"): frozenset({PRACTICE_LEAD, ADMIN}),
+    ("GET", "/app/focus-weeks"): frozenset({ADMIN}),
+    ("POST", "/app/focus-weeks"): frozenset({ADMIN}),
+    ("POST", "/app/focus-weeks/{week_id}/delete"): frozenset({ADMIN}),
 }
+
+# Routes that a signed-in browser session may call (besides a bearer token). The JSON API is
+# bearer-only, so a session cookie can never reach it (no CSRF exposure there).
+PAGE_ROUTES: frozenset[str] = frozenset(
+    route for _, route in ROUTE_ROLES if route == "/" or route.startswith(("/app/", "/sign-"))
+)
 
 
 def allowed_roles(method: str, route: str) -> frozenset[str] | None:
     """The roles that may call ``method route``; None when the table has no entry."""
     verb = "GET" if method.upper() == "HEAD" else method.upper()
     return ROUTE_ROLES.get((verb, route))
+
+
+def is_page(route: str | None) -> bool:
+    """Whether ``route`` is a web page (session cookies count there)."""
+    return route in PAGE_ROUTES
 
 
 def is_public(method: str, route: str) -> bool:

@@ -13,6 +13,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute
 
 from api.middleware import AuthMiddleware, BodyLimitMiddleware, RateLimiter, RequestLogMiddleware
+from api.pages import build_environment, install_page_errors
+from api.pages import router as pages_router
 from api.problems import install_problem_handlers
 from api.routes import admin, cases, exemplars, health, queue, runs, sampling
 from api.settings import Settings
@@ -46,6 +48,7 @@ def _mount(app: FastAPI, router: APIRouter) -> None:
             description=route.description,
             name=route.name,
             include_in_schema=route.include_in_schema,
+            dependencies=list(route.dependencies),
         )
 
 
@@ -80,6 +83,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for module in (health, queue, cases, sampling, exemplars, runs, admin):
         _mount(app, module.router)
+    # the web pages (api/pages): same authentication and roles, plus signed-in sessions
+    app.state.page_environment = build_environment()
+    _mount(app, pages_router)
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi_schema() -> JSONResponse:
@@ -98,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return HTMLResponse(page, headers={"Content-Security-Policy": DOCS_CSP})
 
     install_problem_handlers(app)
+    install_page_errors(app)  # a browser on a web page gets an error page, not JSON
     # added innermost first: the request log wraps everything
     app.add_middleware(AuthMiddleware, router_app=app)
     app.add_middleware(BodyLimitMiddleware, settings=settings)

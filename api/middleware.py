@@ -9,21 +9,35 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.access import allowed_roles, is_public
+from api.access import allowed_roles, is_page, is_public
 from api.problems import PROBLEM
 from api.settings import Settings
-from notereview.store import AccessEvent, Principal, authenticate, log_access
+from notereview.store import AccessEvent, Principal, authenticate, log_access, session_user
 
 logger = logging.getLogger("notereview.api")
 
 JSON_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+# The web pages: nothing from another origin, no inline script or style, no plugins, no framing.
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; form-action 'self'; object-src 'none'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+SESSION_COOKIE = "nr_session"
+_FORBIDDEN_PAGE = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    "<title>You cannot open this page - notereview</title>"
+    '<link rel="stylesheet" href="/static/app.css"></head><body><main class="page">'
+    "<h1>You cannot open this page</h1><p>Your role ({role}) does not give access to it.</p>"
+    '<p><a href="/">Go to the start page</a></p></main></body></html>'
+)
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
@@ -48,6 +62,63 @@ async def send_problem(
     raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": body.encode()})
+
+
+def request_cookie(scope: Scope, name: str) -> str | None:
+    """The value of cookie ``name`` on the request, if any."""
+    for header, value in scope.get("headers", ()):
+        if header != b"cookie":
+            continue
+        for part in value.decode("latin-1").split(";"):
+            key, _, cookie = part.strip().partition("=")
+            if key == name and cookie:
+                return cookie
+    return None
+
+
+def wants_html(scope: Scope) -> bool:
+    """A browser navigating (Accept names text/html), not an API client."""
+    for header, value in scope.get("headers", ()):
+        if header == b"accept":
+            return b"text/html" in value
+    return False
+
+
+async def send_redirect(send: Send, location: str, clear_cookie: bool = False) -> None:
+    headers = [
+        (b"location", location.encode("latin-1")),
+        (b"content-length", b"0"),
+        (b"content-security-policy", PAGE_CSP.encode()),
+    ]
+    if clear_cookie:
+        headers.append(
+            (
+                b"set-cookie",
+                f"{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict".encode(),
+            )
+        )
+    await send({"type": "http.response.start", "status": 303, "headers": headers})
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def send_forbidden_page(send: Send, role: str) -> None:
+    body = _FORBIDDEN_PAGE.format(role=role.replace("_", " ")).encode()
+    headers = [
+        (b"content-type", b"text/html; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()),
+        (b"content-security-policy", PAGE_CSP.encode()),
+    ]
+    await send({"type": "http.response.start", "status": 403, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _sign_in_location(scope: Scope) -> str:
+    from urllib.parse import quote
+
+    target = scope.get("path", "/")
+    if scope["method"] == "GET" and scope.get("query_string"):
+        target += "?" + scope["query_string"].decode("latin-1")
+    return "/sign-in?next=" + quote(target, safe="")
 
 
 def client_ip(scope: Scope, settings: Settings) -> str | None:
@@ -207,9 +278,10 @@ class RateLimiter:
 
 
 class AuthMiddleware:
-    """Rate limit, then bearer-token authentication, then the role check from
-    :data:`api.access.ROUTE_ROLES`, before the body is read. Refusals are logged to the
-    access log (except 429)."""
+    """Rate limit, then bearer-token authentication (or, on the web pages, the signed-in
+    session cookie), then the role check from :data:`api.access.ROUTE_ROLES`, before the body
+    is read. Refusals are logged to the access log (except 429). A browser (Accept: text/html)
+    refused on a web page is sent to the sign-in page (401) or shown a page (403)."""
 
     def __init__(self, app: ASGIApp, router_app: Any) -> None:
         self.app = app
@@ -245,8 +317,15 @@ class AuthMiddleware:
                 scheme, _, credentials = value.decode("latin-1").partition(" ")
                 if scheme.lower() == "bearer" and credentials.strip():
                     token = credentials.strip()
+        page = is_page(template)
+        session_id = request_cookie(scope, SESSION_COOKIE) if token is None and page else None
         ip = client_ip(scope, settings)
-        key = "t:" + hashlib.sha256(token.encode()).hexdigest() if token else f"ip:{ip}"
+        if token:
+            key = "t:" + hashlib.sha256(token.encode()).hexdigest()
+        elif session_id:
+            key = "s:" + hashlib.sha256(session_id.encode()).hexdigest()
+        else:
+            key = f"ip:{ip}"
         allowed, wait = state_app.rate_limiter.allow(key)
         if not allowed:
             await send_problem(
@@ -258,9 +337,19 @@ class AuthMiddleware:
         principal: Principal | None = None
         if token is not None:
             principal = await run_in_threadpool(authenticate, engine, token, now)
+        elif session_id is not None:
+            idle = timedelta(minutes=settings.session_idle_minutes)
+            web = await run_in_threadpool(session_user, engine, session_id, idle, now)
+            if web is not None:
+                principal = web.principal
+                state["web_session"] = web
         child_id = params.get("child_id") if isinstance(params.get("child_id"), str) else None
 
+        browser = page and wants_html(scope)
+
         async def refuse(status: int, action: str, detail: str, headers: dict[str, str]) -> None:
+            if browser and status == 401:
+                status = 303  # to the sign-in page
             event = AccessEvent(
                 at=now,
                 user_id=principal.user_id if principal else None,
@@ -272,12 +361,18 @@ class AuthMiddleware:
                 client_ip=ip,
             )
             await run_in_threadpool(log_access, engine, event)
+            if browser and status == 303:
+                await send_redirect(send, _sign_in_location(scope), session_id is not None)
+                return
+            if browser and status == 403 and principal is not None:
+                await send_forbidden_page(send, principal.role)
+                return
             await send_problem(
                 send, status, "Unauthorized" if status == 401 else "Forbidden", detail, headers
             )
 
         if principal is None:
-            if token is not None:  # guessing tokens: each guess also counts against the address
+            if token is not None or session_id is not None:  # guesses also count per address
                 allowed, wait = state_app.rate_limiter.allow(f"ip:{ip}")
                 if not allowed:
                     await send_problem(

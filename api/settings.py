@@ -28,6 +28,11 @@ class Settings:
     agreement_k: int = 20
     trust_forwarded_for: bool = False  # take the client address from X-Forwarded-For
     migrate_on_start: bool = True
+    # the web pages (api/pages): browser sessions and the trends' minimum team count
+    session_idle_minutes: int = 30
+    session_hours: float = 8.0  # absolute lifetime of a signed-in session
+    secure_cookies: bool = False  # Secure cookies even when the request did not come over TLS
+    trends_min_team_files: int = 10  # team figures below this many files are not shown
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -50,6 +55,10 @@ class Settings:
             raise ConfigError(f"{PREFIX}CLAIM_HOURS must be more than 0")
         if self.rate_limit_per_minute < 0:
             raise ConfigError(f"{PREFIX}RATE_LIMIT_PER_MINUTE must be 0 (off) or more")
+        if self.session_idle_minutes < 1 or self.session_hours <= 0:
+            raise ConfigError(f"{PREFIX}SESSION_IDLE_MINUTES and SESSION_HOURS must be positive")
+        if self.trends_min_team_files < 1:
+            raise ConfigError(f"{PREFIX}TRENDS_MIN_TEAM_FILES must be 1 or more")
         if not 1 <= self.queue_default_limit <= self.queue_max_limit:
             raise ConfigError(f"{PREFIX}QUEUE_DEFAULT_LIMIT must be 1..QUEUE_MAX_LIMIT")
 

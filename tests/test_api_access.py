@@ -41,6 +41,36 @@ def requests_for(run_body: dict[str, Any], run_id: int) -> dict[tuple[str, str],
         ("GET", "/access-log"): {"url": "/access-log?limit=5"},
         ("GET", "/openapi.json"): {"url": "/openapi.json"},
         ("GET", "/docs"): {"url": "/docs"},
+        # the web pages (api/pages; tests/test_web_*.py test them in depth)
+        ("GET", "/static/{name}"): {"url": "/static/app.css"},
+        ("GET", "/sign-in"): {"url": "/sign-in"},
+        ("POST", "/sign-in"): {"url": "/sign-in"},
+        ("POST", "/sign-out"): {"url": "/sign-out"},
+        ("GET", "/"): {"url": "/"},
+        ("GET", "/app/queue"): {"url": "/app/queue"},
+        ("POST", "/app/queue/{child_id}/claim"): {"url": "/app/queue/C0003/claim"},
+        ("GET", "/app/cases/{child_id}"): {"url": f"/app/cases/{CHILD}"},
+        ("POST", "/app/cases/{child_id}/audit"): {
+            "url": "/app/cases/C0004/audit",
+            "data": {"overall": "good"},
+        },
+        ("GET", "/app/exemplars"): {"url": "/app/exemplars"},
+        ("POST", "/app/exemplars"): {
+            "url": "/app/exemplars",
+            "data": {"kind": "visit", "text": "Sam said he likes his new school.", "age": "9"},
+        },
+        ("GET", "/app/trends"): {"url": "/app/trends"},
+        ("GET", "/app/focus-weeks"): {"url": "/app/focus-weeks"},
+        ("POST", "/app/focus-weeks"): {
+            "url": "/app/focus-weeks",
+            "data": {
+                "starts_on": "2026-03-02",
+                "ends_on": "2026-03-06",
+                "theme": "voice",
+                "title": "Voice of the child week",
+            },
+        },
+        ("POST", "/app/focus-weeks/{week_id}/delete"): {"url": "/app/focus-weeks/1/delete"},
     }
 
 
@@ -79,7 +109,9 @@ def test_route_role_matrix(
         spec = requests[(method, path)]
         for role, token in tokens.items():
             headers = {"Authorization": f"Bearer {token}"} if token else {}
-            response = client.request(method, spec["url"], json=spec.get("json"), headers=headers)
+            response = client.request(
+                method, spec["url"], json=spec.get("json"), data=spec.get("data"), headers=headers
+            )
             if allowed == PUBLIC:
                 ok = response.status_code == 200
             elif role is None:

@@ -1,0 +1,334 @@
+"""The web pages through the app (TestClient): sessions, CSRF, headers, the queue, the case
+file, audits, the exemplar checker, trends and Focus on Practice weeks (SQLite and PostgreSQL).
+The same journeys in a real browser: tests/test_web_browser.py."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from notereview.store import latest_audits, read_access_log, revoke_user, write_run
+
+pytest_plugins = ["api_fixtures"]
+
+HTML = {"Accept": "text/html,application/xhtml+xml"}
+PAGES = ("/", "/app/queue", "/app/cases/C0001", "/app/exemplars", "/app/trends")
+
+
+def sign_in(client: Any, token: str, next_path: str = "/") -> Any:
+    form = client.get("/sign-in", params={"next": next_path})
+    value = re.search(r'name="form_token" value="([^"]+)"', form.text)
+    assert value
+    return client.post(
+        "/sign-in",
+        data={"token": token, "form_token": value.group(1), "next": next_path},
+        follow_redirects=False,
+    )
+
+
+def csrf_of(client: Any, path: str = "/") -> str:
+    page = client.get(path, headers=HTML)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found, page.text[:500]
+    return found.group(1)
+
+
+@pytest.fixture
+def site(client_factory: Any, engine: Engine, run_factory: Any, token_factory: Any) -> Any:
+    run_info, tables = run_factory(seed=3, marker="<b>MARK&</b>")
+    write_run(engine, run_info, tables)
+    client = client_factory(rate_limit_per_minute=0)
+    return client, token_factory
+
+
+def test_sign_in_starts_a_strict_session_and_sign_out_ends_it(site: Any, engine: Engine) -> None:
+    client, tokens = site
+    token = tokens("auditor", name="ann")
+    response = sign_in(client, token, "/app/queue")
+    assert response.status_code == 303 and response.headers["location"] == "/app/queue"
+    cookie = response.headers["set-cookie"]
+    assert "nr_session=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert "Max-Age=28800" in cookie and "Secure" not in cookie  # plain http here
+    assert token not in cookie
+    assert client.get("/app/queue", headers=HTML).status_code == 200
+    csrf = csrf_of(client, "/app/queue")
+    out = client.post("/sign-out", data={"csrf_token": csrf}, follow_redirects=False)
+    assert out.status_code == 303 and "Max-Age=0" in out.headers["set-cookie"]
+    # the old session id no longer works, even if a browser kept it
+    stale = cookie.split(";")[0].split("=", 1)[1]
+    client.cookies.set("nr_session", stale)
+    again = client.get("/app/queue", headers=HTML, follow_redirects=False)
+    assert again.status_code == 303
+    assert again.headers["location"] == "/sign-in?next=%2Fapp%2Fqueue"
+    assert client.get("/app/queue").status_code == 401  # an API client gets problem+json
+    actions = [e.action for e in read_access_log(engine, limit=50)]
+    assert "sign_in" in actions
+
+
+def test_session_cookie_is_secure_over_tls(client_factory: Any, token_factory: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    app = client_factory().app
+    client = TestClient(app, base_url="https://testserver")
+    response = sign_in(client, token_factory("auditor"))
+    assert "Secure" in response.headers["set-cookie"]
+
+
+def test_sign_in_refusals(site: Any, engine: Engine) -> None:
+    client, tokens = site
+    no_form = client.post("/sign-in", data={"token": "x"}, follow_redirects=False)
+    assert no_form.status_code == 200 and "expired" in no_form.text  # no form token cookie
+    wrong = sign_in(client, "not-a-token")
+    assert wrong.status_code == 401 and "not recognised" in wrong.text
+    service = sign_in(client, tokens("service"))
+    assert service.status_code == 401 and "service" in service.text
+    evil = sign_in(client, tokens("practice_lead"), "//evil.example/x")
+    assert evil.headers["location"] == "/app/trends"  # never off-site
+    refused = [e for e in read_access_log(engine, limit=20) if e.action == "sign_in_refused"]
+    assert len(refused) == 2 and all(e.route == "/sign-in" for e in refused)
+
+
+def test_idle_timeout_absolute_lifetime_and_revocation(
+    client_factory: Any, engine: Engine, token_factory: Any, run_factory: Any
+) -> None:
+    write_run(engine, *run_factory(seed=4))
+    client = client_factory(session_idle_minutes=30, session_hours=2, rate_limit_per_minute=0)
+    app = client.app
+    start = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+    moment = {"now": start}
+    app.state.clock = lambda: moment["now"]
+    token = token_factory("auditor", name="bea")
+    sign_in(client, token)
+    for minutes in (25, 50, 75, 100):  # active every 25 minutes: never idle for 30
+        moment["now"] = start + timedelta(minutes=minutes)
+        assert client.get("/app/queue", headers=HTML, follow_redirects=False).status_code == 200
+    moment["now"] = start + timedelta(minutes=125)  # past the 2-hour absolute lifetime
+    assert client.get("/app/queue", headers=HTML, follow_redirects=False).status_code == 303
+    sign_in(client, token)
+    moment["now"] += timedelta(minutes=31)  # idle too long
+    assert client.get("/app/queue", headers=HTML, follow_redirects=False).status_code == 303
+    sign_in(client, token)
+    revoke_user(engine, "bea", now=moment["now"])
+    assert client.get("/app/queue", headers=HTML, follow_redirects=False).status_code == 303
+
+
+def test_every_form_needs_the_csrf_token(site: Any) -> None:
+    client, tokens = site
+    sign_in(client, tokens("auditor"))
+    csrf = csrf_of(client, "/app/queue")
+    assert client.post("/app/queue/C0001/claim").status_code == 403
+    assert client.post("/app/queue/C0001/claim", data={"csrf_token": "guess"}).status_code == 403
+    cross = client.post(
+        "/app/queue/C0001/claim",
+        data={"csrf_token": csrf},
+        headers={"Sec-Fetch-Site": "cross-site"},
+    )
+    assert cross.status_code == 403
+    other_origin = client.post(
+        "/app/queue/C0001/claim",
+        data={"csrf_token": csrf},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert other_origin.status_code == 403
+    assert client.post("/sign-out").status_code == 403
+    ok = client.post(
+        "/app/queue/C0001/claim", data={"csrf_token": csrf}, headers={"HX-Request": "true"}
+    )
+    assert ok.status_code == 200 and "Claimed by you" in ok.text
+
+
+def test_pages_are_strict_about_what_they_load(site: Any) -> None:
+    client, tokens = site
+    sign_in(client, tokens("admin"))
+    for path in (*PAGES, "/app/focus-weeks", "/sign-in"):
+        response = client.get(path, headers=HTML)
+        assert response.status_code == 200, path
+        csp = response.headers["content-security-policy"]
+        for directive in ("script-src 'self'", "object-src 'none'", "frame-ancestors 'none'"):
+            assert directive in csp, (path, directive)
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["x-frame-options"] == "DENY"
+        page = response.text
+        assert not re.search(r'(src|href|action)="(https?:)?//', page), path
+        assert "<script>" not in page and " style=" not in page and "<style" not in page
+    js = client.get("/static/htmx.min.js")
+    assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
+    assert "Zero-Clause BSD" in client.get("/static/htmx-LICENSE.txt").text
+    assert client.get("/static/app.py").status_code == 404
+    assert client.get("/static/..%2Fapp.py").status_code in (401, 404)
+
+
+def test_browsers_are_sent_to_sign_in_or_told_they_cannot(site: Any, engine: Engine) -> None:
+    client, tokens = site
+    response = client.get("/app/cases/C0002", headers=HTML, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/sign-in?next=%2Fapp%2Fcases%2FC0002"
+    sign_in(client, tokens("practice_lead"))
+    refused = client.get("/app/queue", headers=HTML)
+    assert refused.status_code == 403 and "You cannot open this page" in refused.text
+    assert "script-src 'self'" in refused.headers["content-security-policy"]
+    entries = read_access_log(engine, limit=10)
+    assert any(e.status == 403 and e.route == "/app/queue" for e in entries)
+
+
+def test_queue_filters_claims_and_dip_sample(site: Any) -> None:
+    client, tokens = site
+    sign_in(client, tokens("auditor", name="cal"))
+    page = client.get("/app/queue", params={"team": "North"}, headers=HTML).text
+    rows = re.findall(r'<td><a href="/app/cases/(C\d+)">', page)
+    assert rows
+    teams = re.findall(r"</abbr></td>\s*<td>(\w+)</td>", page)
+    assert set(teams) == {"North"}
+    assert "Dip sample" in page and "Sample 1:" in page
+    assert (
+        client.get("/app/queue", params={"theme": "voice", "legal_status": "CP"}).status_code == 200
+    )
+    csrf = csrf_of(client, "/app/queue")
+    claimed = client.post(
+        f"/app/queue/{rows[0]}/claim", data={"csrf_token": csrf}, headers={"HX-Request": "true"}
+    )
+    assert "Claimed by you" in claimed.text
+    other = client_two = type(client)(client.app)
+    sign_in(client_two, tokens("auditor", name="dee"))
+    taken = other.post(
+        f"/app/queue/{rows[0]}/claim",
+        data={"csrf_token": csrf_of(other, "/app/queue")},
+        headers={"HX-Request": "true"},
+    )
+    assert "Claimed by cal" in taken.text and "Already claimed" in taken.text
+
+
+def test_case_page_marks_evidence_escapes_text_and_is_logged(site: Any, engine: Engine) -> None:
+    client, tokens = site
+    sign_in(client, tokens("auditor"))
+    response = client.get("/app/cases/C0001", headers=HTML)
+    assert response.status_code == 200
+    page = response.text
+    assert "&lt;b&gt;MARK&amp;&lt;/b&gt;" in page and "<b>MARK" not in page
+    marks = re.findall(r'<mark id="(ev-\d+)" class="evidence"', page)
+    assert marks and len(marks) == len(set(marks))
+    assert f'href="#{marks[0]}"' in page  # the findings list links to the mark
+    for heading in ("Themes and criteria", "What is missing", "Visit timeline", "Your audit"):
+        assert heading in page
+    assert "<svg" in page and "V1" in page
+    reads = [e for e in read_access_log(engine, limit=10) if e.action == "read_case"]
+    assert reads and reads[0].child_id == "C0001" and reads[0].route == "/app/cases/{child_id}"
+
+
+def test_team_scoped_auditor_sees_only_their_team(site: Any) -> None:
+    client, tokens = site
+    sign_in(client, tokens("auditor", teams=("South",)))
+    page = client.get("/app/queue", headers=HTML).text
+    assert set(re.findall(r"</abbr></td>\s*<td>(\w+)</td>", page)) == {"South"}
+    page = client.get("/app/cases/C0001", headers=HTML)  # C0001 is North
+    assert page.status_code == 404 and "Page not found" in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    api_style = client.get("/app/cases/C0001")
+    assert api_style.status_code == 404
+    assert api_style.headers["content-type"].startswith("application/problem+json")
+
+
+def test_audit_form_saves_an_audit(site: Any, engine: Engine) -> None:
+    client, tokens = site
+    sign_in(client, tokens("auditor"))
+    csrf = csrf_of(client, "/app/cases/C0005")
+    missing = client.post("/app/cases/C0005/audit", data={"csrf_token": csrf})
+    assert missing.status_code == 422 and "Choose an overall grade" in missing.text
+    form = {
+        "csrf_token": csrf,
+        "overall": "requires_improvement",
+        "theme_voice": "inadequate",
+        "theme_plans": "",
+        "finding_C1": "disagree",
+        "finding_V1": "agree",
+        "comments": "  Plans are vague.  ",
+    }
+    saved = client.post("/app/cases/C0005/audit", data=form, follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"].startswith(
+        "/app/cases/C0005?saved="
+    )
+    assert "Audit saved" in client.get(saved.headers["location"], headers=HTML).text
+    audit = next(a for a in latest_audits(engine) if a.child_id == "C0005")
+    assert audit.overall == "requires_improvement"
+    assert audit.themes == {"voice": "inadequate"}
+    assert audit.findings == {"C1": "disagree", "V1": "agree"}
+
+
+def test_exemplar_checker(site: Any, engine: Engine) -> None:
+    client, tokens = site
+    sign_in(client, tokens("practice_lead"))
+    csrf = csrf_of(client, "/app/exemplars")
+    text = "Kai told me he misses his brother. This suggests contact matters to him."
+    before = len(read_access_log(engine, limit=1000))
+    response = client.post(
+        "/app/exemplars",
+        data={"csrf_token": csrf, "kind": "visit", "text": text, "child_name": "Kai", "age": "9"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    fragment = response.text
+    assert fragment.startswith('<section id="exemplar-results"')
+    assert '<mark id="ev-' in fragment and "C1" in fragment and "What is missing" in fragment
+    assert "The child&#39;s own words" in fragment
+    assert len(read_access_log(engine, limit=1000)) == before  # the text is not logged
+    empty = client.post("/app/exemplars", data={"csrf_token": csrf, "kind": "visit", "text": " "})
+    assert empty.status_code == 422 and "Paste the text" in empty.text
+    bad_age = client.post(
+        "/app/exemplars", data={"csrf_token": csrf, "kind": "visit", "text": text, "age": "x"}
+    )
+    assert bad_age.status_code == 422 and "whole number" in bad_age.text
+
+
+def test_trends_focus_weeks_and_minimum_team_size(
+    client_factory: Any, engine: Engine, run_factory: Any, token_factory: Any
+) -> None:
+    for seed, as_of in ((5, "2026-03-02"), (6, "2026-03-16"), (7, "2026-03-30")):
+        write_run(engine, *run_factory(seed=seed, as_of=as_of, n_children=30))
+    client = client_factory(trends_min_team_files=10, rate_limit_per_minute=0)
+    sign_in(client, token_factory("admin"))
+    csrf = csrf_of(client, "/app/focus-weeks")
+    bad = client.post(
+        "/app/focus-weeks",
+        data={
+            "csrf_token": csrf,
+            "starts_on": "2026-03-10",
+            "ends_on": "2026-03-01",
+            "theme": "voice",
+            "title": "Backwards",
+        },
+    )
+    assert bad.status_code == 422 and "must end on or after" in bad.text
+    good = client.post(
+        "/app/focus-weeks",
+        data={
+            "csrf_token": csrf,
+            "starts_on": "2026-03-09",
+            "ends_on": "2026-03-13",
+            "theme": "voice",
+            "title": "Voice week",
+        },
+        follow_redirects=False,
+    )
+    assert good.status_code == 303
+    page = client.get("/app/trends", params={"theme": "voice"}, headers=HTML).text
+    assert "Voice week" in page and "95% interval" in page and "<svg" in page
+    assert "Model and auditors" in page
+    assert "C0001" not in page and "W1" not in page  # no child, no worker
+    assert re.findall(r'<option value="(North|South|East)"', page) == ["East", "North", "South"]
+    team_page = client.get("/app/trends", params={"theme": "voice", "team": "North"}).text
+    assert "fewer than 10" in team_page  # 10 North files, some criteria apply to fewer
+    strict = client_factory(trends_min_team_files=11)
+    sign_in(strict, token_factory("practice_lead"))
+    hidden = strict.get("/app/trends", params={"team": "North"}, headers=HTML).text
+    assert not re.findall(r'<option value="(North|South|East)"', hidden)
+    assert "across the service" in hidden  # an unknown or withheld team falls back
+    lead_post = strict.post(
+        "/app/focus-weeks",
+        data={"starts_on": "2026-03-09", "ends_on": "2026-03-13", "theme": "voice", "title": "x"},
+    )
+    assert lead_post.status_code == 403
