@@ -1,5 +1,9 @@
 """Batch scoring of an extract: ingest → review every case file → the files of a run.
 
+``run_batch`` is the nightly path (streamed, parallel over a process pool, incremental against
+the store, resumable after a kill); ``score_extract`` scores an already ingested extract in
+memory (tests, small extracts). Both write the same files.
+
 The output shape is CONTRACT.md "What a run writes": cases, criteria, visits, plan_actions,
 quarantine (Parquet or CSV, same columns) and run.json.
 """
@@ -22,6 +26,7 @@ from notereview.errors import NotereviewError
 from notereview.review import CaseReview, Reviewer
 
 if TYPE_CHECKING:
+    from notereview._batch_engine import BatchOptions, BatchSummary
     from notereview.extract import Extract
 
 CASES_COLUMNS = [
@@ -346,3 +351,29 @@ def parse_date(value: str, what: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise NotereviewError(f"{what} must be a date like 2026-11-02, got {value!r}") from None
+
+
+def run_batch(
+    extract: str | Path,
+    out_dir: str | Path,
+    options: BatchOptions | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> BatchSummary:
+    """Streamed, parallel, incremental and resumable scoring of an extract into ``out_dir``
+    (the files of CONTRACT.md "What a run writes"); see :mod:`notereview._batch_engine`."""
+    from notereview._batch_engine import run_batch as _run
+
+    return _run(extract, out_dir, options, progress)
+
+
+def summary_result(summary: BatchSummary) -> RunResult:
+    """A batch summary as a RunResult for :func:`weakest` and :func:`markdown_report`."""
+    return RunResult(
+        run_info=summary.run_info,
+        tables={
+            "cases": summary.cases,
+            "criteria": summary.criteria_counts,
+            "quarantine": summary.quarantine,
+        },
+        reviews_seen=int(summary.run_info.get("children_scored", 0)),
+    )

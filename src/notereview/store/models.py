@@ -23,6 +23,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -202,6 +203,20 @@ class RecordText(Base):
     __table_args__ = (Index("ix_record_texts_run_child", "run_id", "child_id"),)
 
 
+class ScoredFile(Base):
+    """A case file already scored: its output rows under the key of its content and of what
+    scored it (rubric, policy, pipeline and model versions, as-of date). A later run meets the
+    same key and reuses the rows instead of scoring the file again (incremental scoring)."""
+
+    __tablename__ = "scored_files"
+
+    file_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    child_id: Mapped[str] = mapped_column(String(64), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+
 # --- people and their work -----------------------------------------------------------------
 
 
@@ -308,3 +323,36 @@ class AccessLogEntry(Base):
     child_id: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[int] = mapped_column(Integer)
     client_ip: Mapped[str | None] = mapped_column(String(64))
+
+
+# --- the web pages (migration 0002) ---------------------------------------------------------
+
+
+class WebSession(Base):
+    """A signed-in browser session, opened with a bearer token. Only the sha256 of the session
+    id is kept; the CSRF token belongs to the session."""
+
+    __tablename__ = "web_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class FocusWeek(Base):
+    """A Focus on Practice week (dates and theme set by an admin), marked on the trends."""
+
+    __tablename__ = "focus_weeks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    theme: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]

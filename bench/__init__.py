@@ -1,0 +1,1 @@
+"""Benchmarks for notereview's batch scoring (``make bench``; see bench/run.py)."""

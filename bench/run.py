@@ -1,0 +1,352 @@
+"""The batch benchmark: ``make bench`` or ``python -m bench.run --sizes 1000,10000,100000``.
+
+For each size it generates an extract (bench/extracts.py), runs ``notereview score --models none``
+end to end in a subprocess (the rules path) and measures wall time, notes and records per second
+and the peak resident memory of the whole process tree (main process and workers, sampled from
+/proc). In the same run, on the same visit texts, it measures reference floors in one process:
+one compiled regular-expression pass, spaCy's blank English tokenizer alone, blank English plus
+the sentencizer, and a fitted scikit-learn TF-IDF transform; and prints the ratios to them.
+Results go to bench/results.json (with the machine they came from) and a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.extracts import make_extract
+from notereview._batch_ingest import auto_chunk
+
+HERE = Path(__file__).parent
+TEXT_TABLES = {"visits": "text", "case_summaries": "text", "plan_actions": "text",
+               "chronology": "text", "supervision": "text", "genograms": "notes"}  # fmt: skip
+FLOOR_CAP = 100_000  # floors are rates: measured on at most this many visit texts
+MODELS_MAX_S = 300.0  # the rules-plus-models run is stopped after this long
+
+
+# ------------------------------------------------------------------ memory of a process tree
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        return 0
+    return 0
+
+
+def _tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, []))
+    return out
+
+
+class PeakMemory:
+    """Samples the summed RSS of a process and all its descendants."""
+
+    def __init__(self, pid: int, every: float = 0.2) -> None:
+        self.pid = pid
+        self.every = every
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            total = sum(_rss_kb(p) for p in _tree(self.pid))
+            self.peak_kb = max(self.peak_kb, total)
+            self._stop.wait(self.every)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+# ------------------------------------------------------------------ measurements
+
+
+def _count_rows(extract: Path) -> dict[str, int]:
+    counts = {}
+    csv.field_size_limit(2**31 - 1)
+    for f in sorted(extract.glob("*.csv")):
+        with f.open(newline="", encoding="utf-8") as fh:
+            counts[f.stem] = sum(1 for _ in csv.reader(fh)) - 1
+    return counts
+
+
+def _visit_texts(extract: Path, cap: int) -> list[str]:
+    texts = []
+    with (extract / "visits.csv").open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            texts.append(row["text"])
+            if len(texts) >= cap:
+                break
+    return texts
+
+
+def score_run(
+    extract: Path, out: Path, workers: int, models: str, max_seconds: float | None = None
+) -> dict[str, Any]:
+    cmd = [sys.executable, "-c", "from notereview.cli import main; main()", "score",
+           str(extract), "--out", str(out), "--workers", str(workers), "--models", models,
+           "--no-resume", "--top", "1"]  # fmt: skip
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stopped = False
+    with PeakMemory(proc.pid) as mem:
+        try:
+            _stdout, stderr = proc.communicate(timeout=max_seconds)
+        except subprocess.TimeoutExpired:
+            stopped = True
+            chunks = len(list(out.glob(".notereview-partial/*/parts/chunk-??????")))
+            for pid in reversed(_tree(proc.pid)):
+                with contextlib.suppress(OSError):
+                    os.kill(pid, 9)
+            proc.communicate()
+    wall = time.perf_counter() - t0
+    if stopped:
+        return {"stopped_after_s": round(wall, 1), "chunks_done": chunks,
+                "peak_rss_mb": round(mem.peak_kb / 1024, 1)}  # fmt: skip
+    if proc.returncode != 0:
+        raise RuntimeError(f"score failed ({proc.returncode}): {stderr[-500:]}")
+    info = json.loads((out / "run.json").read_text())
+    return {"wall_s": round(wall, 2), "peak_rss_mb": round(mem.peak_kb / 1024, 1),
+            "timings_s": info["timings_s"], "children_scored": info["children_scored"]}  # fmt: skip
+
+
+def floors(texts: list[str]) -> dict[str, float]:
+    """Notes per second of reference passes over the same texts, one process each."""
+    out: dict[str, float] = {}
+    word = re.compile(r"\w+|[^\w\s]")
+    t = time.perf_counter()
+    n = sum(len(word.findall(x)) for x in texts)
+    out["regex_pass"] = len(texts) / (time.perf_counter() - t)
+    assert n > 0
+    import spacy
+
+    nlp = spacy.blank("en")
+    t = time.perf_counter()
+    for _ in nlp.tokenizer.pipe(texts, batch_size=256):
+        pass
+    out["spacy_blank_tokenizer"] = len(texts) / (time.perf_counter() - t)
+    nlp.add_pipe("sentencizer")
+    t = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=256):
+        pass
+    out["spacy_blank_sentencizer"] = len(texts) / (time.perf_counter() - t)
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vec = TfidfVectorizer().fit(texts[: min(len(texts), 5000)])
+    t = time.perf_counter()
+    vec.transform(texts)
+    out["sklearn_tfidf_transform"] = len(texts) / (time.perf_counter() - t)
+    return {k: round(v, 1) for k, v in out.items()}
+
+
+def models_available() -> str | None:
+    """What the rules-plus-models path uses (``score --models auto``), or None when it cannot
+    run here (no trained models, or no notereview.ml)."""
+    try:
+        from notereview.review import Reviewer
+
+        models = Reviewer(models="auto").versions().get("models")
+    except Exception:  # any failure to load means: not available
+        return None
+    return json.dumps(models, sort_keys=True) if models and models != "rules" else None
+
+
+def bench_size(
+    children: int,
+    work: Path,
+    workers: int,
+    max_seconds: float | None = None,
+    with_models: bool = False,
+) -> dict[str, Any]:
+    extract = make_extract(children, work / f"x{children}", base_dir=work / "base")
+    rows = _count_rows(extract)
+    texts_total = sum(rows.get(t, 0) for t in TEXT_TABLES)
+    run = score_run(extract, work / f"out{children}", workers, "none", max_seconds)
+    visit_texts = _visit_texts(extract, FLOOR_CAP)
+    floor = floors(visit_texts)
+    if "stopped_after_s" in run:  # a memory run cut short: no rates
+        return {"children": children, "rows": rows, "records_total": sum(rows.values()),
+                "texts_total": texts_total, "rules_path": run, "floors_notes_per_s": floor,
+                "floor_texts": len(visit_texts),
+                "chunks_total": -(-children // auto_chunk(children))}  # fmt: skip
+    wall = run["wall_s"]
+    visits_per_s = rows["visits"] / wall
+    result: dict[str, Any] = {
+        "children": children,
+        "rows": rows,
+        "records_total": sum(rows.values()),
+        "texts_total": texts_total,
+        "rules_path": {
+            **run,
+            "visit_notes_per_s": round(visits_per_s, 1),
+            "notes_per_s": round(texts_total / wall, 1),
+            "records_per_s": round(sum(rows.values()) / wall, 1),
+        },
+        "rules_plus_models_path": _models_run(extract, work, children, workers, rows, with_models),
+        "floors_notes_per_s": floor,
+        "floor_texts": len(visit_texts),
+        "ratio_to_floors": {k: round(visits_per_s / v, 4) for k, v in floor.items()},
+    }
+    return result
+
+
+def _models_run(
+    extract: Path, work: Path, children: int, workers: int, rows: dict[str, int], wanted: bool
+) -> Any:
+    if not wanted:
+        return "not measured at this size (--models-sizes)"
+    models = models_available()
+    if models is None:
+        return "not available: no trained models to load"
+    run = score_run(extract, work / f"out{children}-models", workers, "auto", MODELS_MAX_S)
+    if "stopped_after_s" in run:
+        return {**run, "models": json.loads(models), "note": "stopped: too slow to finish here"}
+    wall = run["wall_s"]
+    texts = sum(rows.get(t, 0) for t in TEXT_TABLES)
+    return {**run, "models": json.loads(models),
+            "visit_notes_per_s": round(rows["visits"] / wall, 1),
+            "notes_per_s": round(texts / wall, 1),
+            "records_per_s": round(sum(rows.values()) / wall, 1)}  # fmt: skip
+
+
+def machine() -> dict[str, Any]:
+    mem_kb = 0
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            mem_kb = int(fh.readline().split()[1])
+    except OSError:
+        pass
+    cpu = platform.processor()
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
+            cpu = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")),
+                       cpu)  # fmt: skip
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(mem_kb / 1024**2, 1),
+            "python": platform.python_version(), "platform": platform.platform(),
+            "load_average_at_start": os.getloadavg()}  # fmt: skip
+
+
+def markdown(results: dict[str, Any]) -> str:
+    lines = [
+        "| children | visits | records | wall s | visit notes/s | all notes/s | records/s "
+        "| peak RSS MB | regex floor /s | blank tokenizer /s | blank+sentencizer /s "
+        "| TF-IDF /s | ratio to tokenizer |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results["sizes"]:
+        p, f = r["rules_path"], r["floors_notes_per_s"]
+        if "stopped_after_s" in p:
+            lines.append(
+                f"| {r['children']:,} | {r['rows']['visits']:,} | {r['records_total']:,} "
+                f"| stopped at {p['stopped_after_s']:.0f} ({p['chunks_done']} of "
+                f"{r['chunks_total']} chunks) | – | – | – | {p['peak_rss_mb']:,.0f} "
+                f"| {f['regex_pass']:,.0f} | {f['spacy_blank_tokenizer']:,.0f} "
+                f"| {f['spacy_blank_sentencizer']:,.0f} | {f['sklearn_tfidf_transform']:,.0f} | – |"
+            )
+            continue
+        lines.append(
+            f"| {r['children']:,} | {r['rows']['visits']:,} | {r['records_total']:,} "
+            f"| {p['wall_s']:.0f} | {p['visit_notes_per_s']:,.0f} | {p['notes_per_s']:,.0f} "
+            f"| {p['records_per_s']:,.0f} | {p['peak_rss_mb']:,.0f} | {f['regex_pass']:,.0f} "
+            f"| {f['spacy_blank_tokenizer']:,.0f} | {f['spacy_blank_sentencizer']:,.0f} "
+            f"| {f['sklearn_tfidf_transform']:,.0f} "
+            f"| {r['ratio_to_floors']['spacy_blank_tokenizer']:.3f} |"
+        )
+    models = [
+        r for r in results["sizes"]
+        if isinstance(r.get("rules_plus_models_path"), dict)
+        and "wall_s" in r["rules_plus_models_path"]
+    ]  # fmt: skip
+    if models:
+        lines += ["", "| children | rules+models wall s | visit notes/s | all notes/s "
+                  "| peak RSS MB | vs rules path |", "|---|---|---|---|---|---|"]  # fmt: skip
+        for r in models:
+            m, p = r["rules_plus_models_path"], r["rules_path"]
+            lines.append(
+                f"| {r['children']:,} | {m['wall_s']:.0f} | {m['visit_notes_per_s']:,.0f} "
+                f"| {m['notes_per_s']:,.0f} | {m['peak_rss_mb']:,.0f} "
+                f"| {m['visit_notes_per_s'] / p['visit_notes_per_s']:.2f}x |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--work", type=Path, default=Path("bench/data"))
+    parser.add_argument("--out", type=Path, default=HERE / "results.json")
+    parser.add_argument(
+        "--models-sizes",
+        default="1000",
+        help="sizes at which the rules-plus-models path is measured too",
+    )
+    parser.add_argument(
+        "--max-seconds", type=float, default=None,
+        help="stop a size's run after this long (memory only: pass 1 and the first chunks)",
+    )  # fmt: skip
+    args = parser.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "workers": args.workers,
+        "path": "notereview score --models none (rules path), end to end in a subprocess",
+        "sizes": [],
+    }
+    if args.out.exists():  # keep sizes measured before (a long size can be run on its own)
+        old = json.loads(args.out.read_text())
+        results["sizes"] = [s for s in old.get("sizes", [])]
+    for size in (int(s) for s in args.sizes.split(",") if s):
+        print(f"benchmarking {size:,} children...", flush=True)
+        with_models = str(size) in args.models_sizes.split(",")
+        entry = bench_size(size, args.work, args.workers, args.max_seconds, with_models)
+        entry["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        entry["machine"] = results["machine"]
+        results["sizes"] = [s for s in results["sizes"] if s["children"] != size] + [entry]
+        results["sizes"].sort(key=lambda s: s["children"])
+        args.out.write_text(json.dumps(results, indent=2) + "\n")
+        print(markdown({"sizes": [entry]}), flush=True)
+    print(markdown(results))
+
+
+if __name__ == "__main__":
+    main()

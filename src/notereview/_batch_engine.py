@@ -1,0 +1,692 @@
+"""The local batch engine: streamed, parallel, incremental and resumable scoring.
+
+1. Pass 1 (:mod:`notereview._batch_ingest`) validates every row and spills the accepted records
+   to one file per chunk of children (a run of consecutive child ids).
+2. A process pool (forkserver/spawn; one Reviewer per worker, built once) assembles each chunk's
+   case files, scores those not already in the store's cache, and writes the chunk's rows as
+   Parquet parts into ``OUT/.notereview-partial/<state key>/chunk-NNNNNN`` (renamed into place
+   when complete, so a chunk is either done or absent).
+3. The parts are streamed into the run's files (ranks from the small cases table), the store is
+   written, run.json is written last and the partial folder removed.
+
+A run killed at any point and started again redoes pass 1 (cheap), skips the chunks that are
+done, and finishes with the same files as an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import multiprocessing
+import os
+import pickle
+import sys
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from notereview._batch_ingest import (
+    ChunkTask,
+    Partitioned,
+    assemble_chunk,
+    partition_extract,
+    remove_tree,
+    table_counts,
+)
+from notereview.casefile import CaseFile
+from notereview.errors import NotereviewError
+from notereview.extract._schema import CONTRACT_TABLES
+
+PARTIAL_DIR = ".notereview-partial"
+STATE_VERSION = 1
+ROW_TABLES: tuple[str, ...] = ("cases", "criteria", "visits", "plan_actions")
+RULES_ONLY: tuple[str, ...] = ("none", "rules")
+MODEL_CHOICES: tuple[str, ...] = (*RULES_ONLY, "auto")  # or a folder of trained models
+
+
+def reviewer_models(models: str) -> str | None:
+    """What ``Reviewer(models=...)`` takes: None for the rules path alone."""
+    return None if models in RULES_ONLY else models
+
+
+_S = pa.string()
+_F = pa.float64()
+_B = pa.bool_()
+_I = pa.int64()
+SCHEMAS: dict[str, pa.Schema] = {
+    "cases": pa.schema(
+        [("child_id", _S), ("team", _S), ("worker_id", _S), ("legal_status", _S),
+         ("score", _F), ("grade_band", _S),
+         *[(t, _F) for t in ("visits", "voice", "case_summary", "chronology", "plans",
+                             "genogram", "oversight")],
+         ("confidence", _F), ("rank", _I), ("reasons", _S)]
+    ),
+    "criteria": pa.schema(
+        [("child_id", _S), ("criterion", _S), ("theme", _S), ("status", _S), ("score", _F),
+         ("confidence", _F), ("evidence", _S), ("missing", _S)]
+    ),
+    "visits": pa.schema(
+        [("visit_id", _S), ("child_id", _S), ("voice", _S), ("plan_linked", _B),
+         ("analysis", _B), ("on_time", _B), ("recorded_late_days", _I), ("evidence", _S)]
+    ),
+    "plan_actions": pa.schema(
+        [("action_id", _S), ("plan_id", _S), ("child_id", _S), ("smart", _B), ("specific", _B),
+         ("measurable", _B), ("owner_named", _B), ("timebound", _B), ("score", _F)]
+    ),
+    "quarantine": pa.schema(
+        [("table", _S), ("row_number", _I), ("record_id", _S), ("reason", _S)]
+    ),
+    "records": pa.schema(
+        [("child_id", _S), ("table", _S), ("record_id", _S), ("record_date", pa.date32()),
+         ("text", _S)]
+    ),
+}  # fmt: skip
+
+
+class BatchError(NotereviewError):
+    """A batch run was asked for something it cannot do (bad option, unusable out folder)."""
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How to run a batch. ``workers`` None: one per core; 1: in this process."""
+
+    workers: int | None = None
+    chunk_children: int | None = None  # None: auto (about 16 chunks, 10 to 200 children)
+    fmt: str = "parquet"
+    db: str | None = None
+    models: str = "rules"
+    mapping_path: str | Path | None = None
+    rubric_path: str | Path | None = None
+    policy_path: str | Path | None = None
+    as_of: date | None = None
+    max_text_chars: int = 100_000
+    resume: bool = True
+
+
+@dataclass
+class BatchSummary:
+    """What a batch run did: run.json's content, where, and the stages' times."""
+
+    run_info: dict[str, Any]
+    out_dir: Path
+    files: list[Path]
+    cases: pd.DataFrame
+    criteria_counts: pd.DataFrame
+    quarantine: pd.DataFrame
+    db_run: tuple[int, bool] | None = None
+    chunks_resumed: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------ the shared scoring core
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=False)
+
+
+def score_case_files(
+    reviewer: Any,
+    case_files: Iterable[CaseFile],
+    as_of: date,
+    tables_absent: Iterable[str],
+    keep_records: bool = False,
+) -> Iterator[tuple[CaseFile, dict[str, list[dict[str, Any]]]]]:
+    """Review each case file and give its output rows (cases, criteria, visits, plan_actions and,
+    with ``keep_records``, records). The one function every engine calls."""
+    from notereview.batch import record_rows, review_rows
+
+    absent = tuple(tables_absent)
+    for case in case_files:
+        review = reviewer.review(case, as_of, absent)
+        rows = review_rows(review)
+        if keep_records:
+            rows["records"] = record_rows(review)
+        yield case, rows
+
+
+def scoring_identity(versions: dict[str, Any], as_of: date, tables_absent: list[str]) -> str:
+    """What besides a file's content decides its scores: versions, as-of and absent tables."""
+    payload = json.dumps(
+        {"versions": versions, "as_of": as_of.isoformat(), "tables_absent": tables_absent},
+        sort_keys=True, default=str,
+    )  # fmt: skip
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def file_key(identity: str, content_hash: str) -> str:
+    return hashlib.sha256(f"{identity}:{content_hash}".encode()).hexdigest()
+
+
+def _pack(rows: dict[str, list[dict[str, Any]]]) -> bytes:
+    return zlib.compress(json.dumps(rows, default=_date_default).encode("utf-8"), 6)
+
+
+def _date_default(value: Any) -> Any:
+    if isinstance(value, date):
+        return {"__date__": value.isoformat()}
+    raise TypeError(type(value).__name__)
+
+
+def _unpack(blob: bytes) -> dict[str, list[dict[str, Any]]]:
+    def hook(obj: dict[str, Any]) -> Any:
+        if len(obj) == 1 and "__date__" in obj:
+            return date.fromisoformat(obj["__date__"])
+        return obj
+
+    return json.loads(zlib.decompress(blob).decode("utf-8"), object_hook=hook)
+
+
+# ------------------------------------------------------------------ workers
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    rubric_path: str | None
+    policy_path: str | None
+    models: str | None
+    as_of: date
+    tables_absent: list[str]
+    children_q: dict[str, int]
+    plans_q: dict[str, int]
+    parts_dir: str
+    keep_records: bool
+    db: str | None
+    identity: str
+    block_torch: bool
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _block_torch() -> None:
+    """The rules path needs no torch; ``import spacy`` would import it (+1 s, +170 MB)."""
+    if "torch" not in sys.modules:
+        sys.modules["torch"] = None  # type: ignore[assignment]
+
+
+def init_worker(config: WorkerConfig) -> None:
+    """Pool initializer: one Reviewer (rubric, policy, spaCy pipeline) per worker, built now."""
+    if config.block_torch:
+        _block_torch()
+    from notereview.review import Reviewer
+
+    reviewer = Reviewer(
+        rubric_path=config.rubric_path, policy_path=config.policy_path, models=config.models
+    )
+    reviewer.versions()  # builds the pipeline (and models) once, before the first chunk
+    _WORKER.clear()
+    _WORKER.update(config=config, reviewer=reviewer, engine=None)
+
+
+def _engine() -> Any:
+    if _WORKER.get("engine") is None:
+        from notereview.store import connect
+
+        _WORKER["engine"] = connect(_WORKER["config"].db)
+    return _WORKER["engine"]
+
+
+@dataclass(frozen=True)
+class ChunkDone:
+    index: int
+    children: int
+    scored: int
+    skipped: int
+    seconds: float
+
+
+def score_chunk(task: ChunkTask) -> ChunkDone:
+    """Assemble, score (or take from the cache) and write one chunk's parts. Idempotent."""
+    t0 = time.perf_counter()
+    config: WorkerConfig = _WORKER["config"]
+    reviewer = _WORKER["reviewer"]
+    final = Path(config.parts_dir) / f"chunk-{task.index:06d}"
+    if final.is_dir():
+        return ChunkDone(task.index, len(task.children), 0, 0, 0.0)
+    assembled = assemble_chunk(task, config.as_of, config.children_q, config.plans_q)
+    keys = {c.child_id: file_key(config.identity, c.content_hash()) for c in assembled.case_files}
+    cached: dict[str, bytes] = {}
+    if config.db is not None and keys:
+        from notereview.store import cached_results
+
+        cached = cached_results(_engine(), list(keys.values()))
+    todo = [c for c in assembled.case_files if keys[c.child_id] not in cached]
+    fresh = {
+        case.child_id: rows
+        for case, rows in score_case_files(
+            reviewer, todo, config.as_of, config.tables_absent, config.keep_records
+        )
+    }
+    tables: dict[str, list[dict[str, Any]]] = {t: [] for t in ROW_TABLES}
+    if config.keep_records:
+        tables["records"] = []
+    new_cache: list[tuple[str, str, str, bytes]] = []
+    for case in assembled.case_files:
+        key = keys[case.child_id]
+        if case.child_id in fresh:
+            rows = fresh[case.child_id]
+            if config.db is not None:
+                new_cache.append((key, case.child_id, case.content_hash(), _pack(rows)))
+        else:
+            rows = _unpack(cached[key])
+        for name in tables:
+            tables[name].extend(rows.get(name, []))
+    quarantine = [
+        {"table": q.table, "row_number": q.row_number, "record_id": q.record_id,
+         "reason": q.reason}
+        for q in assembled.quarantine
+    ]  # fmt: skip
+    meta = {
+        "children": len(assembled.case_files),
+        "accepted": assembled.accepted,
+        "scored": len(fresh),
+        "skipped": len(assembled.case_files) - len(fresh),
+    }
+    write_chunk_parts(final, tables, quarantine, meta, new_cache)
+    return ChunkDone(
+        task.index, len(assembled.case_files), len(fresh),
+        len(assembled.case_files) - len(fresh), time.perf_counter() - t0,
+    )  # fmt: skip
+
+
+def write_chunk_parts(
+    final: Path,
+    tables: dict[str, list[dict[str, Any]]],
+    quarantine: list[dict[str, Any]],
+    meta: dict[str, Any],
+    new_cache: list[tuple[str, str, str, bytes]] | None = None,
+) -> None:
+    """Write one chunk's rows as Parquet parts, renamed into place when complete."""
+    tmp = final.with_name(final.name + f".tmp-{os.getpid()}")
+    remove_tree(tmp)
+    tmp.mkdir(parents=True)
+    for name, rows_of in (*tables.items(), ("quarantine", quarantine)):
+        frame = pd.DataFrame(rows_of, columns=SCHEMAS[name].names)
+        pq.write_table(_arrow(frame, name), tmp / f"{name}.parquet")
+    if new_cache:
+        (tmp / "cache.pkl").write_bytes(pickle.dumps(new_cache, protocol=pickle.HIGHEST_PROTOCOL))
+    (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    os.replace(tmp, final)
+
+
+def _arrow(frame: pd.DataFrame, name: str) -> pa.Table:
+    return pa.Table.from_pandas(_objects(frame), schema=SCHEMAS[name], preserve_index=False)
+
+
+def _objects(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as ``object``, as the in-memory path builds them (pandas records the dtype
+    in the Parquet file, and a reader gets back what was written)."""
+    text = [c for c in frame.columns
+            if frame[c].dtype != object and pd.api.types.is_string_dtype(frame[c])]  # fmt: skip
+    return frame.astype(dict.fromkeys(text, object)) if text else frame
+
+
+# ------------------------------------------------------------------ the run
+
+
+def _sha_file(path: str | Path | None) -> str | None:
+    if path is None:
+        return None
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+Scorer = Callable[[list[ChunkTask], "WorkerConfig", int, Any], Iterator["ChunkDone"]]
+
+
+def run_batch(
+    extract: str | Path,
+    out_dir: str | Path,
+    options: BatchOptions | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    scorer: Scorer | None = None,
+) -> BatchSummary:
+    """Score an extract into ``out_dir`` (CONTRACT.md "What a run writes"); see the module doc.
+    ``scorer`` runs the chunks (default: the local process pool)."""
+    from notereview.batch import extract_fingerprint
+    from notereview.extract import load_mapping
+    from notereview.review import Reviewer
+
+    opts = options or BatchOptions()
+    if opts.fmt not in ("parquet", "csv"):
+        raise BatchError(f"unknown output format {opts.fmt!r}; use parquet or csv")
+    if opts.models not in MODEL_CHOICES and not Path(opts.models).is_dir():
+        raise BatchError(
+            f"unknown --models {opts.models!r}; use none, rules, auto or a folder of models"
+        )
+    workers = opts.workers if opts.workers is not None else (os.cpu_count() or 1)
+    if workers < 1:
+        raise BatchError("--workers must be at least 1")
+    started = datetime.now(UTC)
+    timings: dict[str, float] = {}
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "run.json").unlink(missing_ok=True)  # written last: its absence marks a run unfinished
+
+    t = time.perf_counter()
+    reviewer = Reviewer(
+        rubric_path=opts.rubric_path,
+        policy_path=opts.policy_path,
+        models=reviewer_models(opts.models),
+    )
+    versions = reviewer.versions()
+    timings["load"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    fingerprint = extract_fingerprint(extract)
+    mapping = load_mapping(opts.mapping_path) if opts.mapping_path else None
+    state = {
+        "state_version": STATE_VERSION,
+        "extract_fingerprint": fingerprint,
+        "as_of": opts.as_of.isoformat() if opts.as_of else None,
+        "mapping_sha256": _sha_file(opts.mapping_path),
+        "max_text_chars": opts.max_text_chars,
+        "chunk_children": opts.chunk_children,
+        "versions": versions,
+        "models": opts.models,
+        "keep_records": opts.db is not None,
+    }
+    state_key = hashlib.sha256(
+        json.dumps(state, sort_keys=True, default=str).encode("utf-8")
+    ).hexdigest()[:24]
+    partial_root = out / PARTIAL_DIR
+    work = partial_root / state_key
+    if not opts.resume:
+        remove_tree(work)
+    for stale in partial_root.glob("*") if partial_root.is_dir() else ():
+        if stale.name != state_key:
+            remove_tree(stale)  # another extract or version: nothing to resume there
+    parts_dir = work / "parts"
+    parts_dir.mkdir(parents=True, exist_ok=True)
+    spill_dir = work / "spill"
+    remove_tree(spill_dir)
+    (work / "state.json").write_text(json.dumps(state, indent=1, default=str), encoding="utf-8")
+    timings["fingerprint"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    part = partition_extract(
+        extract, spill_dir, mapping=mapping, as_of=opts.as_of,
+        max_text_chars=opts.max_text_chars, chunk_children=opts.chunk_children,
+    )  # fmt: skip
+    timings["ingest"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    identity = scoring_identity({**versions, "models": opts.models}, part.as_of, part.tables_absent)
+    config = WorkerConfig(
+        rubric_path=str(opts.rubric_path) if opts.rubric_path else None,
+        policy_path=str(opts.policy_path) if opts.policy_path else None,
+        models=reviewer_models(opts.models),
+        as_of=part.as_of,
+        tables_absent=part.tables_absent,
+        children_q=part.children_q,
+        plans_q=part.plans_q,
+        parts_dir=str(parts_dir),
+        keep_records=opts.db is not None,
+        db=opts.db,
+        identity=identity,
+        block_torch=opts.models in RULES_ONLY,
+    )
+    if opts.db is not None:
+        from notereview.store import connect, upgrade
+
+        engine = connect(opts.db)
+        try:
+            upgrade(engine)
+        finally:
+            engine.dispose()
+    done_before = {
+        task.index for task in part.tasks
+        if (parts_dir / f"chunk-{task.index:06d}").is_dir()
+    }  # fmt: skip
+    todo = [task for task in part.tasks if task.index not in done_before]
+    total = part.children_total
+    finished = sum(len(task.children) for task in part.tasks if task.index in done_before)
+    if progress is not None:
+        progress(finished, total)
+    if scorer is not None or (workers > 1 and len(todo) > 1):
+        del reviewer  # the workers have their own: free this process's pipeline
+        gc.collect()
+        reviewer = None
+    for done in (scorer or _run_chunks)(todo, config, workers, reviewer):
+        finished += done.children
+        if progress is not None:
+            progress(finished, total)
+    timings["review"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    summary = _assemble_outputs(part, parts_dir, out, opts, started, versions, fingerprint)
+    summary.chunks_resumed = len(done_before)
+    timings["write"] = time.perf_counter() - t
+    summary.run_info["timings_s"].update({k: round(v, 3) for k, v in timings.items()})
+
+    summary.run_info["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    if opts.db is not None:
+        t = time.perf_counter()
+        summary.db_run = _store(opts.db, summary.run_info, summary, part, parts_dir)
+        summary.run_info["timings_s"]["store"] = round(time.perf_counter() - t, 3)
+    run_json = out / "run.json"
+    tmp = out / ".run.json.tmp"
+    tmp.write_text(json.dumps(summary.run_info, indent=2, default=str) + "\n", encoding="utf-8")
+    os.replace(tmp, run_json)
+    summary.files.append(run_json)
+    remove_tree(work)
+    if partial_root.is_dir() and not any(partial_root.iterdir()):
+        partial_root.rmdir()
+    return summary
+
+
+def _run_chunks(
+    todo: list[ChunkTask], config: WorkerConfig, workers: int, reviewer: Any
+) -> Iterator[ChunkDone]:
+    if not todo:
+        return
+    if workers == 1 or len(todo) == 1:
+        _WORKER.clear()
+        _WORKER.update(config=config, reviewer=reviewer, engine=None)
+        try:
+            for task in todo:
+                yield score_chunk(task)
+        finally:
+            if _WORKER.get("engine") is not None:
+                _WORKER["engine"].dispose()
+            _WORKER.clear()
+        return
+    ctx = _context()
+    with ctx.Pool(min(workers, len(todo)), initializer=init_worker, initargs=(config,)) as pool:
+        yield from pool.imap_unordered(score_chunk, todo, chunksize=1)
+
+
+# ------------------------------------------------------------------ the run's files
+
+
+def _chunk_dirs(parts_dir: Path, part: Partitioned) -> list[Path]:
+    dirs = [parts_dir / f"chunk-{task.index:06d}" for task in part.tasks]
+    missing = [d.name for d in dirs if not d.is_dir()]
+    if missing:
+        raise BatchError(f"internal: chunks not scored: {', '.join(missing[:5])}")
+    return dirs
+
+
+def _write_table(frames: Iterable[pa.Table], name: str, path: Path, fmt: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    if fmt == "parquet":
+        writer: pq.ParquetWriter | None = None
+        try:
+            for table in frames:
+                if writer is None:
+                    schema = _arrow(table.slice(0, 0).to_pandas(), name).schema
+                    writer = pq.ParquetWriter(tmp, schema)
+                writer.write_table(table.cast(writer.schema))
+            if writer is None:  # as the in-memory path writes an empty table
+                pd.DataFrame(columns=SCHEMAS[name].names).to_parquet(tmp, index=False)
+        finally:
+            if writer is not None:
+                writer.close()
+    else:
+        header = True
+        with tmp.open("w", encoding="utf-8", newline="") as fh:
+            for table in frames:
+                table.to_pandas().to_csv(fh, index=False, header=header)
+                header = False
+            if header:
+                pd.DataFrame(columns=SCHEMAS[name].names).to_csv(fh, index=False)
+    os.replace(tmp, path)
+
+
+def _write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> Path:
+    """A small table written whole, as ``write_outputs`` writes it."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    if fmt == "parquet":
+        frame.to_parquet(tmp, index=False)
+    else:
+        frame.to_csv(tmp, index=False)
+    os.replace(tmp, path)
+    return path
+
+
+def _quarantine_frame(part: Partitioned, dirs: list[Path]) -> pd.DataFrame:
+    frames = [
+        pd.DataFrame(
+            [(q.table, q.row_number, q.record_id, q.reason) for q in part.quarantine],
+            columns=SCHEMAS["quarantine"].names,
+        )
+    ]
+    frames += [pq.read_table(d / "quarantine.parquet").to_pandas() for d in dirs]
+    frame = pd.concat(frames, ignore_index=True)
+    order = {t: i for i, t in enumerate(CONTRACT_TABLES)}
+    frame["_t"] = frame["table"].map(order)
+    frame = frame.sort_values(["_t", "row_number"], kind="mergesort").drop(columns="_t")
+    frame = frame.reset_index(drop=True)
+    return _objects(frame).astype({"row_number": "int64"})
+
+
+def _assemble_outputs(
+    part: Partitioned,
+    parts_dir: Path,
+    out: Path,
+    opts: BatchOptions,
+    started: datetime,
+    versions: dict[str, Any],
+    fingerprint: str,
+) -> BatchSummary:
+    from notereview.batch import rank_cases
+
+    dirs = _chunk_dirs(parts_dir, part)
+    accepted: dict[str, int] = {t: 0 for t in CONTRACT_TABLES}
+    accepted.update(part.accepted)
+    scored = skipped = 0
+    for d in dirs:
+        meta = json.loads((d / "meta.json").read_text(encoding="utf-8"))
+        for k, v in meta["accepted"].items():
+            accepted[k] += v
+        scored += meta["scored"]
+        skipped += meta["skipped"]
+    quarantine = _quarantine_frame(part, dirs)
+    quarantined = quarantine.groupby("table").size().to_dict() if len(quarantine) else {}
+    counts = table_counts(part, accepted, quarantined)
+    table_info = {
+        t: {"rows_read": c.read, "rows_scored": c.accepted, "rows_quarantined": c.quarantined}
+        for t, c in counts.items()
+    }
+    for name, c in table_info.items():
+        if c["rows_read"] != c["rows_scored"] + c["rows_quarantined"]:
+            raise NotereviewError(f"row accounting failed for table {name}: {c}")
+
+    fmt = opts.fmt
+    files: list[Path] = []
+    cases = pd.concat(
+        [pq.read_table(d / "cases.parquet").to_pandas() for d in dirs], ignore_index=True
+    ) if dirs else pd.DataFrame(columns=SCHEMAS["cases"].names)  # fmt: skip
+    cases = _objects(rank_cases(cases))
+    if cases.empty:  # as the in-memory path writes no cases
+        cases = pd.DataFrame(columns=SCHEMAS["cases"].names)
+    files.append(_write_frame(cases, out / f"cases.{fmt}", fmt))
+    for name in ("criteria", "visits", "plan_actions"):
+        path = out / f"{name}.{fmt}"
+        _write_table((pq.read_table(d / f"{name}.parquet") for d in dirs), name, path, fmt)
+        files.append(path)
+    files.append(_write_frame(quarantine, out / f"quarantine.{fmt}", fmt))
+
+    criteria_counts = pd.concat(
+        [pq.read_table(d / "criteria.parquet", columns=["criterion", "status"]).to_pandas()
+         for d in dirs], ignore_index=True,
+    ) if dirs else pd.DataFrame(columns=["criterion", "status"])  # fmt: skip
+    run_info: dict[str, Any] = {
+        "as_of": part.as_of.isoformat(),
+        "started_at": started.isoformat(timespec="seconds"),
+        "finished_at": None,
+        "tables": table_info,
+        "rows_read": sum(c["rows_read"] for c in table_info.values()),
+        "rows_scored": sum(c["rows_scored"] for c in table_info.values()),
+        "rows_quarantined": sum(c["rows_quarantined"] for c in table_info.values()),
+        "children_scored": len(cases),
+        "tables_absent": list(part.tables_absent),
+        "extract_fingerprint": fingerprint,
+        "versions": versions,
+        "models": (
+            {"path": "rules", "transformer": "not used: the rules path"}
+            if opts.models in RULES_ONLY
+            else {"path": "rules+models", "option": opts.models}
+        ),
+        "timings_s": {},
+        "ingest_notes": part.notes,
+        "batch": {
+            "children_reviewed": scored,
+            "children_skipped_unchanged": skipped,
+            "chunks": len(dirs),
+            "chunk_children": opts.chunk_children or "auto",
+        },
+    }
+    return BatchSummary(
+        run_info=run_info,
+        out_dir=out,
+        files=files,
+        cases=cases,
+        criteria_counts=criteria_counts,
+        quarantine=quarantine,
+    )
+
+
+def _store(
+    db: str, run_info: dict[str, Any], summary: BatchSummary, part: Partitioned, parts_dir: Path
+) -> tuple[int, bool]:
+    """Write the run (streamed chunk by chunk, in one transaction) and the cache of files."""
+    from notereview.store import connect, remember_results, write_run_parts
+
+    dirs = _chunk_dirs(parts_dir, part)
+    ranks = dict(zip(summary.cases["child_id"], summary.cases["rank"], strict=True))
+
+    def chunks() -> Iterator[dict[str, pd.DataFrame]]:
+        for d in dirs:
+            tables = {
+                name: pq.read_table(d / f"{name}.parquet").to_pandas()
+                for name in (*ROW_TABLES, "records")
+            }
+            tables["cases"]["rank"] = tables["cases"]["child_id"].map(ranks).astype("int64")
+            yield tables
+
+    engine = connect(db)
+    try:
+        written = write_run_parts(engine, run_info, chunks(), summary.quarantine)
+        for d in dirs:
+            cache = d / "cache.pkl"
+            if cache.exists():
+                remember_results(engine, pickle.loads(cache.read_bytes()))
+        return written.run_id, written.created
+    finally:
+        engine.dispose()

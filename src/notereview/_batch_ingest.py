@@ -1,0 +1,646 @@
+"""Streaming ingest for batch scoring: the rules of ``read_extract`` without holding the extract.
+
+Pass 1 reads every table row by row (CSV, JSON Lines and Parquet are streamed, never loaded
+whole), validates each row with the ingest's own per-row functions, and spills the accepted
+text-bearing records to one file per chunk of children on disk. Children and plans (small, no
+text) stay in memory. After pass 1 the as-of date is known; children and plans get their
+cross-table checks here, every other table gets them chunk by chunk in the workers
+(:func:`assemble_chunk`). The quarantine, the counts and the case files come out exactly as
+``read_extract`` makes them: rows read = rows scored + rows quarantined, for every table.
+
+A chunk is a run of consecutive child ids (sorted), so chunk order is child_id order.
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import io
+import json
+import os
+import pickle
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+from notereview.casefile import CaseFile, Child, Plan, PlanAction
+from notereview.errors import ExtractError
+from notereview.extract._ingest import (
+    TablePass,
+    _cross_check,
+    _first_quarantined,
+    _id_of,
+    _missing_table,
+    _plausible_name,
+    resolve_columns,
+    validate_rows,
+)
+from notereview.extract._mapping import ColumnMapping
+from notereview.extract._model import QuarantinedRow, TableCount
+from notereview.extract._readers import (
+    _CSV_FIELD_LIMIT,
+    _MALFORMED,
+    ExtractContainer,
+    RawRow,
+    TableFile,
+    _cp1252_table,
+    _CsvTable,
+    _is_blank,
+    _LineSource,
+    _parse_lenient,
+    format_of,
+    open_csv,
+    open_jsonl,
+    to_cell,
+)
+from notereview.extract._schema import AS_OF_COLUMNS, CONTRACT_TABLES, REQUIRED_TABLES, TABLE_SPECS
+from notereview.extract._validate import Record, RowRules, check_as_of
+
+TEXT_TABLES: tuple[str, ...] = (
+    "visits", "case_summaries", "plan_actions", "chronology", "genograms", "supervision",
+)  # fmt: skip
+_SPILL_FLUSH_BYTES = 1 << 20
+_SPILL_TOTAL_BYTES = 64 << 20
+_ = (_MALFORMED, _is_blank, _parse_lenient)  # the CSV reader below reuses the ingest's rules
+
+
+# ------------------------------------------------------------------ streamed readers
+
+
+class _StreamLines(_LineSource):
+    """The ingest's line source over an iterator of physical lines instead of one string."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines = lines
+        self._pushed = []
+        self.consumed = []
+
+
+class _StreamCsv(_CsvTable):
+    """``_CsvTable`` (strict parsing, lenient recovery, one bad row is one row) over a stream."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        import csv
+
+        if csv.field_size_limit() < _CSV_FIELD_LIMIT:
+            csv.field_size_limit(_CSV_FIELD_LIMIT)
+        self._src = _StreamLines(lines)
+        self._reader = csv.reader(self._src, strict=True)
+        self.header = None
+        for record, _problem in self._records(None):
+            if record is None or _is_blank(record):
+                continue
+            self.header = [h.strip().lstrip("\ufeff") for h in record]
+            break
+
+
+class _Source:
+    """One table file in a folder or zip, opened as often as needed as a binary stream."""
+
+    def __init__(self, box: ExtractContainer, name: str) -> None:
+        self.box = box
+        self.name = name
+
+    def open(self) -> IO[bytes]:
+        try:
+            if box_zip(self.box) is not None:
+                return box_zip(self.box).open(self.box._prefix + self.name)  # type: ignore[union-attr]
+            return (self.box._root / self.name).open("rb")
+        except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError, KeyError) as exc:
+            raise ExtractError(
+                f"file {self.name} in extract {self.box.path} cannot be read ({type(exc).__name__})"
+            ) from None
+
+    def size(self) -> int:
+        z = box_zip(self.box)
+        if z is not None:
+            return z.getinfo(self.box._prefix + self.name).file_size
+        return (self.box._root / self.name).stat().st_size
+
+
+def box_zip(box: ExtractContainer) -> zipfile.ZipFile | None:
+    return box._zip
+
+
+def _sniff_encoding(src: _Source) -> str | None:
+    """'utf-8' or 'cp1252' as ``decode`` would choose over the whole file; None for UTF-16
+    (left to the in-memory reader)."""
+    with src.open() as fh:
+        head = fh.read(4)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return None
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            decoder.decode(head)
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8"
+
+
+class _Lines:
+    """Decoded physical lines of a file (newline kept), NUL characters removed and counted."""
+
+    def __init__(self, src: _Source, encoding: str, newline: str) -> None:
+        self.src = src
+        self.encoding = encoding
+        self.newline = newline
+        self.nul = 0
+
+    def __iter__(self) -> Iterator[str]:
+        table = _cp1252_table() if self.encoding == "cp1252" else None
+        codec = "utf-8-sig" if self.encoding == "utf-8" else "latin-1"
+        with self.src.open() as fh:
+            text = io.TextIOWrapper(fh, encoding=codec, newline=self.newline)
+            for line in text:
+                if table is not None:
+                    line = line.translate(table)
+                if "\x00" in line:
+                    self.nul += line.count("\x00")
+                    line = line.replace("\x00", "")
+                yield line
+
+
+@dataclass(frozen=True)
+class _Header:
+    """What ``resolve_columns`` reads of a table file."""
+
+    table: str
+    columns: list[str]
+    header_known: bool
+
+
+@dataclass
+class StreamTable:
+    """A table file opened for streaming: its columns, and rows on demand."""
+
+    table: str
+    file_name: str
+    fmt: str
+    encoding: str | None
+    columns: list[str]
+    header_known: bool
+    has_data: bool
+    rows_of: Any  # column_of -> Iterator[RawRow]
+    extra_of: Any  # () -> dict (after the rows were read)
+
+
+def open_stream(
+    box: ExtractContainer, table: str, file_name: str, mapping: ColumnMapping
+) -> StreamTable:
+    fmt = format_of(file_name)
+    src = _Source(box, file_name)
+    if fmt == "parquet":
+        return _open_parquet(src, table, mapping)
+    encoding = _sniff_encoding(src)
+    if encoding is None:  # UTF-16: rare enough to read whole
+        data = box.read_bytes(file_name)
+        tf = (
+            open_csv(table, file_name, data) if fmt == "csv" else open_jsonl(table, file_name, data)
+        )
+        return _from_table_file(tf)
+    if fmt == "csv":
+        return _open_csv(src, table, encoding)
+    return _open_jsonl(src, table, encoding)
+
+
+def _from_table_file(tf: TableFile) -> StreamTable:
+    return StreamTable(
+        tf.table, tf.file_name, tf.fmt, tf.encoding, tf.columns, tf.header_known, tf.has_data,
+        tf.rows, lambda: dict(tf.extra),
+    )  # fmt: skip
+
+
+def _nul_extra(lines: _Lines) -> dict[str, Any]:
+    return {"nul_characters_removed": lines.nul} if lines.nul else {}
+
+
+def _open_csv(src: _Source, table: str, encoding: str) -> StreamTable:
+    head_lines = _Lines(src, encoding, "")
+    head = _StreamCsv(iter(head_lines))
+    header = head.header
+    del head
+    body = _Lines(src, encoding, "")
+
+    def rows(column_of: dict[str, str | None]) -> Iterator[RawRow]:
+        parsed = _StreamCsv(iter(body))
+        yield from parsed.rows(column_of)
+
+    return StreamTable(
+        table, src.name, "csv", encoding, list(header or []), header is not None,
+        header is not None, rows, lambda: _nul_extra(body),
+    )  # fmt: skip
+
+
+def _jsonl_line(line: str) -> tuple[dict[str, Any] | None, str | None]:
+    try:
+        obj = json.loads(line)
+    except (ValueError, RecursionError):
+        return None, "line is not valid JSON"
+    if not isinstance(obj, dict):
+        return None, "line is not a JSON object"
+    return obj, None
+
+
+def _open_jsonl(src: _Source, table: str, encoding: str) -> StreamTable:
+    columns: dict[str, None] = {}
+    any_obj = False
+    any_line = False
+    for line in _Lines(src, encoding, "\n"):
+        if not line.strip(" \t\r\n"):
+            continue
+        any_line = True
+        obj, _ = _jsonl_line(line)
+        if obj is not None:
+            any_obj = True
+            for key in obj:
+                columns.setdefault(str(key), None)
+    body = _Lines(src, encoding, "\n")
+
+    def rows(column_of: dict[str, str | None]) -> Iterator[RawRow]:
+        for line_no, line in enumerate(body, start=1):
+            if not line.strip(" \t\r\n"):
+                continue
+            obj, problem = _jsonl_line(line)
+            if obj is None:
+                yield RawRow(line_no, {}, problem)
+                continue
+            yield RawRow(
+                line_no,
+                {c: (to_cell(obj.get(s)) if s is not None else None) for c, s in column_of.items()},
+            )
+
+    return StreamTable(
+        table, src.name, "jsonl", encoding, list(columns), any_obj, any_line, rows,
+        lambda: _nul_extra(body),
+    )  # fmt: skip
+
+
+def _open_parquet(src: _Source, table: str, mapping: ColumnMapping) -> StreamTable:
+    import pyarrow.parquet as pq
+
+    wanted = {mapping.source_column(table, c) for c in TABLE_SPECS[table].column_names}
+    wanted_folded = {w.strip().casefold() for w in wanted}
+    fail = ExtractError(f"table '{table}' file {src.name} cannot be read as Parquet")
+    try:
+        with src.open() as fh:
+            names = [str(n) for n in pq.ParquetFile(fh).schema_arrow.names]
+    except ExtractError:
+        raise
+    except Exception:  # third-party errors become ours
+        raise fail from None
+    picked = list(dict.fromkeys(n for n in names if n.strip().casefold() in wanted_folded))
+
+    def rows(column_of: dict[str, str | None]) -> Iterator[RawRow]:
+        n = 0
+        try:
+            with src.open() as fh:
+                for batch in pq.ParquetFile(fh).iter_batches(batch_size=4096, columns=picked):
+                    data = {name: [to_cell(v) for v in batch.column(name).to_pylist()]
+                            for name in picked}  # fmt: skip
+                    picks = {c: (data.get(s) if s is not None else None)
+                             for c, s in column_of.items()}  # fmt: skip
+                    for i in range(batch.num_rows):
+                        n += 1
+                        yield RawRow(
+                            n, {c: (col[i] if col is not None else None)
+                                for c, col in picks.items()},
+                        )  # fmt: skip
+        except ExtractError:
+            raise
+        except Exception:
+            raise fail from None
+
+    return StreamTable(table, src.name, "parquet", None, names, True, True, rows, dict)
+
+
+# ------------------------------------------------------------------ spilling chunks to disk
+
+
+class ChunkSpill:
+    """Accepted records appended to one file per chunk, buffered, pickled in batches."""
+
+    def __init__(self, folder: Path, n_chunks: int) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.n_chunks = n_chunks
+        self._buffers: dict[int, list[tuple[str, int, Record]]] = defaultdict(list)
+        self._sizes: dict[int, int] = defaultdict(int)
+        self._total = 0
+
+    def path(self, chunk: int) -> Path:
+        return self.folder / f"chunk-{chunk:06d}.spill"
+
+    def add(self, chunk: int, table: str, row_number: int, record: Record) -> None:
+        self._buffers[chunk].append((table, row_number, record))
+        size = 200 + len(getattr(record, "text", "") or "")
+        self._sizes[chunk] += size
+        self._total += size
+        if self._sizes[chunk] >= _SPILL_FLUSH_BYTES:
+            self._flush(chunk)
+        elif self._total >= _SPILL_TOTAL_BYTES:
+            for c in sorted(self._buffers, key=lambda k: -self._sizes[k])[
+                : max(1, len(self._buffers) // 2)
+            ]:
+                self._flush(c)
+
+    def _flush(self, chunk: int) -> None:
+        batch = self._buffers.pop(chunk, None)
+        if not batch:
+            return
+        with self.path(chunk).open("ab") as fh:
+            pickle.dump(batch, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        self._total -= self._sizes.pop(chunk, 0)
+
+    def close(self) -> None:
+        for chunk in list(self._buffers):
+            self._flush(chunk)
+
+
+def read_spill(path: Path) -> Iterator[tuple[str, int, Record]]:
+    if not path.exists():
+        return
+    with path.open("rb") as fh:
+        while True:
+            try:
+                batch = pickle.load(fh)
+            except EOFError:
+                return
+            yield from batch
+
+
+# ------------------------------------------------------------------ pass 1
+
+
+@dataclass
+class ChunkTask:
+    """What one worker needs to assemble and score one chunk of case files."""
+
+    index: int
+    children: list[Child]
+    plans: list[Plan]
+    spill: Path
+
+
+@dataclass
+class Partitioned:
+    """The extract after pass 1 and the children's and plans' cross-table checks."""
+
+    as_of: date
+    tables_absent: list[str]
+    notes: dict[str, Any]
+    read: dict[str, int]
+    quarantine: list[QuarantinedRow]  # so far: every table's parse failures, children, plans
+    accepted: dict[str, int]  # children and plans accepted so far
+    children_q: dict[str, int]
+    plans_q: dict[str, int]
+    tasks: list[ChunkTask] = field(default_factory=list)
+    children_total: int = 0
+
+
+def auto_chunk(children: int) -> int:
+    """Children per chunk when not given: about 16 chunks for a small extract (so that every
+    core has work to the end), at most 200 (so that a chunk's memory stays small)."""
+    return max(10, min(200, -(-children // 16)))
+
+
+def _chunk_bounds(child_ids: list[str], chunk_children: int) -> list[str]:
+    ids = sorted(set(child_ids))
+    return [ids[i] for i in range(0, len(ids), chunk_children)] or [""]
+
+
+def _chunk_of(bounds: list[str], child_id: str) -> int:
+    return max(bisect.bisect_right(bounds, child_id) - 1, 0)
+
+
+def partition_extract(
+    path: str | Path,
+    spill_dir: Path,
+    *,
+    mapping: ColumnMapping | None = None,
+    as_of: date | None = None,
+    max_text_chars: int = 100_000,
+    chunk_children: int | None = 200,
+) -> Partitioned:
+    """Pass 1: validate every row, spill accepted text records per chunk, check children and
+    plans. Raises ExtractError exactly where ``read_extract`` does."""
+    if max_text_chars < 1:
+        raise ValueError("max_text_chars must be at least 1")
+    if chunk_children is not None and chunk_children < 1:
+        raise ValueError("chunk_children must be at least 1")
+    mapping = mapping if mapping is not None else ColumnMapping()
+    rules = RowRules(
+        dayfirst=mapping.dayfirst, value_maps=mapping.value_maps(), max_text_chars=max_text_chars
+    )
+    notes: dict[str, Any] = {}
+    read: dict[str, int] = {}
+    quarantine: list[QuarantinedRow] = []
+    small: dict[str, TablePass] = {}
+    present: list[str] = []
+    newest: date | None = None
+    spill: ChunkSpill | None = None
+    bounds: list[str] = [""]
+    plan_child: dict[str, str] = {}
+    unrouted_actions: list[tuple[int, PlanAction]] = []
+    spilled_by_table: dict[str, int] = defaultdict(int)
+
+    with ExtractContainer(path) as box:
+        located = {t: box.find_table(t, mapping.file_stem(t)) for t in CONTRACT_TABLES}
+        for table in REQUIRED_TABLES:
+            if located[table] is None:
+                raise ExtractError(_missing_table(box, table, mapping.file_stem(table)))
+        for table in CONTRACT_TABLES:
+            file_name = located[table]
+            if file_name is None:
+                continue
+            present.append(table)
+            st = open_stream(box, table, file_name, mapping)
+            tf_view = _Header(table, st.columns, st.header_known)
+            column_of = resolve_columns(tf_view, mapping)  # type: ignore[arg-type]
+            rows = st.rows_of(column_of) if st.has_data else iter(())
+            tp = TablePass(table)
+            if table in ("children", "plans"):
+                validate_rows(table, rows, rules, tp)
+                small[table] = tp
+                if table == "children":
+                    ids = [r.child_id for _, r in tp.accepted]  # type: ignore[union-attr]
+                    bounds = _chunk_bounds(ids, chunk_children or auto_chunk(len(ids)))
+                    spill = ChunkSpill(spill_dir, len(bounds))
+                else:
+                    plan_child = {r.plan_id: r.child_id for _, r in tp.accepted}  # type: ignore[union-attr]
+            else:
+                assert spill is not None
+                first_seen: dict[Any, int] = {}
+                columns = AS_OF_COLUMNS.get(table, ())
+                for row in rows:
+                    one = validate_rows(table, (row,), rules, tp, first_seen)
+                    if one.accepted:
+                        row_number, record = one.accepted.pop()
+                        for column in columns:
+                            value = getattr(record, column)
+                            if value is not None and (newest is None or value > newest):
+                                newest = value
+                        if table == "plan_actions":
+                            owner = plan_child.get(record.plan_id)  # type: ignore[union-attr]
+                            if owner is None:
+                                unrouted_actions.append((row_number, record))  # type: ignore[arg-type]
+                                spilled_by_table[table] += 1
+                                continue
+                            chunk = _chunk_of(bounds, owner)
+                        else:
+                            chunk = _chunk_of(bounds, record.child_id)  # type: ignore[union-attr]
+                        spill.add(chunk, table, row_number, record)
+                        spilled_by_table[table] += 1
+                del first_seen
+            read[table] = tp.read
+            if table not in small:
+                quarantine.extend(tp.quarantined)
+            used = {s for s in column_of.values() if s is not None}
+            notes[table] = {
+                "file": file_name,
+                "format": st.fmt,
+                "encoding": st.encoding,
+                "columns": {c: s for c, s in column_of.items() if s is not None},
+                "extra_columns": [c for c in st.columns if c not in used and _plausible_name(c)],
+                **tp.tally.as_notes(),
+                **st.extra_of(),
+            }
+    assert spill is not None
+    spill.close()
+
+    if as_of is None:
+        if newest is None:
+            starts = [r.status_start for _, r in small["children"].accepted]  # type: ignore[union-attr]
+            newest = max(starts, default=None)
+        as_of = newest if newest is not None else date.today()
+
+    # children and plans: their second step here, exactly as _assemble does
+    children_pass = small["children"]
+    _cross_check(children_pass, as_of, None, {}, {}, "children")
+    quarantine.extend(children_pass.quarantined)
+    children = {r.child_id: r for _, r in children_pass.accepted}  # type: ignore[union-attr]
+    children_q = _first_quarantined(children_pass)
+    plans: dict[str, Plan] = {}
+    plans_q: dict[str, int] = {}
+    if "plans" in small:
+        pp = small["plans"]
+        _cross_check(pp, as_of, "child_id", children, children_q, "children")
+        quarantine.extend(pp.quarantined)
+        plans = {r.plan_id: r for _, r in pp.accepted}  # type: ignore[union-attr]
+        plans_q = _first_quarantined(pp)
+
+    # plan actions whose plan was never a valid row: quarantined here
+    for row_number, action in unrouted_actions:
+        reasons = check_as_of("plan_actions", action, as_of)
+        pid = action.plan_id
+        if pid in plans_q:
+            reasons.append(f"plan_id {pid} was quarantined (plans row {plans_q[pid]})")
+        else:
+            reasons.append(f"unknown plan_id {pid}")
+        quarantine.append(
+            QuarantinedRow("plan_actions", row_number, _id_of("plan_actions", action),
+                           "; ".join(reasons))
+        )  # fmt: skip
+
+    by_chunk_children: dict[int, list[Child]] = defaultdict(list)
+    for cid, child in children.items():
+        by_chunk_children[_chunk_of(bounds, cid)].append(child)
+    by_chunk_plans: dict[int, list[Plan]] = defaultdict(list)
+    for plan in plans.values():
+        by_chunk_plans[_chunk_of(bounds, plan.child_id)].append(plan)
+    tasks = [
+        ChunkTask(i, by_chunk_children.get(i, []), by_chunk_plans.get(i, []), spill.path(i))
+        for i in range(len(bounds))
+    ]
+    return Partitioned(
+        as_of=as_of,
+        tables_absent=[t for t in CONTRACT_TABLES if t not in present],
+        notes={t: notes[t] for t in CONTRACT_TABLES if t in notes},
+        read=read,
+        quarantine=quarantine,
+        accepted={"children": len(children), "plans": len(plans)},
+        children_q=children_q,
+        plans_q=plans_q,
+        tasks=tasks,
+        children_total=len(children),
+    )
+
+
+# ------------------------------------------------------------------ pass 2 (in a worker)
+
+
+@dataclass
+class AssembledChunk:
+    case_files: list[CaseFile]
+    quarantine: list[QuarantinedRow]
+    accepted: dict[str, int]
+
+
+def assemble_chunk(
+    task: ChunkTask, as_of: date, children_q: dict[str, int], plans_q: dict[str, int]
+) -> AssembledChunk:
+    """The chunk's case files, with the as-of and orphan checks of ``_assemble``."""
+    children = {c.child_id: c for c in task.children}
+    plans = {p.plan_id: p for p in task.plans}
+    passes: dict[str, TablePass] = {}
+    for table, row_number, record in read_spill(task.spill):
+        tp = passes.get(table)
+        if tp is None:
+            tp = passes[table] = TablePass(table)
+        tp.accepted.append((row_number, record))
+    quarantine: list[QuarantinedRow] = []
+    accepted: dict[str, int] = dict.fromkeys(TEXT_TABLES, 0)
+    actions_by_plan: dict[str, list[PlanAction]] = defaultdict(list)
+    if "plan_actions" in passes:
+        tp = passes["plan_actions"]
+        _cross_check(tp, as_of, "plan_id", plans, plans_q, "plans")
+        quarantine.extend(tp.quarantined)
+        for _, action in tp.accepted:
+            actions_by_plan[action.plan_id].append(action)  # type: ignore[union-attr]
+            accepted["plan_actions"] += 1
+    grouped: dict[str, dict[str, list[Any]]] = {cid: defaultdict(list) for cid in children}
+    for plan in plans.values():
+        grouped[plan.child_id]["plans"].append(
+            replace(plan, actions=tuple(actions_by_plan.get(plan.plan_id, ())))
+        )
+    for table in ("visits", "case_summaries", "chronology", "genograms", "supervision"):
+        if table not in passes:
+            continue
+        tp = passes[table]
+        _cross_check(tp, as_of, "child_id", children, children_q, "children")
+        quarantine.extend(tp.quarantined)
+        for _, record in tp.accepted:
+            grouped[record.child_id][table].append(record)  # type: ignore[union-attr]
+            accepted[table] += 1
+    case_files = [
+        CaseFile.build(children[cid], **{k: tuple(v) for k, v in grouped[cid].items()})
+        for cid in sorted(children)
+    ]
+    return AssembledChunk(case_files, quarantine, accepted)
+
+
+def table_counts(
+    part: Partitioned, accepted: dict[str, int], quarantined: dict[str, int]
+) -> dict[str, TableCount]:
+    counts: dict[str, TableCount] = {}
+    for table in CONTRACT_TABLES:
+        if table not in part.read:
+            counts[table] = TableCount(0, 0, 0)
+            continue
+        counts[table] = TableCount(
+            part.read[table], accepted.get(table, 0), quarantined.get(table, 0)
+        )
+    return counts
+
+
+def remove_tree(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+    _ = os  # keep the import for type checkers

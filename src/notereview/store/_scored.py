@@ -1,0 +1,130 @@
+"""Batch scoring's use of the store: the cache of scored case files, and a run written chunk by
+chunk (so that a run of any size is stored without holding its tables in memory)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from notereview.store._errors import StoreError
+from notereview.store._runs import (
+    RUN_COLUMNS,
+    RunWriteResult,
+    _date,
+    _insert_tables,
+    _jsonable,
+    _rows,
+    _timestamp,
+    _total,
+    run_key,
+    run_versions,
+)
+from notereview.store.models import Run, ScoredFile
+
+_BATCH = 500
+
+
+def cached_results(engine: Engine, file_keys: Sequence[str]) -> dict[str, bytes]:
+    """file_key → the stored rows of a case file scored before (only the keys found)."""
+    found: dict[str, bytes] = {}
+    with Session(engine) as session:
+        for i in range(0, len(file_keys), _BATCH):
+            part = list(file_keys[i : i + _BATCH])
+            query = select(ScoredFile.file_key, ScoredFile.payload).where(
+                ScoredFile.file_key.in_(part)
+            )
+            for key, payload in session.execute(query):
+                found[key] = payload
+    return found
+
+
+def remember_results(engine: Engine, entries: Iterable[tuple[str, str, str, bytes]]) -> int:
+    """Store (file_key, child_id, content_hash, payload) entries not stored yet; how many new."""
+    entries = list(entries)
+    if not entries:
+        return 0
+    now = datetime.now(UTC)
+    with Session(engine) as session, session.begin():
+        keys = [e[0] for e in entries]
+        existing: set[str] = set()
+        for i in range(0, len(keys), _BATCH):
+            existing.update(
+                session.scalars(
+                    select(ScoredFile.file_key).where(ScoredFile.file_key.in_(keys[i : i + _BATCH]))
+                )
+            )
+        new = {
+            key: {"file_key": key, "child_id": child_id, "content_hash": content_hash,
+                  "payload": payload, "created_at": now}
+            for key, child_id, content_hash, payload in entries
+            if key not in existing
+        }  # fmt: skip
+        if new:
+            session.execute(ScoredFile.__table__.insert(), list(new.values()))  # type: ignore[attr-defined]
+    return len(new)
+
+
+def write_run_parts(
+    engine: Engine,
+    run_info: Mapping[str, Any],
+    chunks: Iterable[Mapping[str, Any]],
+    quarantine: Any,
+) -> RunWriteResult:
+    """Like :func:`write_run`, with the run's tables given as chunks (each a mapping of table
+    name to rows, as write_run takes them) and the quarantine apart; one transaction.
+    Writing the same extract fingerprint, as-of and versions again changes nothing."""
+    key = run_key(run_info)
+    try:
+        with Session(engine) as session:
+            existing = session.scalar(select(Run.id).where(Run.run_key == key))
+    except OperationalError:
+        raise StoreError(
+            "the database has no notereview schema; run notereview.store.upgrade(engine) first"
+        ) from None
+    if existing is not None:
+        return RunWriteResult(run_id=existing, created=False)
+    run = Run(
+        run_key=key,
+        extract_fingerprint=str(run_info["extract_fingerprint"]),
+        as_of=_date(run_info["as_of"]),
+        started_at=_timestamp(run_info.get("started_at")),
+        finished_at=_timestamp(run_info.get("finished_at")),
+        created_at=datetime.now(UTC),
+        versions=run_versions(run_info),
+        rows_read=_total(run_info.get("rows_read")),
+        rows_scored=_total(run_info.get("rows_scored")),
+        rows_quarantined=_total(run_info.get("rows_quarantined")),
+        info=_jsonable(dict(run_info)),
+    )
+    try:
+        with Session(engine) as session, session.begin():
+            session.add(run)
+            session.flush()
+            run_id = run.id
+            first = True
+            for chunk in chunks:
+                tables = dict(chunk)
+                tables.setdefault("cases", [])
+                tables.setdefault("criteria", [])
+                tables["quarantine"] = quarantine if first else []
+                first = False
+                _insert_tables(session, run_id, {n: _rows(tables, n) for n in RUN_COLUMNS})
+            if first:
+                empty = {n: [] for n in RUN_COLUMNS}
+                empty["quarantine"] = _rows({"quarantine": quarantine}, "quarantine")
+                _insert_tables(session, run_id, empty)
+    except IntegrityError:
+        with Session(engine) as session:
+            existing = session.scalar(select(Run.id).where(Run.run_key == key))
+        if existing is None:
+            raise StoreError(
+                "the run could not be stored: a table repeats a key (child_id, criterion, "
+                "visit_id, action_id or record_id)"
+            ) from None
+        return RunWriteResult(run_id=existing, created=False)
+    return RunWriteResult(run_id=run_id, created=True)

@@ -1,0 +1,132 @@
+"""The streamed batch path gives exactly what the in-memory path gives: same case files, same
+quarantine (rows read = scored + quarantined), same output files, whatever the chunking."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from tests.batch_fixtures import messy_extract
+
+from notereview._batch_engine import BatchError, BatchOptions
+from notereview._batch_ingest import assemble_chunk, partition_extract
+from notereview.batch import run_batch, score_extract, write_outputs
+from notereview.extract import read_extract
+from notereview.extract._schema import CONTRACT_TABLES
+
+TABLES = ("cases", "criteria", "visits", "plan_actions", "quarantine")
+DAY = date(2026, 11, 2)
+
+
+@pytest.fixture(scope="module")
+def messy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return messy_extract(tmp_path_factory.mktemp("messy") / "extract")
+
+
+def _streamed(path: Path, tmp: Path, chunk: int, as_of=None):
+    part = partition_extract(path, tmp / f"spill-{chunk}", chunk_children=chunk, as_of=as_of)
+    cases, quarantine = [], list(part.quarantine)
+    accepted = dict(part.accepted)
+    for task in part.tasks:
+        got = assemble_chunk(task, part.as_of, part.children_q, part.plans_q)
+        cases += got.case_files
+        quarantine += got.quarantine
+        for k, v in got.accepted.items():
+            accepted[k] = accepted.get(k, 0) + v
+    order = {t: i for i, t in enumerate(CONTRACT_TABLES)}
+    quarantine.sort(key=lambda q: (order[q.table], q.row_number))
+    return part, cases, quarantine, accepted
+
+
+@pytest.mark.parametrize("chunk", [1, 5, 1000])
+def test_partitioned_ingest_equals_read_extract(messy: Path, tmp_path: Path, chunk: int):
+    day = DAY if chunk != 5 else None  # inferred as-of too
+    expected = read_extract(messy, as_of=day)
+    part, cases, quarantine, accepted = _streamed(messy, tmp_path, chunk, as_of=day)
+    assert part.as_of == expected.as_of
+    assert part.tables_absent == expected.tables_absent == ["genograms"]
+    assert part.notes == expected.notes
+    assert quarantine == expected.quarantine
+    reasons = " ".join(q.reason for q in quarantine)
+    for bit in (
+        "duplicate",
+        "unknown child_id",
+        "was quarantined",
+        "unknown plan_id",
+        "malformed CSV row",
+        "not valid JSON",
+        "text is empty",
+    ):
+        assert bit in reasons, bit
+    if day is not None:
+        assert "after the as-of date" in reasons
+    assert [c.content_hash() for c in cases] == [c.content_hash() for c in expected.case_files()]
+    for table in CONTRACT_TABLES:
+        count = expected.counts[table]
+        assert part.read.get(table, 0) == count.read, table
+        assert accepted.get(table, 0) == count.accepted, table
+
+
+def test_a_zip_and_a_given_as_of_are_read_the_same_way(messy: Path, tmp_path: Path):
+    archive = tmp_path / "extract.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for f in sorted(messy.iterdir()):
+            zf.write(f, f"export/{f.name}")
+    day = pd.Timestamp("2026-09-30").date()
+    expected = read_extract(archive, as_of=day)
+    _, cases, quarantine, _ = _streamed(archive, tmp_path, 4, as_of=day)
+    assert quarantine == expected.quarantine
+    assert [c.content_hash() for c in cases] == [c.content_hash() for c in expected.case_files()]
+
+
+def _frames(folder: Path, fmt: str) -> dict[str, pd.DataFrame]:
+    if fmt == "parquet":
+        return {t: pd.read_parquet(folder / f"{t}.parquet") for t in TABLES}
+    return {t: pd.read_csv(folder / f"{t}.csv") for t in TABLES}
+
+
+def assert_same_run(a: Path, b: Path, fmt: str = "parquet") -> None:
+    fa, fb = _frames(a, fmt), _frames(b, fmt)
+    for table in TABLES:
+        pd.testing.assert_frame_equal(fa[table], fb[table], obj=table)
+    ra = json.loads((a / "run.json").read_text())
+    rb = json.loads((b / "run.json").read_text())
+    for key in ("as_of", "tables", "rows_read", "rows_scored", "rows_quarantined",
+                "children_scored", "tables_absent", "extract_fingerprint", "versions",
+                "ingest_notes"):  # fmt: skip
+        assert ra[key] == rb[key], key
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_batch_files_equal_the_in_memory_path(messy: Path, tmp_path: Path, reviewer, fmt):
+    expected = tmp_path / "memory"
+    result = score_extract(read_extract(messy, as_of=DAY), reviewer, source=messy)
+    write_outputs(result, expected, fmt)
+    got = tmp_path / "batch"
+    options = BatchOptions(workers=1, chunk_children=5, fmt=fmt, as_of=DAY)
+    summary = run_batch(messy, got, options)
+    assert len(summary.cases) > 10
+    assert_same_run(expected, got, fmt)
+    assert summary.run_info["batch"]["children_reviewed"] == len(summary.cases)
+    assert not (got / ".notereview-partial").exists()
+    for t, c in summary.run_info["tables"].items():
+        assert c["rows_read"] == c["rows_scored"] + c["rows_quarantined"], t
+
+
+def test_a_process_pool_gives_the_same_files(messy: Path, tmp_path: Path):
+    one = run_batch(messy, tmp_path / "one", BatchOptions(workers=1, chunk_children=6, as_of=DAY))
+    two = run_batch(messy, tmp_path / "two", BatchOptions(workers=2, chunk_children=6, as_of=DAY))
+    assert two.run_info["batch"]["chunks"] > 2
+    assert_same_run(tmp_path / "one", tmp_path / "two")
+    assert one.run_info["children_scored"] == two.run_info["children_scored"]
+
+
+def test_bad_options_are_clear_errors(messy: Path, tmp_path: Path):
+    with pytest.raises(BatchError, match="--models"):
+        run_batch(messy, tmp_path, BatchOptions(models="gpt"))
+    with pytest.raises(BatchError, match="format"):
+        run_batch(messy, tmp_path, BatchOptions(fmt="xlsx"))

@@ -1,0 +1,53 @@
+"""The benchmark's pieces: extracts of an exact size made from copies of a small base, the
+memory sampler of a process tree, and the results table."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.extracts import make_extract
+from bench.run import PeakMemory, floors, markdown
+
+from notereview.extract import read_extract
+
+
+def test_a_bench_extract_has_exactly_the_children_asked_for(tmp_path: Path):
+    base = tmp_path / "base"
+    small = make_extract(4, tmp_path / "x4", base_dir=base, base_children=4)
+    big = make_extract(11, tmp_path / "x11", base_dir=base, base_children=4)
+    ex = read_extract(big)
+    assert ex.counts["children"].read == ex.counts["children"].accepted == 11
+    assert ex.counts["visits"].quarantined == 0 and ex.counts["plan_actions"].quarantined == 0
+    assert sum(1 for _ in ex.case_files()) == 11
+    assert read_extract(small).counts["children"].accepted == 4
+    assert any(cid.endswith("-k2") for cid in ex.child_ids)
+
+
+def test_peak_memory_counts_the_child_processes():
+    code = "import time; b = bytearray(60_000_000); time.sleep(1.0)"
+    proc = subprocess.Popen([sys.executable, "-c", f"import subprocess, sys; subprocess.run("
+                             f"[sys.executable, '-c', {code!r}])"])  # fmt: skip
+    with PeakMemory(proc.pid, every=0.05) as mem:
+        proc.wait(30)
+    if os.path.exists("/proc/self/status"):
+        assert mem.peak_kb > 55_000
+
+
+def test_floors_and_the_table():
+    texts = ["Sam said he likes school. Mum was at home."] * 50
+    got = floors(texts)
+    assert set(got) == {"regex_pass", "spacy_blank_tokenizer", "spacy_blank_sentencizer",
+                        "sklearn_tfidf_transform"}  # fmt: skip
+    assert all(v > 0 for v in got.values())
+    entry = {
+        "children": 10, "rows": {"visits": 50}, "records_total": 90,
+        "rules_path": {"wall_s": 2.0, "visit_notes_per_s": 25.0, "notes_per_s": 40.0,
+                       "records_per_s": 45.0, "peak_rss_mb": 300.0},
+        "floors_notes_per_s": got,
+        "ratio_to_floors": {k: 25.0 / v for k, v in got.items()},
+    }  # fmt: skip
+    table = markdown({"sizes": [entry]})
+    assert table.count("\n") == 3 and "| 10 | 50 | 90 |" in table
