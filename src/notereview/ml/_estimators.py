@@ -1,0 +1,264 @@
+"""scikit-learn estimators for notereview's learned labels.
+
+They follow scikit-learn's conventions: ``__init__`` only stores parameters, ``fit`` returns
+self and sets attributes ending in ``_``, probabilities are calibrated (CalibratedClassifierCV,
+sigmoid) and ``random_state`` makes training reproducible. Inputs are feature strings built by
+:mod:`notereview.ml._features` (the text with the child's name masked, plus rule tags).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.dummy import DummyClassifier
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import StandardScaler
+
+
+def _calibrated_lr(c: float, cv: int, random_state: int, smallest: int, n_classes: int) -> Any:
+    """Sigmoid-calibrated logistic regression; with too few examples of a class to calibrate,
+    the plain regression; with a single class, the class prior."""
+    if n_classes < 2:
+        return DummyClassifier(strategy="prior")
+    lr = LogisticRegression(C=c, max_iter=2000, class_weight="balanced", random_state=random_state)
+    if smallest < 2:
+        return lr
+    return CalibratedClassifierCV(lr, method="sigmoid", cv=max(2, min(cv, smallest)))
+
+
+class TextClassifier(ClassifierMixin, BaseEstimator):
+    """TF-IDF (words 1–2 and characters 2–5) → calibrated logistic regression."""
+
+    def __init__(
+        self,
+        c: float = 4.0,
+        min_df: int = 2,
+        char_ngrams: bool = True,
+        cv: int = 3,
+        random_state: int = 0,
+        max_features: int = 60000,
+    ) -> None:
+        self.c = c
+        self.min_df = min_df
+        self.char_ngrams = char_ngrams
+        self.max_features = max_features
+        self.cv = cv
+        self.random_state = random_state
+
+    def fit(self, x: Sequence[str], y: Sequence[Any]) -> TextClassifier:
+        y_arr = np.asarray(y)
+        parts: list[tuple[str, Any]] = [
+            (
+                "words",
+                TfidfVectorizer(
+                    ngram_range=(1, 2),
+                    min_df=self.min_df,
+                    sublinear_tf=True,
+                    lowercase=True,
+                    max_features=self.max_features,
+                ),
+            )
+        ]
+        if self.char_ngrams:
+            parts.append(
+                (
+                    "chars",
+                    TfidfVectorizer(
+                        analyzer="char_wb",
+                        ngram_range=(2, 5),
+                        min_df=self.min_df,
+                        sublinear_tf=True,
+                        max_features=self.max_features,
+                    ),
+                )
+            )
+        counts = np.unique(y_arr, return_counts=True)[1]
+        model = _calibrated_lr(self.c, self.cv, self.random_state, int(counts.min()), len(counts))
+        self.pipeline_ = Pipeline(
+            [
+                ("features", FeatureUnion(parts)),
+                ("model", model),
+            ]
+        )
+        self.pipeline_.fit(list(x), y_arr)
+        for _, vectorizer in self.pipeline_.named_steps["features"].transformer_list:
+            # The pruned terms are kept only for introspection; dropping them keeps the
+            # artefact small (scikit-learn documents this as safe).
+            if hasattr(vectorizer, "stop_words_"):
+                delattr(vectorizer, "stop_words_")
+        self.classes_ = self.pipeline_.classes_
+        return self
+
+    def predict_proba(self, x: Sequence[str]) -> np.ndarray:
+        return self.pipeline_.predict_proba(list(x))
+
+    def predict(self, x: Sequence[str]) -> np.ndarray:
+        return self.classes_[np.argmax(self.predict_proba(x), axis=1)]
+
+
+class MultiLabelTextClassifier(BaseEstimator):
+    """One calibrated binary TextClassifier per label (SMART: specific, measurable, ...)."""
+
+    def __init__(
+        self,
+        labels: tuple[str, ...] = (),
+        c: float = 4.0,
+        min_df: int = 2,
+        char_ngrams: bool = True,
+        random_state: int = 0,
+        max_features: int = 15000,
+    ) -> None:
+        self.labels = labels
+        self.c = c
+        self.min_df = min_df
+        self.char_ngrams = char_ngrams
+        self.random_state = random_state
+        self.max_features = max_features
+
+    def fit(self, x: Sequence[str], y: Mapping[str, Sequence[bool]]) -> MultiLabelTextClassifier:
+        self.estimators_ = {}
+        for label in self.labels:
+            est = TextClassifier(c=self.c, min_df=self.min_df, char_ngrams=self.char_ngrams,
+                                 random_state=self.random_state,
+                                 max_features=self.max_features)
+            self.estimators_[label] = est.fit(x, np.asarray(y[label], dtype=bool))
+        return self
+
+    def predict_proba(self, x: Sequence[str]) -> dict[str, np.ndarray]:
+        """label -> P(label true) for each input."""
+        out = {}
+        for label, est in self.estimators_.items():
+            proba = est.predict_proba(x)
+            col = list(est.classes_).index(True) if True in est.classes_ else None
+            out[label] = proba[:, col] if col is not None else np.zeros(len(x))
+        return out
+
+
+class TabularClassifier(ClassifierMixin, BaseEstimator):
+    """Scaled numeric features → calibrated logistic regression (plan link, case model)."""
+
+    def __init__(self, c: float = 1.0, cv: int = 3, random_state: int = 0) -> None:
+        self.c = c
+        self.cv = cv
+        self.random_state = random_state
+
+    def fit(self, x: np.ndarray, y: Sequence[Any]) -> TabularClassifier:
+        y_arr = np.asarray(y)
+        counts = np.unique(y_arr, return_counts=True)[1]
+        model = _calibrated_lr(self.c, self.cv, self.random_state, int(counts.min()), len(counts))
+        self.pipeline_ = Pipeline(
+            [
+                ("scale", StandardScaler()),
+                ("model", model),
+            ]
+        )
+        self.pipeline_.fit(np.asarray(x, dtype=float), y_arr)
+        self.classes_ = self.pipeline_.classes_
+        return self
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        return self.pipeline_.predict_proba(np.asarray(x, dtype=float))
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return self.classes_[np.argmax(self.predict_proba(x), axis=1)]
+
+
+class CaseAuditModel(BaseEstimator):
+    """Learns from auditors' grades: the weights of the case score's parts (``criteria``: theme
+    or criterion names; non-negative least squares of the auditors' mean grade on the parts'
+    scores, normalised to sum to the number of parts), grade cut-points on that score, and a
+    calibrated probability that an auditor grades the file inadequate."""
+
+    GRADE_VALUE: ClassVar[dict[str, float]] = {
+        "inadequate": 0.0,
+        "requires_improvement": 1.0,
+        "good": 2.0,
+        "outstanding": 3.0,
+    }
+
+    def __init__(self, criteria: tuple[str, ...] = (), c: float = 1.0, random_state: int = 0):
+        self.criteria = criteria
+        self.c = c
+        self.random_state = random_state
+
+    def features(self, scores: Sequence[Mapping[str, float | None]]) -> np.ndarray:
+        """Criterion scores (a missing / not applicable criterion takes the file's mean) and
+        one 'applicable' flag per criterion."""
+        rows = []
+        for s in scores:
+            vals = [s.get(c) for c in self.criteria]
+            known = [v for v in vals if v is not None and not np.isnan(v)]
+            mean = float(np.mean(known)) if known else 0.5
+            rows.append(
+                [mean if v is None or np.isnan(v) else float(v) for v in vals]
+                + [0.0 if v is None or np.isnan(v) else 1.0 for v in vals]
+            )
+        return np.asarray(rows, dtype=float)
+
+    def fit(
+        self, scores: Sequence[Mapping[str, float | None]], grades: Sequence[Sequence[str]]
+    ) -> CaseAuditModel:
+        from scipy.optimize import nnls
+
+        x = self.features(scores)
+        k = len(self.criteria)
+        target = np.array([np.mean([self.GRADE_VALUE[g] for g in gs]) for gs in grades]) / 3.0
+        # One row per auditor's grade: P(inadequate) is the chance that an auditor says so.
+        rows = [i for i, gs in enumerate(grades) for _ in gs]
+        inadequate = np.array([g == "inadequate" for gs in grades for g in gs])
+        design = np.hstack([x[:, :k], np.ones((len(x), 1))])
+        coef, _ = nnls(design, target)
+        w = coef[:k]
+        self.weights_ = dict(
+            zip(self.criteria, (w * k / w.sum() if w.sum() > 0 else np.ones(k)), strict=True)
+        )
+        ws = np.array([self.weighted_score(sc) for sc in scores])
+        self.cuts_ = self._fit_cuts(ws, grades)
+        self.inadequate_ = TabularClassifier(c=self.c, random_state=self.random_state).fit(
+            x[rows], inadequate
+        )
+        return self
+
+    @staticmethod
+    def _fit_cuts(ws: np.ndarray, grades: Sequence[Sequence[str]]) -> tuple[float, float, float]:
+        """Grade cut-points on the learned score (inadequate | RI | good | outstanding) that
+        agree best with the auditors, searched one boundary at a time, in order."""
+        grid = np.round(np.linspace(0.05, 0.99, 95), 3)
+        order = ("inadequate", "requires_improvement", "good", "outstanding")
+        cuts: list[float] = []
+        for b in range(3):
+            lo = cuts[-1] if cuts else 0.0
+            best, best_acc = lo, -1.0
+            for c in grid[grid > lo]:
+                acc = np.mean([(s >= c) == (order.index(g) > b)
+                               for s, gs in zip(ws, grades, strict=True) for g in gs])
+                if acc > best_acc:
+                    best, best_acc = float(c), float(acc)
+            cuts.append(best)
+        return (cuts[0], cuts[1], cuts[2])
+
+    def grade(self, scores: Mapping[str, float | None]) -> str:
+        s = self.weighted_score(scores)
+        order = ("inadequate", "requires_improvement", "good", "outstanding")
+        return order[sum(s >= c for c in self.cuts_)]
+
+    def weighted_score(self, scores: Mapping[str, float | None]) -> float:
+        items = [
+            (self.weights_[c], float(v))
+            for c, v in scores.items()
+            if c in self.weights_ and v is not None and not np.isnan(v)
+        ]
+        total = sum(w for w, _ in items)
+        return sum(w * v for w, v in items) / total if total else 0.0
+
+    def p_inadequate(self, scores: Sequence[Mapping[str, float | None]]) -> np.ndarray:
+        est = self.inadequate_
+        proba = est.predict_proba(self.features(scores))
+        col = list(est.classes_).index(True) if True in est.classes_ else None
+        return proba[:, col] if col is not None else np.zeros(len(scores))

@@ -1,0 +1,6 @@
+"""Public training API (used by ``notereview train`` and ``training/``)."""
+
+from notereview.ml._audits import train_case_audit
+from notereview.ml._pipeline import EVAL_STYLES, TrainConfig, train_all
+
+__all__ = ["EVAL_STYLES", "TrainConfig", "train_all", "train_case_audit"]

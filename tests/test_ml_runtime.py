@@ -1,0 +1,116 @@
+"""The product with models: the rubric chooses them, the labels change through the labeller
+strategy, and without torch / transformers the rules and TF-IDF path runs and says so."""
+
+from __future__ import annotations
+
+import sys
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from notereview.ml import TabularClassifier, describe_models, save_model, transformer_available
+from notereview.ml._data import Dataset, build_dataset
+from notereview.ml._train import train_record_binary, train_smart, train_voice
+from notereview.review import Reviewer, check_text
+
+
+@pytest.fixture(scope="module")
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from notereview.synth import generate
+
+    folder = tmp_path_factory.mktemp("synth")
+    generate(folder, 6, 9, styles=["formal_third_person", "child_centred", "locum_minimal"])
+    data: Dataset = build_dataset(folder)
+    out = tmp_path_factory.mktemp("models")
+    save_model(train_voice(data.visits, char_ngrams=False), out, "voice_sentence", "t", {}, "")
+    save_model(train_smart(data.actions, char_ngrams=False), out, "smart_action", "t", {}, "")
+    analysis = train_record_binary([v.record for v in data.visits],
+                                   [v.truth["analysis"] for v in data.visits],
+                                   char_ngrams=False)
+    save_model(analysis, out, "visit_analysis", "t", {}, "")
+    link = TabularClassifier().fit(np.random.default_rng(0).random((20, 7)),
+                                   [True, False] * 10)
+    save_model(link, out, "plan_link", "t", {"threshold": 0.5}, "")
+    return out
+
+
+def _rubric(tmp_path: Path, models: dict[str, str]) -> Path:
+    raw = yaml.safe_load(resources.files("notereview.checks").joinpath("rubric.yaml").read_text())
+    raw["models"] = models
+    path = tmp_path / "rubric.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+CHOICE = {"visit_voice": "voice_sentence@t", "visit_analysis": "visit_analysis@t",
+          "plan_actions_smart": "smart_action@t", "plan_link": "plan_link@t"}
+
+
+def test_rules_only_by_default() -> None:
+    info = describe_models(Reviewer())
+    assert info["path"] == "rules"
+    assert set(info["labels"].values()) == {"rules"}
+
+
+def test_models_chosen_by_rubric_label_texts(tmp_path: Path, models_dir: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "torch", None)  # keep this test off the transformer
+    reviewer = Reviewer(rubric_path=_rubric(tmp_path, CHOICE), models=models_dir)
+    info = describe_models(reviewer)
+    assert info["path"] == "rules+models"
+    assert info["labels"]["visit_voice"] == "voice_sentence@t"
+    assert info["labels"]["plan_link"] == "rules"
+    result = check_text("visit", "Kai told me he misses his brother and wants to see him.",
+                        child_name="Kai", age=9, reviewer=reviewer)
+    assert result["labels"]["voice"] in ("direct", "reported", "observation",
+                                         "attempted_not_obtained", "none")
+    plan = check_text("plan_action", "Mum to attend all six parenting sessions by 1 March.",
+                      reviewer=reviewer)
+    assert set(plan["labels"]) >= {"smart", "specific", "measurable"}
+
+
+def test_runs_without_the_transformer(tmp_path: Path, models_dir: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """torch absent: plan linkage falls back to the rules, and run.json's statement says so."""
+    monkeypatch.setitem(sys.modules, "torch", None)
+    ok, why = transformer_available()
+    assert not ok and "torch" in why
+    reviewer = Reviewer(rubric_path=_rubric(tmp_path, CHOICE), models=models_dir)
+    from notereview.checks._linking import PlanLinker
+
+    assert type(reviewer.linker) is PlanLinker
+    info = describe_models(reviewer)
+    assert info["transformer"].startswith("not available: torch")
+    assert "rules used" in info["notes"]["plan_link"]
+    rules_only = describe_models(Reviewer())
+    assert rules_only["transformer"].startswith("not available")
+    # The whole path still scores a file.
+    from notereview.synth import generate
+
+    extract = tmp_path / "x"
+    generate(extract, 3, 2)
+    from notereview.batch import score_extract
+    from notereview.extract import read_extract
+
+    result = score_extract(read_extract(extract), reviewer)
+    assert len(result.tables["cases"]) == 3
+    assert "torch" not in sys.modules or sys.modules["torch"] is None
+
+
+def test_missing_model_falls_back_and_says_so(tmp_path: Path, models_dir: Path) -> None:
+    reviewer = Reviewer(rubric_path=_rubric(tmp_path, {"visit_voice": "voice_sentence@9"}),
+                        models=models_dir)
+    info = describe_models(reviewer)
+    assert info["labels"]["visit_voice"] == "rules"
+    assert "not found" in info["notes"]["visit_voice"]
+
+
+def test_unknown_family_is_an_error(tmp_path: Path, models_dir: Path) -> None:
+    from notereview.errors import ModelError
+
+    reviewer = Reviewer(rubric_path=_rubric(tmp_path, {"nonsense": "x@1"}), models=models_dir)
+    with pytest.raises(ModelError, match="unknown label family"):
+        describe_models(reviewer)
