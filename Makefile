@@ -6,13 +6,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO := demo
 DEMO_CHILDREN ?= 400
+CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: install demo test lint bench serve clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[store,api,models,dev]"
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e ".[store,api,models,transformer,spark,dev,browser]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -23,13 +25,27 @@ demo: $(STAMP)
 	$(BIN)/notereview score $(DEMO)/extract --out $(DEMO)/out --report $(DEMO)/report.md \
 		--db sqlite:///$(DEMO)/notereview.db
 
-test: $(STAMP)
-	$(BIN)/ruff check src tests api
+test: $(STAMP) $(CHROMIUM)
+	$(BIN)/ruff check src tests api bench
 	$(BIN)/python -m pytest -q
 
+# The browser tests (tests/test_web_browser.py) drive Debian's Chromium: installed here when
+# missing if we are root (as CI is); otherwise say how, and those tests are skipped.
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo "no $(CHROMIUM): 'sudo apt-get install chromium' (browser tests are skipped)"; fi
+
 lint: $(STAMP)
-	$(BIN)/ruff check src tests api
+	$(BIN)/ruff check src tests api bench
 	$(BIN)/ruff format --check src tests api
+
+# The batch benchmark (issue 6): extracts of 1,000, 10,000 and 100,000 children, the rules path
+# end to end on BENCH_WORKERS cores, reference floors; writes bench/results.json.
+BENCH_SIZES ?= 1000,10000,100000
+BENCH_WORKERS ?= 2
+bench: $(STAMP)
+	$(BIN)/python -m bench.run --sizes $(BENCH_SIZES) --workers $(BENCH_WORKERS)
 
 serve: $(STAMP)
 	test -f $(DEMO)/notereview.db || $(MAKE) demo

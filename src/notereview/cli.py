@@ -107,6 +107,45 @@ def synth(
     )
 
 
+@contextmanager
+def _score_progress() -> Iterator[Callable[[int, int], None]]:
+    """Children scored, with rate and ETA, on a terminal only (stderr); silent otherwise."""
+    if not sys.stderr.isatty():
+        yield lambda done, total: None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(
+        TextColumn("scoring"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("scoring", total=None, rate="")
+
+        def tick(done: int, total: int) -> None:
+            speed = bar.tasks[0].speed
+            rate = f"{speed:,.0f} children/s" if speed else ""
+            bar.update(task, completed=done, total=total, rate=rate)
+
+        yield tick
+
+
 @app.command()
 def score(
     extract: Annotated[Path, typer.Argument(help="The extract: a folder or .zip of tables.")],
@@ -127,33 +166,73 @@ def score(
     report: Annotated[Path | None, typer.Option(help="Also write a Markdown report here.")] = None,
     top: Annotated[int, typer.Option(help="How many of the weakest files to print.")] = 10,
     db: Annotated[
-        str | None, typer.Option(help="Also write the run into this database URL.")
+        str | None,
+        typer.Option(
+            help="Also write the run into this database URL; files unchanged since a run "
+            "stored there (same content, as-of and versions) are not scored again."
+        ),
     ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes (default: one per core).")
+    ] = None,
+    chunk_size: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Children per chunk, the unit of work and of resuming (default: about 16 "
+            "chunks, 10 to 200 children each).",
+        ),
+    ] = None,
+    models: Annotated[
+        str,
+        typer.Option(
+            help="'none' (or 'rules'): the rules path alone; 'auto': the models the rubric "
+            "names; or a folder of trained models."
+        ),
+    ] = "rules",
+    resume: Annotated[
+        bool,
+        typer.Option(help="Go on from the chunks a killed run of the same extract finished."),
+    ] = True,
+    engine: Annotated[
+        str, typer.Option(help="local (process pool) or spark (needs notereview[spark]).")
+    ] = "local",
 ) -> None:
     """Score every case file of an extract: writes cases, criteria, visits, plan_actions,
-    quarantine and run.json into OUT, and prints the weakest files with their reasons."""
-    from notereview.batch import markdown_report, parse_date, score_extract, weakest, write_outputs
-    from notereview.extract import load_mapping, read_extract
-    from notereview.review import Reviewer
+    quarantine and run.json into OUT, and prints the weakest files with their reasons.
 
-    column_mapping = load_mapping(mapping) if mapping else None
-    ingested = read_extract(
-        extract, mapping=column_mapping, as_of=parse_date(as_of, "--as-of") if as_of else None
+    The extract is read in chunks of whole case files and scored in a process pool; a run that
+    was killed resumes where it stopped when started again with the same arguments."""
+    from notereview._batch_engine import BatchOptions
+    from notereview.batch import markdown_report, parse_date, run_batch, summary_result, weakest
+
+    options = BatchOptions(
+        workers=workers,
+        chunk_children=chunk_size,
+        fmt=fmt,
+        db=db,
+        models=models,
+        mapping_path=mapping,
+        rubric_path=rubric,
+        policy_path=policy,
+        as_of=parse_date(as_of, "--as-of") if as_of else None,
+        resume=resume,
     )
-    reviewer = Reviewer(rubric_path=rubric, policy_path=policy)
-    total = ingested.counts["children"].accepted
-    with _progress("scoring", total) as tick:
-        result = score_extract(
-            ingested, reviewer, source=extract, keep_records=db is not None, progress=tick
-        )
-    write_outputs(result, out, fmt)
-    info = result.run_info
-    if db is not None:
-        from notereview.store import write_run
+    if engine == "spark":
+        from notereview.engines.spark import run_spark
 
-        written = write_run(db, info, result.tables)
-        state = "stored as run" if written.created else "already stored as run"
-        typer.echo(f"{state} {written.run_id} in the database")
+        summary = run_spark(extract, out, options)
+    elif engine == "local":
+        with _score_progress() as tick:
+            summary = run_batch(extract, out, options, progress=tick)
+    else:
+        _fail(f"unknown --engine {engine!r}; use local or spark")
+    info = summary.run_info
+    result = summary_result(summary)
+    if summary.db_run is not None:
+        run_id, created = summary.db_run
+        state = "stored as run" if created else "already stored as run"
+        typer.echo(f"{state} {run_id} in the database")
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(markdown_report(result, top), encoding="utf-8")
@@ -161,6 +240,13 @@ def score(
         f"as of {info['as_of']}: {info['children_scored']} children scored; rows read "
         f"{info['rows_read']} = scored {info['rows_scored']} + quarantined "
         f"{info['rows_quarantined']}; files in {out}"
+    )
+    batch = info.get("batch", {})
+    stages = ", ".join(f"{k} {v:.1f}s" for k, v in info["timings_s"].items())
+    typer.echo(
+        f"children reviewed {batch.get('children_reviewed', 0)}, skipped as unchanged "
+        f"{batch.get('children_skipped_unchanged', 0)}, chunks resumed "
+        f"{summary.chunks_resumed}; time per stage: {stages}"
     )
     typer.echo(f"\nThe {top} weakest files:")
     for item in weakest(result, top):
@@ -206,10 +292,30 @@ def evaluate(
     markdown: Annotated[
         Path | None, typer.Option(help="Also write the tables as Markdown here.")
     ] = None,
+    models: Annotated[
+        str | None,
+        typer.Option(help="Compare rules only with rules + models ('auto' or a models folder)."),
+    ] = None,
+    extract: Annotated[
+        Path | None,
+        typer.Option(help="With --models: a held-out synth extract to score both ways."),
+    ] = None,
 ) -> None:
-    """Measure judgement: a run against a synth answer key, and/or labelled exemplars."""
+    """Measure judgement: a run against a synth answer key, and/or labelled exemplars; with
+    --models, rules only versus rules + models on --extract and/or --exemplars."""
     from notereview import evaluation
 
+    if models is not None:
+        if extract is None and exemplars is None:
+            _fail("with --models give --extract EXTRACT and/or --exemplars FILE")
+        text = evaluation.compare_markdown(
+            evaluation.compare(models, extract=extract, exemplars=exemplars)
+        )
+        typer.echo(text)
+        if markdown is not None:
+            markdown.parent.mkdir(parents=True, exist_ok=True)
+            markdown.write_text(text, encoding="utf-8")
+        return
     if run is None and exemplars is None:
         _fail("give a run folder with --answer-key, and/or --exemplars FILE")
     parts = []
@@ -232,6 +338,9 @@ def _mount_subcommands() -> None:
     from notereview.store.commands import users_app
 
     app.add_typer(users_app, name="users", help="Accounts for the API: add, list, revoke.")
+    from notereview.ml.commands import train_app
+
+    app.add_typer(train_app, name="train", help="Train the models (--from-audits: case model).")
 
 
 _mount_subcommands()
