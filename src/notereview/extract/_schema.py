@@ -1,6 +1,6 @@
 """The extract contract as data: which tables exist, their columns, kinds and what is required.
 
-Mirrors the table in ``/work/shared/CONTRACT.md``. Nothing here reads files.
+Mirrors the table in ``../shared/CONTRACT.md`` (the extract contract). Nothing here reads files.
 """
 
 from __future__ import annotations
