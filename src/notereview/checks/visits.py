@@ -164,11 +164,6 @@ class ChildSeen(_VisitCheck):
         )
 
 
-class ShareParams(CheckParams):
-    met_at: float
-    partly_at: float
-
-
 class RecordedParams(CheckParams):
     met_at: float = 0.9
     partly_at: float = 0.6
