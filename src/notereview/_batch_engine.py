@@ -21,7 +21,6 @@ import json
 import multiprocessing
 import os
 import pickle
-import sys
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -209,17 +208,12 @@ class WorkerConfig:
 _WORKER: dict[str, Any] = {}
 
 
-def _block_torch() -> None:
-    """The rules path needs no torch; ``import spacy`` would import it (+1 s, +170 MB)."""
-    if "torch" not in sys.modules:
-        sys.modules["torch"] = None  # type: ignore[assignment]
-
-
 def init_worker(config: WorkerConfig) -> None:
     """Pool initializer: one Reviewer (rubric, policy, spaCy pipeline) per worker, built now."""
+    from notereview.review import Reviewer, keep_torch_out
+
     if config.block_torch:
-        _block_torch()
-    from notereview.review import Reviewer
+        keep_torch_out()
 
     reviewer = Reviewer(
         rubric_path=config.rubric_path, policy_path=config.policy_path, models=config.models

@@ -272,8 +272,9 @@ def check(
     ] = None,
 ) -> None:
     """Check one piece of text (an exemplar): the findings it can show, as JSON."""
-    from notereview.review import check_text
+    from notereview.review import check_text, keep_torch_out
 
+    keep_torch_out()  # the exemplar checker runs the rules path
     if text == "-":
         text = sys.stdin.read()
     typer.echo(json.dumps(check_text(kind, text, child_name=child_name, age=age), indent=2))

@@ -7,6 +7,7 @@ the per-visit and per-action labels, and the case score.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -141,6 +142,13 @@ class Reviewer:
             action_labels=ctx.action_labels,
             score=score_case(case.child_id, findings, self.rubric),
         )
+
+
+def keep_torch_out() -> None:
+    """For a process on the rules path: ``import spacy`` imports torch whenever it is installed
+    (+1 s, +170 MB) though nothing here uses it. Call before spaCy is first imported."""
+    if "torch" not in sys.modules:
+        sys.modules["torch"] = None  # type: ignore[assignment]
 
 
 KIND_CRITERIA: dict[str, tuple[str, ...]] = {

@@ -43,10 +43,10 @@ _REVIEWERS: dict[tuple[str | None, str | None, str | None], Any] = {}
 def score_frame(frame: pd.DataFrame, config: dict[str, Any]) -> pd.DataFrame:
     """Case files in (columns chunk, position, child_id, case: pickled CaseFile), one row per
     output row out (chunk, position, child_id, tbl, seq, row: the row as JSON)."""
-    from notereview._batch_engine import _block_torch
+    from notereview.review import keep_torch_out
 
     if config.get("block_torch"):
-        _block_torch()
+        keep_torch_out()
     key = (config.get("rubric_path"), config.get("policy_path"), config.get("models"))
     reviewer = _REVIEWERS.get(key)
     if reviewer is None:

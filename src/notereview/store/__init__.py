@@ -8,77 +8,167 @@ The schema is created and upgraded by Alembic migrations shipped in this package
     write_run(engine, run_info, tables)
 """
 
-from notereview.store._engine import DEFAULT_URL, URL_ENV, connect, database_url, upgrade
-from notereview.store._errors import (
-    ClaimConflictError,
-    NotFoundError,
-    StoreError,
-    UserError,
-)
-from notereview.store._people import (
-    ROLES,
-    AccessEvent,
-    AuditRecord,
-    ClaimInfo,
-    IssuedToken,
-    Principal,
-    Role,
-    UserInfo,
-    active_claim,
-    active_claims,
-    add_audit,
-    add_user,
-    authenticate,
-    claim_file,
-    dip_sample_containing,
-    hash_token,
-    issue_token,
-    last_audited,
-    latest_audits,
-    list_users,
-    log_access,
-    read_access_log,
-    record_dip_sample,
-    release_claim,
-    revoke_user,
-)
-from notereview.store._runs import (
-    RUN_COLUMNS,
-    THEMES,
-    CaseFileView,
-    CaseScoreRow,
-    FindingRow,
-    QuarantineEntry,
-    RecordTextRow,
-    RunDetail,
-    RunSummary,
-    RunWriteResult,
-    case_file,
-    case_score,
-    case_scores,
-    criterion_statuses,
-    get_run,
-    latest_run,
-    list_runs,
-    read_run_dir,
-    run_key,
-    run_versions,
-    write_run,
-)
-from notereview.store._scored import cached_results, remember_results, write_run_parts
-from notereview.store._web import (
-    FOCUS_THEMES,
-    CriterionShare,
-    FocusWeekInfo,
-    WebSessionInfo,
-    add_focus_week,
-    criterion_shares,
-    delete_focus_week,
-    end_session,
-    list_focus_weeks,
-    open_session,
-    session_user,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from notereview.store._engine import DEFAULT_URL, URL_ENV, connect, database_url, upgrade
+    from notereview.store._errors import (
+        ClaimConflictError,
+        NotFoundError,
+        StoreError,
+        UserError,
+    )
+    from notereview.store._people import (
+        ROLES,
+        AccessEvent,
+        AuditRecord,
+        ClaimInfo,
+        IssuedToken,
+        Principal,
+        Role,
+        UserInfo,
+        active_claim,
+        active_claims,
+        add_audit,
+        add_user,
+        authenticate,
+        claim_file,
+        dip_sample_containing,
+        hash_token,
+        issue_token,
+        last_audited,
+        latest_audits,
+        list_users,
+        log_access,
+        read_access_log,
+        record_dip_sample,
+        release_claim,
+        revoke_user,
+    )
+    from notereview.store._runs import (
+        RUN_COLUMNS,
+        THEMES,
+        CaseFileView,
+        CaseScoreRow,
+        FindingRow,
+        QuarantineEntry,
+        RecordTextRow,
+        RunDetail,
+        RunSummary,
+        RunWriteResult,
+        case_file,
+        case_score,
+        case_scores,
+        criterion_statuses,
+        get_run,
+        latest_run,
+        list_runs,
+        read_run_dir,
+        run_key,
+        run_versions,
+        write_run,
+    )
+    from notereview.store._scored import cached_results, remember_results, write_run_parts
+    from notereview.store._web import (
+        FOCUS_THEMES,
+        CriterionShare,
+        FocusWeekInfo,
+        WebSessionInfo,
+        add_focus_week,
+        criterion_shares,
+        delete_focus_week,
+        end_session,
+        list_focus_weeks,
+        open_session,
+        session_user,
+    )
+
+# Imported on first use (PEP 562): the CLI mounts `notereview users` without paying for
+# SQLAlchemy and pandas on every command.
+_EXPORTS: dict[str, str] = {
+    "AccessEvent": "_people",
+    "AuditRecord": "_people",
+    "CaseFileView": "_runs",
+    "CaseScoreRow": "_runs",
+    "ClaimConflictError": "_errors",
+    "ClaimInfo": "_people",
+    "CriterionShare": "_web",
+    "DEFAULT_URL": "_engine",
+    "FOCUS_THEMES": "_web",
+    "FindingRow": "_runs",
+    "FocusWeekInfo": "_web",
+    "IssuedToken": "_people",
+    "NotFoundError": "_errors",
+    "Principal": "_people",
+    "QuarantineEntry": "_runs",
+    "ROLES": "_people",
+    "RUN_COLUMNS": "_runs",
+    "RecordTextRow": "_runs",
+    "Role": "_people",
+    "RunDetail": "_runs",
+    "RunSummary": "_runs",
+    "RunWriteResult": "_runs",
+    "StoreError": "_errors",
+    "THEMES": "_runs",
+    "URL_ENV": "_engine",
+    "UserError": "_errors",
+    "UserInfo": "_people",
+    "WebSessionInfo": "_web",
+    "active_claim": "_people",
+    "active_claims": "_people",
+    "add_audit": "_people",
+    "add_focus_week": "_web",
+    "add_user": "_people",
+    "authenticate": "_people",
+    "cached_results": "_scored",
+    "case_file": "_runs",
+    "case_score": "_runs",
+    "case_scores": "_runs",
+    "claim_file": "_people",
+    "connect": "_engine",
+    "criterion_shares": "_web",
+    "criterion_statuses": "_runs",
+    "database_url": "_engine",
+    "delete_focus_week": "_web",
+    "dip_sample_containing": "_people",
+    "end_session": "_web",
+    "get_run": "_runs",
+    "hash_token": "_people",
+    "issue_token": "_people",
+    "last_audited": "_people",
+    "latest_audits": "_people",
+    "latest_run": "_runs",
+    "list_focus_weeks": "_web",
+    "list_runs": "_runs",
+    "list_users": "_people",
+    "log_access": "_people",
+    "open_session": "_web",
+    "read_access_log": "_people",
+    "read_run_dir": "_runs",
+    "record_dip_sample": "_people",
+    "release_claim": "_people",
+    "remember_results": "_scored",
+    "revoke_user": "_people",
+    "run_key": "_runs",
+    "run_versions": "_runs",
+    "session_user": "_web",
+    "upgrade": "_engine",
+    "write_run": "_runs",
+    "write_run_parts": "_scored",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'notereview.store' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"notereview.store.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_URL",
