@@ -165,6 +165,7 @@ def test_a_file_with_no_records_of_a_kind_gets_findings_not_a_crash(reviewer):
     ("text", "smart"),
     [
         ("Mum to engage with services.", False),
+        ("Support school.", False),
         (
             "Mum (Sarah) to attend all 12 sessions of the Freedom Programme by 30/06/2026; "
             "the social worker will check attendance with the facilitator monthly.",
@@ -210,3 +211,11 @@ def test_a_genogram_from_the_referral_is_not_a_network_discussion(reviewer):
     g3 = next(f for f in review.findings if f.criterion == "G3")
     assert g3.status == "partly_met"  # the notes, but no visit, show the discussion
     assert g3.evidence[0].table == "genograms"
+
+
+def test_an_action_written_as_an_instruction_is_specific():
+    r = check_text("plan_action", "Attend the Freedom Programme every Tuesday by 12/10/2026.")
+    labels = r["labels"]
+    assert labels["specific"] and labels["measurable"] and labels["timebound"]
+    assert not labels["owner_named"]  # the owner column would say who; the text does not
+    assert not check_text("plan_action", "Support school.")["labels"]["specific"]

@@ -304,6 +304,10 @@ def smart_parts(text: str) -> tuple[re.Match[str] | None, re.Match[str] | None, 
     lex = lexicon()
     action = None
     completion = False
+    imperative = lex.imperative.match(text)
+    if imperative is not None and not _verb_in(imperative.group("verb"), lex.vague_verbs):
+        completion = _verb_in(imperative.group("verb").split()[0], lex.completion_verbs)
+        return imperative, lex.measure.search(text), completion
     for m in lex.action.finditer(text):
         verb = m.group("verb") or m.group("gerund")
         if m.group("neg") or _verb_in(verb, lex.vague_verbs):

@@ -31,6 +31,7 @@ class SmartSpec(_Strict):
     vague_verbs: list[str]
     action_lead: str
     completion_verbs: list[str]
+    imperative_verbs: list[str]
     measures: list[str]
 
     _check = field_validator("owner_roles", "measures")(_compiles)
@@ -64,6 +65,7 @@ class Lexicon:
     action: re.Pattern[str]
     vague_verbs: frozenset[str]
     completion_verbs: frozenset[str]
+    imperative: re.Pattern[str]
     measure: re.Pattern[str]
     observed_facts: re.Pattern[str]
     worry_statement: re.Pattern[str]
@@ -103,6 +105,15 @@ def lexicon() -> Lexicon:
         ),
         vague_verbs=frozenset(v.lower() for v in s.vague_verbs),
         completion_verbs=frozenset(v.lower() for v in s.completion_verbs),
+        imperative=re.compile(
+            r"^\s*(?P<verb>"
+            + "|".join(
+                re.escape(v)
+                for v in sorted({*s.imperative_verbs, *s.completion_verbs}, key=len, reverse=True)
+            )
+            + r")\b",
+            flags,
+        ),
         measure=re.compile(rf"\b(?:{_any(s.measures)})", flags),
         observed_facts=re.compile(_any(spec.observed_facts), flags),
         worry_statement=re.compile(_any(spec.worry_statement), flags),
