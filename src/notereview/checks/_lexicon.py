@@ -49,13 +49,20 @@ class LexiconSpec(_Strict):
     smart: SmartSpec
     observed_facts: list[str]
     worry_statement: list[str]
+    explicit_plan_link: list[str]
+    visit_purpose: list[str]
     network_discussion: NetworkSpec
     generic_wishes: list[str]
     non_verbal: list[str]
 
-    _check = field_validator("observed_facts", "worry_statement", "generic_wishes", "non_verbal")(
-        _compiles
-    )
+    _check = field_validator(
+        "observed_facts",
+        "worry_statement",
+        "explicit_plan_link",
+        "visit_purpose",
+        "generic_wishes",
+        "non_verbal",
+    )(_compiles)
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,8 @@ class Lexicon:
     measure: re.Pattern[str]
     observed_facts: re.Pattern[str]
     worry_statement: re.Pattern[str]
+    explicit_plan_link: re.Pattern[str]
+    visit_purpose: re.Pattern[str]
     discussion: re.Pattern[str]
     network_meeting: re.Pattern[str]
     generic_wishes: re.Pattern[str]
@@ -117,6 +126,8 @@ def lexicon() -> Lexicon:
         measure=re.compile(rf"\b(?:{_any(s.measures)})", flags),
         observed_facts=re.compile(_any(spec.observed_facts), flags),
         worry_statement=re.compile(_any(spec.worry_statement), flags),
+        explicit_plan_link=re.compile(_any(spec.explicit_plan_link), flags),
+        visit_purpose=re.compile(_any(spec.visit_purpose), flags | re.MULTILINE),
         discussion=re.compile(_any(spec.network_discussion.discussion), flags),
         network_meeting=re.compile(_any(spec.network_discussion.meetings), flags),
         generic_wishes=re.compile(_any(spec.generic_wishes), flags),

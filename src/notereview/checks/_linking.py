@@ -15,6 +15,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from notereview.checks._finding import Evidence
+from notereview.checks._lexicon import lexicon
 
 if TYPE_CHECKING:
     from notereview.casefile import PlanAction
@@ -71,13 +72,18 @@ class PlanLinker:
         if not actions:
             return self._plan_language_only(visit_id, text, at)
         action_stems = [(a.action_id, content_stems(a.text)) for a in actions]
+        purpose = lexicon().visit_purpose
         best: tuple[int, int, str, int, int] | None = (
             None  # (shared, plan_lang, action, start, end)
         )
         for s in at.sentences:
             if {"hypothetical", "negated"} & s.qualifiers:
                 continue
-            plan_language = any(c.kind == "plan_language" for c in s.cues)
+            # Plan language, or the sentence that states the visit's purpose, needs only one
+            # word in common with an action.
+            plan_language = any(c.kind == "plan_language" for c in s.cues) or (
+                purpose.search(text, s.start, s.end) is not None
+            )
             stems = content_stems(text[s.start : s.end])
             if not stems:
                 continue
@@ -89,11 +95,31 @@ class PlanLinker:
                     if best is None or key[:2] > best[:2]:
                         best = key
         if best is None:
-            return PlanLink(False, None, ())
+            return self._explicit_link(visit_id, text, at)
         shared, plan_language, action_id, start, end = best
         why = f"refers to plan action {action_id}" + (" in plan language" if plan_language else "")
         evidence = Evidence("visits", visit_id, start, end, text[start:end], self.name, why)
         return PlanLink(True, action_id, (evidence,))
+
+    def _explicit_link(self, visit_id: str, text: str, at: AnnotatedText) -> PlanLink:
+        """A sentence that says in so many words that the visit served the plan ("as per the
+        CIN plan"), though it names the action in other words than the plan does."""
+        pattern = lexicon().explicit_plan_link
+        for s in at.sentences:
+            if {"hypothetical", "negated"} & s.qualifiers:
+                continue
+            if pattern.search(text, s.start, s.end):
+                evidence = Evidence(
+                    "visits",
+                    visit_id,
+                    s.start,
+                    s.end,
+                    text[s.start : s.end],
+                    f"{self.name}:explicit_plan_link",
+                    "says the visit served the child's plan",
+                )
+                return PlanLink(True, None, (evidence,))
+        return PlanLink(False, None, ())
 
     def _plan_language_only(self, visit_id: str, text: str, at: AnnotatedText) -> PlanLink:
         """Without plan actions to compare with, plan language itself is the link."""
