@@ -343,6 +343,23 @@ def run_key(run_info: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def new_run(key: str, run_info: Mapping[str, Any]) -> Run:
+    """The runs row for a run's run.json content (not yet added to a session)."""
+    return Run(
+        run_key=key,
+        extract_fingerprint=str(run_info["extract_fingerprint"]),
+        as_of=_date(run_info["as_of"]),
+        started_at=_timestamp(run_info.get("started_at")),
+        finished_at=_timestamp(run_info.get("finished_at")),
+        created_at=datetime.now(UTC),
+        versions=run_versions(run_info),
+        rows_read=_total(run_info.get("rows_read")),
+        rows_scored=_total(run_info.get("rows_scored")),
+        rows_quarantined=_total(run_info.get("rows_quarantined")),
+        info=_jsonable(dict(run_info)),
+    )
+
+
 def write_run(
     url_or_engine: str | Engine | None,
     run_info: Mapping[str, Any],
@@ -382,20 +399,7 @@ def _write_run(
     if existing is not None:
         return RunWriteResult(run_id=existing, created=False)
 
-    info = _jsonable(dict(run_info))
-    run = Run(
-        run_key=key,
-        extract_fingerprint=str(run_info["extract_fingerprint"]),
-        as_of=_date(run_info["as_of"]),
-        started_at=_timestamp(run_info.get("started_at")),
-        finished_at=_timestamp(run_info.get("finished_at")),
-        created_at=datetime.now(UTC),
-        versions=run_versions(run_info),
-        rows_read=_total(run_info.get("rows_read")),
-        rows_scored=_total(run_info.get("rows_scored")),
-        rows_quarantined=_total(run_info.get("rows_quarantined")),
-        info=info,
-    )
+    run = new_run(key, run_info)
     try:
         with Session(engine) as session, session.begin():
             session.add(run)

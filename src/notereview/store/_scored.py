@@ -15,14 +15,10 @@ from notereview.store._errors import StoreError
 from notereview.store._runs import (
     RUN_COLUMNS,
     RunWriteResult,
-    _date,
     _insert_tables,
-    _jsonable,
     _rows,
-    _timestamp,
-    _total,
+    new_run,
     run_key,
-    run_versions,
 )
 from notereview.store.models import Run, ScoredFile
 
@@ -88,19 +84,7 @@ def write_run_parts(
         ) from None
     if existing is not None:
         return RunWriteResult(run_id=existing, created=False)
-    run = Run(
-        run_key=key,
-        extract_fingerprint=str(run_info["extract_fingerprint"]),
-        as_of=_date(run_info["as_of"]),
-        started_at=_timestamp(run_info.get("started_at")),
-        finished_at=_timestamp(run_info.get("finished_at")),
-        created_at=datetime.now(UTC),
-        versions=run_versions(run_info),
-        rows_read=_total(run_info.get("rows_read")),
-        rows_scored=_total(run_info.get("rows_scored")),
-        rows_quarantined=_total(run_info.get("rows_quarantined")),
-        info=_jsonable(dict(run_info)),
-    )
+    run = new_run(key, run_info)
     try:
         with Session(engine) as session, session.begin():
             session.add(run)
