@@ -122,6 +122,16 @@ def _first_cue(ctx: ReviewContext, record: SupervisionRecord, kinds: set[str]) -
     return None
 
 
+def _records_to_judge(check: BaseCheck, ctx: ReviewContext) -> list[SupervisionRecord] | Finding:
+    """The supervision records in the window, or the not-applicable finding (M2, M3)."""
+    if (na := absent_table(check, ctx, "supervision")) is not None:
+        return na
+    records = _window_records(ctx)
+    if not records:
+        return not_applicable(check, "no supervision in the review window")
+    return records
+
+
 class ShareParams(CheckParams):
     met_at: float = 0.5
 
@@ -134,11 +144,9 @@ class SupervisionReflective(_OversightCheck):
     Params = ShareParams
 
     def __call__(self, ctx: ReviewContext) -> Finding:
-        if (na := absent_table(self, ctx, "supervision")) is not None:
-            return na
-        records = _window_records(ctx)
-        if not records:
-            return not_applicable(self, "no supervision in the review window")
+        records = _records_to_judge(self, ctx)
+        if isinstance(records, Finding):
+            return records
         evidence = []
         for r in records:
             ev = _first_cue(ctx, r, {"reflective", "analysis"})
@@ -177,11 +185,9 @@ class SupervisionActions(_OversightCheck):
     Params = ShareParams
 
     def __call__(self, ctx: ReviewContext) -> Finding:
-        if (na := absent_table(self, ctx, "supervision")) is not None:
-            return na
-        records = _window_records(ctx)
-        if not records:
-            return not_applicable(self, "no supervision in the review window")
+        records = _records_to_judge(self, ctx)
+        if isinstance(records, Finding):
+            return records
         evidence = []
         for r in records:
             owner = _first_cue(ctx, r, {"action_owner"})
