@@ -61,7 +61,6 @@ class VisitLabel:
     on_time: bool
     recorded_late_days: int
     copy_of: str | None
-    network_discussed: bool
     evidence: tuple[Evidence, ...]  # every span behind the labels above
     voice_evidence: tuple[Evidence, ...] = ()
     wishes_evidence: tuple[Evidence, ...] = ()
@@ -131,14 +130,6 @@ def cue_evidence(
     table: str, record_id: str, text: str, start: int, end: int, source: str, why: str
 ) -> Evidence:
     return Evidence(table, record_id, start, end, text[start:end], source, why)
-
-
-def _cues(at: AnnotatedText, kind_prefix: str) -> list[Cue]:
-    found = [c for c in at.cues if c.kind.startswith(kind_prefix)]
-    for s in at.sentences:
-        found.extend(c for c in s.cues if c.kind.startswith(kind_prefix))
-    unique = {(c.kind, c.start, c.end): c for c in found}
-    return sorted(unique.values(), key=lambda c: (c.start, c.end, c.kind))
 
 
 def child_context(case: CaseFile, as_of: date) -> ChildContext:
@@ -264,7 +255,6 @@ def label_visit(
     )
     link = linker.link_visit(vid, text, at, actions)
     plan_ev = link.evidence
-    network = bool(_cues(at, "network_discussion"))
     evidence = voice_ev + wishes_ev + obs_ev + analysis_ev + plan_ev + attempt_ev
     return VisitLabel(
         visit_id=vid,
@@ -276,7 +266,6 @@ def label_visit(
         on_time=on_time,
         recorded_late_days=late_days,
         copy_of=copy_of,
-        network_discussed=network,
         evidence=evidence,
         voice_evidence=voice_ev,
         wishes_evidence=wishes_ev,
@@ -330,7 +319,7 @@ def label_action(action: PlanAction, at: AnnotatedText | None, reference: date) 
     def ev(start: int, end: int, source: str, why: str) -> Evidence:
         return cue_evidence("plan_actions", aid, text, start, end, source, why)
 
-    cues = _cues(at, "") if at is not None else []
+    cues = at.cues if at is not None else ()
     owner_cues = [c for c in cues if c.kind == "action_owner"]
     time_cues = [c for c in cues if c.kind == "timescale"]
 
