@@ -6,7 +6,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import spacy
-from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -17,6 +16,7 @@ from notereview.nlp._components import (
     TextKeepingTokenizer,
     doc_text,
     raw_matches,
+    sentence_spans,
 )
 from notereview.nlp._components import register_factories as _register_factories
 from notereview.nlp._context import Reader
@@ -57,20 +57,10 @@ class Annotator:
 
     def _read(self, doc: Doc, child: ChildContext) -> AnnotatedText:
         text = doc_text(doc)
-        spans = _sentence_spans(doc, len(text))
+        spans = sentence_spans(doc)
         raw = raw_matches(doc)
         doc.user_data.clear()  # the Doc is dropped; keep nothing alive through it
         return self._reader.read(text, spans, raw, child)
-
-
-def _sentence_spans(doc: Doc, n_chars: int) -> list[tuple[int, int]]:
-    """Character spans of the sentences (from the token arrays, without Span objects)."""
-    if not len(doc):
-        return []
-    starts = doc.to_array(SENT_START).tolist()
-    idx = doc.to_array(IDX).tolist()
-    begins = [idx[i] for i, flag in enumerate(starts) if flag == 1 or i == 0]
-    return list(zip(begins, [*begins[1:], n_chars], strict=True))
 
 
 def _as_text(text: object) -> str:
@@ -78,16 +68,15 @@ def _as_text(text: object) -> str:
 
 
 def build_pipeline(patterns_dir: Path | None = None, *, pre_verbal_age_below: int = 3) -> Annotator:
-    """Build the pipeline: a blank English spaCy pipeline with the sentencizer, the
-    project's segmenter and its pattern matcher. Loads and validates the pattern files in
-    ``patterns_dir`` (default: the packaged ones); a bad file raises ConfigError naming the file
-    and entry. ``pre_verbal_age_below`` is the policy's age under which a child is pre-verbal
-    (observation counts as their voice)."""
+    """Build the pipeline: a blank English spaCy pipeline with the project's segmenter (spaCy's
+    sentencizer rule plus line and quote fixes) and its pattern matcher. Loads and validates
+    the pattern files in ``patterns_dir`` (default: the packaged ones); a bad file raises
+    ConfigError naming the file and entry. ``pre_verbal_age_below`` is the policy's age under
+    which a child is pre-verbal (observation counts as their voice)."""
     directory = Path(patterns_dir) if patterns_dir is not None else default_patterns_dir()
     _register_factories()
     nlp = spacy.blank("en")
     nlp.max_length = MAX_TEXT_CHARS
-    nlp.add_pipe("sentencizer")
     nlp.add_pipe(SEGMENTER)
     matcher = nlp.add_pipe(MATCHER, config={"patterns_dir": str(directory)})
     assert isinstance(matcher, PatternMatcher)
