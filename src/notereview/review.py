@@ -25,7 +25,13 @@ from notereview.casefile import (
     SupervisionRecord,
     Visit,
 )
-from notereview.checks._context import ActionLabel, ReviewContext, VisitLabel, build_context
+from notereview.checks._context import (
+    ActionLabel,
+    ReviewContext,
+    VisitLabel,
+    annotate_case,
+    build_context,
+)
 from notereview.checks._finding import Finding
 from notereview.checks._linking import PlanLinker
 from notereview.checks._rubric import Rubric, load_rubric
@@ -121,6 +127,11 @@ class Reviewer:
     def context(
         self, case: CaseFile, as_of: date, tables_absent: Iterable[str] = ()
     ) -> ReviewContext:
+        annotations = None
+        prepare = getattr(self.linker, "prepare", None)
+        if prepare is not None:  # the semantic linker decides a case file's visits in one batch
+            annotations = annotate_case(case, self.annotator, as_of)
+            prepare(case, annotations)
         return build_context(
             case,
             self.annotator,
@@ -129,6 +140,7 @@ class Reviewer:
             as_of,
             linker=self.linker,
             tables_absent=tables_absent,
+            annotations=annotations,
             labeller=self.labeller,
         )
 

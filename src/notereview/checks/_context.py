@@ -161,7 +161,7 @@ def annotate_case(
 
 def _shingles(text: str) -> set[tuple[str, ...]]:
     words = [w.lower() for w in _WORD.findall(text)]
-    return {tuple(words[i : i + _SHINGLE]) for i in range(max(len(words) - _SHINGLE + 1, 0))}
+    return set(zip(*(words[k:] for k in range(_SHINGLE)), strict=False))
 
 
 def copy_pairs(visits: Sequence[Visit], threshold: float = 0.8) -> dict[str, str]:
@@ -171,11 +171,14 @@ def copy_pairs(visits: Sequence[Visit], threshold: float = 0.8) -> dict[str, str
     for i, (vid, s) in enumerate(sets):
         if len(s) < 8:
             continue
+        n = len(s)
         for prev_id, p in sets[:i]:
-            if len(p) < 8:
+            m = len(p)
+            # Jaccard is at most min/max of the sizes: most pairs need no intersection.
+            if m < 8 or min(n, m) < threshold * max(n, m):
                 continue
             inter = len(s & p)
-            if inter and inter / len(s | p) >= threshold:
+            if inter and inter / (n + m - inter) >= threshold:
                 copies[vid] = prev_id
                 break
     return copies

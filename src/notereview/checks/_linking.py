@@ -46,6 +46,12 @@ def content_stems(text: str) -> frozenset[str]:
     return frozenset(_stem(w) for w in _TOKEN.findall(text.lower()) if w not in generic)
 
 
+@lru_cache(maxsize=4096)
+def _action_stems(text: str) -> frozenset[str]:
+    """``content_stems`` of a plan action's text: every visit of the file compares with it."""
+    return content_stems(text)
+
+
 @dataclass(frozen=True, slots=True)
 class PlanLink:
     linked: bool
@@ -71,7 +77,7 @@ class PlanLinker:
     ) -> PlanLink:
         if not actions:
             return self._plan_language_only(visit_id, text, at)
-        action_stems = [(a.action_id, content_stems(a.text)) for a in actions]
+        action_stems = [(a.action_id, _action_stems(a.text)) for a in actions]
         purpose = lexicon().visit_purpose
         best: tuple[int, int, str, int, int] | None = (
             None  # (shared, plan_lang, action, start, end)
@@ -79,16 +85,20 @@ class PlanLinker:
         for s in at.sentences:
             if {"hypothetical", "negated"} & s.qualifiers:
                 continue
-            # Plan language, or the sentence that states the visit's purpose, needs only one
-            # word in common with an action.
-            plan_language = any(c.kind == "plan_language" for c in s.cues) or (
-                purpose.search(text, s.start, s.end) is not None
-            )
             stems = content_stems(text[s.start : s.end])
             if not stems:
                 continue
+            plan_language: bool | None = None  # looked up only for a sentence sharing a word
             for action_id, a_stems in action_stems:
                 shared = len(stems & a_stems)
+                if not shared:
+                    continue
+                if plan_language is None:
+                    # Plan language, or the sentence that states the visit's purpose, needs
+                    # only one word in common with an action.
+                    plan_language = any(c.kind == "plan_language" for c in s.cues) or (
+                        purpose.search(text, s.start, s.end) is not None
+                    )
                 needed = self.min_shared_with_plan_language if plan_language else self.min_shared
                 if shared >= needed:
                     key = (shared, int(plan_language), action_id, s.start, s.end)

@@ -2,31 +2,36 @@
 the visit's sentences and the plan's actions, weighed by a trained, calibrated model.
 
 Plan-action embeddings are computed once per plan (cached by the actions' ids and texts); only
-the visit sentences of 4+ words are embedded, and only when the rules found no link. Without
-the transformer this linker is exactly the rules' linker.
+the visit sentences of 4+ words are embedded (in "fallback" mode only when the rules found no
+link). :meth:`SemanticPlanLinker.prepare` decides a whole case file's visits at once, so that
+MiniLM sees one batch per case file rather than a few sentences per visit. Without the
+transformer this linker is exactly the rules' linker.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from notereview.checks._finding import Evidence
 from notereview.checks._linking import PlanLink, PlanLinker, content_stems
+from notereview.ml._embed import DIMENSION
 from notereview.ml._train import link_candidates, plan_link_features
 
 if TYPE_CHECKING:
-    from notereview.casefile import PlanAction
+    from notereview.casefile import CaseFile, PlanAction
     from notereview.ml._artefact import LoadedModel
     from notereview.ml._embed import Embedder
-    from notereview.nlp import AnnotatedText
+    from notereview.nlp import AnnotatedText, SentenceAnnotation
 
 PLAN_CACHE_SIZE = 4096
 SENTENCE_CACHE_SIZE = 20000
+PREPARED_SIZE = 4096  # visits decided ahead by prepare(), waiting for link_visit
 
 
 class SemanticPlanLinker(PlanLinker):
@@ -49,11 +54,14 @@ class SemanticPlanLinker(PlanLinker):
         self.name = f"plan_link.{model.model_id}+content_words@1"
         self._plans: OrderedDict[tuple[tuple[str, str], ...], np.ndarray] = OrderedDict()
         self._sentences: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._prepared: OrderedDict[
+            str, tuple[str, AnnotatedText, tuple[tuple[str, str], ...], PlanLink]
+        ] = OrderedDict()
         self._lock = threading.Lock()
         self.plans_embedded = 0
 
     def action_matrix(self, actions: Sequence[PlanAction]) -> np.ndarray:
-        key = tuple((a.action_id, a.text) for a in actions)
+        key = _actions_key(actions)
         with self._lock:
             if key in self._plans:
                 self._plans.move_to_end(key)
@@ -67,58 +75,138 @@ class SemanticPlanLinker(PlanLinker):
         return matrix
 
     def sentence_matrix(self, sentences: list[str]) -> np.ndarray:
-        """Embeddings of visit sentences, cached (stock phrases and copied text recur)."""
+        """Embeddings of visit sentences, cached (stock phrases and copied text recur); the
+        ones not cached are embedded in one call, each distinct sentence once."""
+        found: dict[str, np.ndarray] = {}
         with self._lock:
-            missing = [t for t in dict.fromkeys(sentences) if t not in self._sentences]
+            for t in dict.fromkeys(sentences):
+                vec = self._sentences.get(t)
+                if vec is not None:
+                    found[t] = vec
+        missing = [t for t in dict.fromkeys(sentences) if t not in found]
         if missing:
             vecs = self.embedder.embed(missing)
+            found.update(zip(missing, vecs, strict=True))
             with self._lock:
                 for t, vec in zip(missing, vecs, strict=True):
                     self._sentences[t] = vec
                 while len(self._sentences) > SENTENCE_CACHE_SIZE:
                     self._sentences.popitem(last=False)
+        if not sentences:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        return np.stack([found[t] for t in sentences])
+
+    def prepare(
+        self, case: CaseFile, annotations: Mapping[tuple[str, str], AnnotatedText]
+    ) -> None:
+        """Decide V4 for every visit of a case file at once, before the rules label them: one
+        embedding call for all the visits' candidate sentences (sorted by length, each distinct
+        sentence once) and one model call for all the visits. :meth:`link_visit` then returns
+        these decisions; what it returns is the same as without this step."""
+        actions = case.plan_actions
+        todo = [(v.visit_id, v.text, annotations[("visits", v.visit_id)]) for v in case.visits
+                if ("visits", v.visit_id) in annotations]
+        if not todo:
+            return
+        links = self._link_many(todo, actions)
+        key = _actions_key(actions)
         with self._lock:
-            return np.stack([self._sentences.get(t, np.zeros(384, np.float32))
-                             if t in self._sentences else self.embedder.embed([t])[0]
-                             for t in sentences])
+            for (vid, text, at), link in zip(todo, links, strict=True):
+                self._prepared[vid] = (text, at, key, link)
+                self._prepared.move_to_end(vid)
+            while len(self._prepared) > PREPARED_SIZE:
+                self._prepared.popitem(last=False)
 
     def link_visit(
         self, visit_id: str, text: str, at: AnnotatedText, actions: Sequence[PlanAction]
     ) -> PlanLink:
-        rules = super().link_visit(visit_id, text, at, actions)
-        if not actions or (rules.linked and self.mode == "fallback"):
-            return rules
-        sentences = [
-            s for s in at.sentences if not ({"hypothetical", "negated"} & s.qualifiers)
-        ]
-        texts = [text[s.start : s.end] for s in sentences]
-        cand = link_candidates(texts)
-        if not cand:
-            return rules if self.mode == "fallback" else PlanLink(False, None, ())
-        stems = [content_stems(a.text) for a in actions]
-        shared = max(
-            (len(content_stems(texts[i]) & a) for i in cand for a in stems), default=0
-        )
-        plan_language = any(c.kind == "plan_language" for s in sentences for c in s.cues)
-        matrix = self.action_matrix(actions)
-        cos = self.sentence_matrix([texts[i] for i in cand]) @ matrix.T
-        feats = plan_link_features(rules.linked, shared, plan_language, cos)
-        est = self.model.estimator
-        proba = est.predict_proba(np.asarray([feats]))[0]
-        p = float(proba[list(est.classes_).index(True)]) if True in est.classes_ else 0.0
-        if p < self.threshold:
-            return rules if self.mode == "fallback" else PlanLink(False, None, ())
-        if rules.linked:
-            return rules  # the rules' evidence (shared words) is the clearer quote
+        with self._lock:
+            hit = self._prepared.pop(visit_id, None)
+        if hit is not None and hit[0] == text and hit[1] is at and hit[2] == _actions_key(
+            actions
+        ):
+            return hit[3]
+        return self._link_many([(visit_id, text, at)], actions)[0]
+
+    def _link_many(
+        self, visits: Sequence[tuple[str, str, AnnotatedText]], actions: Sequence[PlanAction]
+    ) -> list[PlanLink]:
+        """The semantic decision for several visits against one plan's actions, batched."""
+        out: list[PlanLink | None] = []
+        pending: list[tuple[int, _Pending]] = []
+        for visit_id, text, at in visits:
+            rules = super().link_visit(visit_id, text, at, actions)
+            if not actions or (rules.linked and self.mode == "fallback"):
+                out.append(rules)
+                continue
+            sentences = [
+                s for s in at.sentences if not ({"hypothetical", "negated"} & s.qualifiers)
+            ]
+            texts = [text[s.start : s.end] for s in sentences]
+            cand = link_candidates(texts)
+            if not cand:
+                out.append(rules if self.mode == "fallback" else PlanLink(False, None, ()))
+                continue
+            pending.append((len(out), _Pending(visit_id, text, rules, sentences, texts, cand)))
+            out.append(None)
+        if pending:
+            matrix = self.action_matrix(actions)
+            stems = [content_stems(a.text) for a in actions]
+            every = [p.texts[i] for _, p in pending for i in p.cand]
+            vecs = self.sentence_matrix(every)
+            rows, cosines = [], []
+            at_row = 0
+            for _, p in pending:
+                cos = vecs[at_row : at_row + len(p.cand)] @ matrix.T
+                at_row += len(p.cand)
+                shared = max(
+                    (len(content_stems(p.texts[i]) & a) for i in p.cand for a in stems),
+                    default=0,
+                )
+                plan_language = any(
+                    c.kind == "plan_language" for s in p.sentences for c in s.cues
+                )
+                rows.append(plan_link_features(p.rules.linked, shared, plan_language, cos))
+                cosines.append(cos)
+            est = self.model.estimator
+            proba = est.predict_proba(np.asarray(rows))
+            col = list(est.classes_).index(True) if True in est.classes_ else None
+            for (i, p), cos, row in zip(pending, cosines, proba, strict=True):
+                out[i] = self._decide(p, actions, cos, float(row[col]) if col is not None else 0.0)
+        return [link for link in out if link is not None]
+
+    def _decide(
+        self, p: _Pending, actions: Sequence[PlanAction], cos: np.ndarray, prob: float
+    ) -> PlanLink:
+        if prob < self.threshold:
+            return p.rules if self.mode == "fallback" else PlanLink(False, None, ())
+        if p.rules.linked:
+            return p.rules  # the rules' evidence (shared words) is the clearer quote
         si, ai = np.unravel_index(int(np.argmax(cos)), cos.shape)
-        s = sentences[cand[int(si)]]
+        s = p.sentences[p.cand[int(si)]]
         action = actions[int(ai)]
         evidence = Evidence(
-            "visits", visit_id, s.start, s.end, text[s.start : s.end], self.name,
+            "visits", p.visit_id, s.start, s.end, p.text[s.start : s.end], self.name,
             f"means the same as plan action {action.action_id} "
-            f"(similarity {float(cos[si, ai]):.2f}, model p={p:.2f})",
+            f"(similarity {float(cos[si, ai]):.2f}, model p={prob:.2f})",
         )
         return PlanLink(True, action.action_id, (evidence,))
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A visit that needs the model: the rules' link and its candidate sentences."""
+
+    visit_id: str
+    text: str
+    rules: PlanLink
+    sentences: list[SentenceAnnotation]
+    texts: list[str]
+    cand: list[int]
+
+
+def _actions_key(actions: Sequence[PlanAction]) -> tuple[tuple[str, str], ...]:
+    return tuple((a.action_id, a.text) for a in actions)
 
 
 def coverage_similarity(
