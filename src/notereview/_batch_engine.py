@@ -205,22 +205,44 @@ class WorkerConfig:
     block_torch: bool
 
 
+@dataclass(frozen=True)
+class WorkerBase:
+    """What a worker needs to build its Reviewer: known before pass 1, so the pool starts (and
+    the workers build their pipelines) while the main process reads the extract."""
+
+    rubric_path: str | None
+    policy_path: str | None
+    models: str | None
+    block_torch: bool
+
+
 _WORKER: dict[str, Any] = {}
 
 
-def init_worker(config: WorkerConfig) -> None:
+def init_worker(base: WorkerBase) -> None:
     """Pool initializer: one Reviewer (rubric, policy, spaCy pipeline) per worker, built now."""
     from notereview.review import Reviewer, keep_torch_out
 
-    if config.block_torch:
+    if base.block_torch:
         keep_torch_out()
 
     reviewer = Reviewer(
-        rubric_path=config.rubric_path, policy_path=config.policy_path, models=config.models
+        rubric_path=base.rubric_path, policy_path=base.policy_path, models=base.models
     )
-    reviewer.versions()  # builds the pipeline (and models) once, before the first chunk
+    reviewer.versions()
+    reviewer.annotator  # noqa: B018 - builds the pipeline (and models) before the first chunk
     _WORKER.clear()
-    _WORKER.update(config=config, reviewer=reviewer, engine=None)
+    _WORKER.update(config=None, config_path=None, reviewer=reviewer, engine=None)
+
+
+def _score_in_pool(job: tuple[str, ChunkTask]) -> ChunkDone:
+    """A pool task: the run's WorkerConfig (written once by the main process after pass 1, read
+    once per worker) and one chunk."""
+    config_path, task = job
+    if _WORKER.get("config_path") != config_path:
+        _WORKER["config"] = pickle.loads(Path(config_path).read_bytes())
+        _WORKER["config_path"] = config_path
+    return score_chunk(task)
 
 
 def _engine() -> Any:
@@ -352,8 +374,6 @@ def run_batch(
 ) -> BatchSummary:
     """Score an extract into ``out_dir`` (CONTRACT.md "What a run writes"); see the module doc.
     ``scorer`` runs the chunks (default: the local process pool)."""
-    from notereview.batch import extract_fingerprint
-    from notereview.extract import load_mapping
     from notereview.review import Reviewer
 
     opts = options or BatchOptions()
@@ -378,8 +398,37 @@ def run_batch(
         policy_path=opts.policy_path,
         models=reviewer_models(opts.models),
     )
-    versions = reviewer.versions()
+    versions = reviewer.versions()  # on the rules path without building the pipeline here
+    base = WorkerBase(
+        rubric_path=str(opts.rubric_path) if opts.rubric_path else None,
+        policy_path=str(opts.policy_path) if opts.policy_path else None,
+        models=reviewer_models(opts.models),
+        block_torch=opts.models in RULES_ONLY,
+    )
+    pool = LocalPool(base, workers) if scorer is None and workers > 1 else None
     timings["load"] = time.perf_counter() - t
+    try:
+        return _run(extract, out, opts, progress, scorer, reviewer, versions, pool, timings,
+                    started)  # fmt: skip
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _run(
+    extract: str | Path,
+    out: Path,
+    opts: BatchOptions,
+    progress: Callable[[int, int], None] | None,
+    scorer: Scorer | None,
+    reviewer: Any,
+    versions: dict[str, Any],
+    pool: LocalPool | None,
+    timings: dict[str, float],
+    started: datetime,
+) -> BatchSummary:
+    from notereview.batch import extract_fingerprint
+    from notereview.extract import load_mapping
 
     t = time.perf_counter()
     fingerprint = extract_fingerprint(extract)
@@ -452,11 +501,13 @@ def run_batch(
     finished = sum(len(task.children) for task in part.tasks if task.index in done_before)
     if progress is not None:
         progress(finished, total)
-    if scorer is not None or (workers > 1 and len(todo) > 1):
-        del reviewer  # the workers have their own: free this process's pipeline
+    if pool is not None and len(todo) > 1:
+        run_chunks: Scorer = pool.run
+        reviewer = None  # the workers have their own: free any models loaded here
         gc.collect()
-        reviewer = None
-    for done in (scorer or _run_chunks)(todo, config, workers, reviewer):
+    else:
+        run_chunks = scorer or _run_in_process
+    for done in run_chunks(todo, config, pool.workers if pool else 1, reviewer):
         finished += done.children
         if progress is not None:
             progress(finished, total)
@@ -484,25 +535,44 @@ def run_batch(
     return summary
 
 
-def _run_chunks(
+def _run_in_process(
     todo: list[ChunkTask], config: WorkerConfig, workers: int, reviewer: Any
 ) -> Iterator[ChunkDone]:
+    """One worker: this process, with the main Reviewer (its pipeline is built on first use)."""
     if not todo:
         return
-    if workers == 1 or len(todo) == 1:
+    _WORKER.clear()
+    _WORKER.update(config=config, reviewer=reviewer, engine=None)
+    try:
+        for task in todo:
+            yield score_chunk(task)
+    finally:
+        if _WORKER.get("engine") is not None:
+            _WORKER["engine"].dispose()
         _WORKER.clear()
-        _WORKER.update(config=config, reviewer=reviewer, engine=None)
-        try:
-            for task in todo:
-                yield score_chunk(task)
-        finally:
-            if _WORKER.get("engine") is not None:
-                _WORKER["engine"].dispose()
-            _WORKER.clear()
-        return
-    ctx = _context()
-    with ctx.Pool(min(workers, len(todo)), initializer=init_worker, initargs=(config,)) as pool:
-        yield from pool.imap_unordered(score_chunk, todo, chunksize=1)
+
+
+class LocalPool:
+    """The local process pool, started before pass 1 so that the workers build their pipelines
+    while the main process reads the extract."""
+
+    def __init__(self, base: WorkerBase, workers: int) -> None:
+        self.workers = workers
+        self._pool = _context().Pool(workers, initializer=init_worker, initargs=(base,))
+
+    def run(
+        self, todo: list[ChunkTask], config: WorkerConfig, workers: int, reviewer: Any
+    ) -> Iterator[ChunkDone]:
+        if not todo:
+            return
+        config_path = Path(config.parts_dir).parent / "worker-config.pickle"
+        config_path.write_bytes(pickle.dumps(config))
+        jobs = [(str(config_path), task) for task in todo]
+        yield from self._pool.imap_unordered(_score_in_pool, jobs, chunksize=1)
+
+    def close(self) -> None:
+        self._pool.terminate()
+        self._pool.join()
 
 
 # ------------------------------------------------------------------ the run's files

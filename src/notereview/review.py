@@ -118,11 +118,20 @@ class Reviewer:
             "rubric_sha256": self.rubric.fingerprint,
             "policy": self.policy.version,
             "policy_sha256": self.policy.fingerprint(),
-            "nlp": self.annotator.versions,
+            "nlp": self._nlp_versions(),
             "checks": [c.name for c in self.rubric.checks],
             "plan_linker": self.linker.name,
             "models": self.model_set.describe()["labels"] if self.model_set else "rules",
         }
+
+    def _nlp_versions(self) -> dict[str, str]:
+        if "annotator" in self.__dict__:
+            return dict(self.annotator.versions)
+        from notereview.nlp import pipeline_versions
+        from notereview.nlp._patterns import default_patterns_dir, load_patterns
+
+        folder = Path(self.patterns_dir) if self.patterns_dir else default_patterns_dir()
+        return pipeline_versions(load_patterns(folder))  # without building the pipeline
 
     def context(
         self, case: CaseFile, as_of: date, tables_absent: Iterable[str] = ()

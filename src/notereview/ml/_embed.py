@@ -39,6 +39,30 @@ PINNED_SHA256: dict[str, str] = {
 }
 MAX_TOKENS = 128
 DIMENSION = 384
+THREADS_ENV = "NOTEREVIEW_TORCH_THREADS"
+
+
+def default_threads() -> int:
+    """How many CPU threads torch gets when the caller does not say: $NOTEREVIEW_TORCH_THREADS;
+    else 1 in a worker process (the batch's pool already runs one worker per core, and two
+    workers with two OpenMP threads each on two cores slowed MiniLM more than tenfold: each
+    parallel region waits for a thread that is not running); else 2, or 1 on a one-core
+    machine."""
+    import multiprocessing
+    import os
+
+    raw = os.environ.get(THREADS_ENV, "").strip()
+    if raw:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ModelError(f"${THREADS_ENV} must be a whole number, not {raw!r}") from None
+        if value < 1:
+            raise ModelError(f"${THREADS_ENV} must be at least 1")
+        return value
+    if multiprocessing.parent_process() is not None:
+        return 1
+    return min(2, os.cpu_count() or 1)
 
 
 def transformer_available() -> tuple[bool, str]:
@@ -156,8 +180,11 @@ _CACHE: dict[tuple[str, int], Embedder] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def load_embedder(threads: int = 2, batch_size: int = 64) -> Embedder:
-    """Load (once per process and thread count) the pinned MiniLM; hashes checked every load."""
+def load_embedder(threads: int | None = None, batch_size: int = 64) -> Embedder:
+    """Load (once per process and thread count) the pinned MiniLM; hashes checked every load.
+    ``threads`` None: :func:`default_threads`."""
+    if threads is None:
+        threads = default_threads()
     ok, why = transformer_available()
     if not ok:
         raise ModelError(f"the transformer path is unavailable: {why}")

@@ -90,11 +90,12 @@ class ModelSet:
 
 
 def load_model_set(
-    chosen: dict[str, str], models_dir: str | Path | None = None, threads: int = 2
+    chosen: dict[str, str], models_dir: str | Path | None = None, threads: int | None = None
 ) -> ModelSet:
     """Load what the rubric chose. A chosen model that is missing falls back to the rules and
     says so; a tampered one raises ModelError. plan_link needs the transformer: without torch,
-    transformers or the pinned package it falls back to the rules and says why."""
+    transformers or the pinned package it falls back to the rules and says why. ``threads``:
+    torch's CPU threads (None: ``notereview.ml._embed.default_threads()``)."""
     folder = Path(models_dir) if models_dir is not None else default_models_dir()
     ms = ModelSet(folder, dict(chosen))
     for family, model_id in chosen.items():

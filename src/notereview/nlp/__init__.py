@@ -22,12 +22,14 @@ from notereview.nlp._model import (
     SentenceAnnotation,
     strongest_voice,
 )
-from notereview.nlp._patterns import CUE_KINDS, EVENT_TYPES
+from notereview.nlp._patterns import CUE_KINDS, EVENT_TYPES, PatternSet
+
+PIPELINE_VERSION = "notereview-nlp 1.0.0"
 
 if TYPE_CHECKING:
-    from notereview.nlp._annotator import PIPELINE_VERSION, Annotator, build_pipeline
+    from notereview.nlp._annotator import Annotator, build_pipeline
 
-_LAZY = {"PIPELINE_VERSION", "Annotator", "build_pipeline"}
+_LAZY = {"Annotator", "build_pipeline"}
 
 __all__ = [
     "CUE_KINDS",
@@ -42,8 +44,23 @@ __all__ = [
     "Cue",
     "SentenceAnnotation",
     "build_pipeline",
+    "pipeline_versions",
     "strongest_voice",
 ]
+
+
+def pipeline_versions(patterns: PatternSet | None = None) -> dict[str, str]:
+    """What names the annotation pipeline in ``run.json``: its version, spaCy's and every
+    pattern file's (version and sha256). Reads no spaCy: cheap in a process that does not
+    annotate (``patterns``: default, the packaged pattern files)."""
+    from importlib.metadata import version
+
+    from notereview.nlp._patterns import default_patterns_dir, load_patterns
+
+    found = patterns if patterns is not None else load_patterns(default_patterns_dir())
+    versions = {"pipeline": PIPELINE_VERSION, "spacy": version("spacy")}
+    versions.update({f"patterns/{name}": v for name, v in found.file_versions})
+    return versions
 
 
 def __getattr__(name: str) -> Any:

@@ -9,6 +9,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from notereview.nlp import pipeline_versions
 from notereview.nlp._components import (
     MATCHER,
     SEGMENTER,
@@ -23,7 +24,6 @@ from notereview.nlp._context import Reader
 from notereview.nlp._model import AnnotatedText, ChildContext
 from notereview.nlp._patterns import PatternSet, default_patterns_dir
 
-PIPELINE_VERSION = "notereview-nlp 1.0.0"
 #: Texts up to this many characters are annotated whole (spaCy's default limit is 1,000,000).
 MAX_TEXT_CHARS = 20_000_000
 
@@ -39,9 +39,7 @@ class Annotator:
         self.nlp = nlp
         self.patterns = patterns
         self._reader = Reader(patterns, pre_verbal_age_below=pre_verbal_age_below)
-        versions = {"pipeline": PIPELINE_VERSION, "spacy": spacy.__version__}
-        versions.update({f"patterns/{name}": v for name, v in patterns.file_versions})
-        self.versions: dict[str, str] = versions
+        self.versions: dict[str, str] = pipeline_versions(patterns)
 
     def annotate(self, text: str, child: ChildContext) -> AnnotatedText:
         """Annotate one text about ``child``."""
