@@ -45,7 +45,7 @@ lint: $(STAMP)
 BENCH_SIZES ?= 1000,10000,100000
 BENCH_WORKERS ?= 2
 bench: $(STAMP)
-	$(BIN)/python -m bench.run --sizes $(BENCH_SIZES) --workers $(BENCH_WORKERS)
+	$(BIN)/python -m bench.run --sizes $(BENCH_SIZES) --workers $(BENCH_WORKERS) --nightly
 
 serve: $(STAMP)
 	test -f $(DEMO)/notereview.db || $(MAKE) demo

@@ -3,10 +3,14 @@
 For each size it generates an extract (bench/extracts.py), runs ``notereview score --models none``
 end to end in a subprocess (the rules path) and measures wall time, notes and records per second
 and the peak resident memory of the whole process tree (main process and workers, sampled from
-/proc). In the same run, on the same visit texts, it measures reference floors in one process:
-one compiled regular-expression pass, spaCy's blank English tokenizer alone, blank English plus
-the sentencizer, and a fitted scikit-learn TF-IDF transform; and prints the ratios to them.
-Results go to bench/results.json (with the machine they came from) and a Markdown table.
+/proc). In the same run, on the same notes (every text the run scores: visits, summaries, plan
+actions, chronology entries, supervision and genogram notes; at most FLOOR_CAP of them, sampled
+evenly), it measures reference floors in one process: one compiled regular-expression pass,
+spaCy's blank English tokenizer alone, blank English plus the sentencizer, and a fitted
+scikit-learn TF-IDF transform; and prints the ratios of the run's notes per second to them.
+``--nightly`` also scores an extract holding 20,000 visit records end to end (the issue's
+nightly goal). Results go to bench/results.json (with the machine they came from) and a
+Markdown table; ``goals`` in the JSON sets them against the issue's goals.
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ from notereview._batch_ingest import auto_chunk
 HERE = Path(__file__).parent
 TEXT_TABLES = {"visits": "text", "case_summaries": "text", "plan_actions": "text",
                "chronology": "text", "supervision": "text", "genograms": "notes"}  # fmt: skip
-FLOOR_CAP = 100_000  # floors are rates: measured on at most this many visit texts
+FLOOR_CAP = 100_000  # floors are rates: measured on at most this many of the run's notes
+NIGHTLY_VISITS = 20_000
 MODELS_MAX_S = 300.0  # the rules-plus-models run is stopped after this long
 
 
@@ -106,13 +111,21 @@ def _count_rows(extract: Path) -> dict[str, int]:
     return counts
 
 
-def _visit_texts(extract: Path, cap: int) -> list[str]:
-    texts = []
-    with (extract / "visits.csv").open(newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            texts.append(row["text"])
-            if len(texts) >= cap:
-                break
+def _texts(extract: Path, cap: int, total: int) -> list[str]:
+    """The notes the run scores (non-empty texts of every text table), every k-th one when
+    there are more than ``cap``."""
+    step = max(1, -(-total // cap))
+    texts: list[str] = []
+    k = 0
+    for table, column in TEXT_TABLES.items():
+        path = extract / f"{table}.csv"
+        if not path.exists():
+            continue
+        with path.open(newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                if k % step == 0 and row[column]:
+                    texts.append(row[column])
+                k += 1
     return texts
 
 
@@ -198,15 +211,16 @@ def bench_size(
     rows = _count_rows(extract)
     texts_total = sum(rows.get(t, 0) for t in TEXT_TABLES)
     run = score_run(extract, work / f"out{children}", workers, "none", max_seconds)
-    visit_texts = _visit_texts(extract, FLOOR_CAP)
-    floor = floors(visit_texts)
+    floor_texts = _texts(extract, FLOOR_CAP, texts_total)
+    floor = floors(floor_texts)
     if "stopped_after_s" in run:  # a memory run cut short: no rates
         return {"children": children, "rows": rows, "records_total": sum(rows.values()),
                 "texts_total": texts_total, "rules_path": run, "floors_notes_per_s": floor,
-                "floor_texts": len(visit_texts),
+                "floor_texts": len(floor_texts),
                 "chunks_total": -(-children // auto_chunk(children))}  # fmt: skip
     wall = run["wall_s"]
     visits_per_s = rows["visits"] / wall
+    notes_per_s = texts_total / wall
     result: dict[str, Any] = {
         "children": children,
         "rows": rows,
@@ -215,15 +229,60 @@ def bench_size(
         "rules_path": {
             **run,
             "visit_notes_per_s": round(visits_per_s, 1),
-            "notes_per_s": round(texts_total / wall, 1),
+            "notes_per_s": round(notes_per_s, 1),
             "records_per_s": round(sum(rows.values()) / wall, 1),
         },
         "rules_plus_models_path": _models_run(extract, work, children, workers, rows, with_models),
         "floors_notes_per_s": floor,
-        "floor_texts": len(visit_texts),
-        "ratio_to_floors": {k: round(visits_per_s / v, 4) for k, v in floor.items()},
+        "floor_texts": len(floor_texts),
+        "ratio_to_floors": {k: round(notes_per_s / v, 4) for k, v in floor.items()},
     }
     return result
+
+
+def nightly_children(work: Path, visits: int = NIGHTLY_VISITS) -> int:
+    """How many children of the bench's base hold ``visits`` visit records (copies included)."""
+    base = make_extract(1000, work / "x1000", base_dir=work / "base")
+    rows = _count_rows(base)
+    return max(1, round(visits * rows["children"] / rows["visits"]))
+
+
+def bench_nightly(work: Path, workers: int) -> dict[str, Any]:
+    """The nightly goal: an extract of about 20,000 visit records (and the rest of those
+    children's files), scored end to end on the rules path."""
+    children = nightly_children(work)
+    extract = make_extract(children, work / f"x{children}", base_dir=work / "base")
+    rows = _count_rows(extract)
+    run = score_run(extract, work / "out-nightly", workers, "none")
+    texts_total = sum(rows.get(t, 0) for t in TEXT_TABLES)
+    return {"children": children, "rows": rows, "texts_total": texts_total, **run,
+            "visit_notes_per_s": round(rows["visits"] / run["wall_s"], 1),
+            "notes_per_s": round(texts_total / run["wall_s"], 1),
+            "measured_at": datetime.now(UTC).isoformat(timespec="seconds")}  # fmt: skip
+
+
+def goals(results: dict[str, Any]) -> dict[str, Any]:
+    """The issue's goals beside what was measured (the largest size that finished)."""
+    done = [s for s in results["sizes"] if "wall_s" in s["rules_path"]]
+    out: dict[str, Any] = {}
+    if done:
+        big = max(done, key=lambda s: s["children"])
+        p = big["rules_path"]
+        out["ratio_to_tokenizer"] = {
+            "goal": 0.15, "measured": big["ratio_to_floors"]["spacy_blank_tokenizer"],
+            "at_children": big["children"]}  # fmt: skip
+        out["one_million_visits_min"] = {
+            "goal": 10, "projected": round(1_000_000 / p["visit_notes_per_s"] / 60, 1),
+            "from_children": big["children"],
+            "note": "visit records with their children's whole files, at the measured rate"}
+    night = results.get("nightly")
+    if night:
+        out["nightly_20000_visits_s"] = {"goal": 60, "measured": night["wall_s"],
+                                         "visits": night["rows"]["visits"]}  # fmt: skip
+    peaks = [s["rules_path"]["peak_rss_mb"] for s in results["sizes"]]
+    if peaks:
+        out["peak_rss_mb"] = {"goal": 2048, "measured_max": max(peaks)}
+    return out
 
 
 def _models_run(
@@ -268,7 +327,7 @@ def markdown(results: dict[str, Any]) -> str:
     lines = [
         "| children | visits | records | wall s | visit notes/s | all notes/s | records/s "
         "| peak RSS MB | regex floor /s | blank tokenizer /s | blank+sentencizer /s "
-        "| TF-IDF /s | ratio to tokenizer |",
+        "| TF-IDF /s | all notes/s ÷ tokenizer |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results["sizes"]:
@@ -319,6 +378,8 @@ def main(argv: list[str] | None = None) -> None:
         default="1000",
         help="sizes at which the rules-plus-models path is measured too",
     )
+    parser.add_argument("--nightly", action="store_true",
+                        help="also score an extract of 20,000 visit records (the nightly goal)")
     parser.add_argument(
         "--max-seconds", type=float, default=None,
         help="stop a size's run after this long (memory only: pass 1 and the first chunks)",
@@ -335,6 +396,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.out.exists():  # keep sizes measured before (a long size can be run on its own)
         old = json.loads(args.out.read_text())
         results["sizes"] = [s for s in old.get("sizes", [])]
+        if "nightly" in old:
+            results["nightly"] = old["nightly"]
     for size in (int(s) for s in args.sizes.split(",") if s):
         print(f"benchmarking {size:,} children...", flush=True)
         with_models = str(size) in args.models_sizes.split(",")
@@ -345,7 +408,14 @@ def main(argv: list[str] | None = None) -> None:
         results["sizes"].sort(key=lambda s: s["children"])
         args.out.write_text(json.dumps(results, indent=2) + "\n")
         print(markdown({"sizes": [entry]}), flush=True)
+    if args.nightly:
+        print(f"benchmarking the nightly extract ({NIGHTLY_VISITS:,} visits)...", flush=True)
+        results["nightly"] = {**bench_nightly(args.work, args.workers),
+                              "machine": results["machine"]}  # fmt: skip
+    results["goals"] = goals(results)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(markdown(results))
+    print(json.dumps(results["goals"], indent=1))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bench.extracts import make_extract
-from bench.run import PeakMemory, floors, markdown
+from bench.run import PeakMemory, _texts, floors, goals, markdown
 
 from notereview.extract import read_extract
 
@@ -51,3 +51,27 @@ def test_floors_and_the_table():
     }  # fmt: skip
     table = markdown({"sizes": [entry]})
     assert table.count("\n") == 3 and "| 10 | 50 | 90 |" in table
+
+
+def test_floors_read_every_text_table_and_sample_evenly(tmp_path: Path):
+    extract = make_extract(3, tmp_path / "x3", base_dir=tmp_path / "base", base_children=3)
+    every = _texts(extract, cap=10_000, total=10_000)
+    assert len(every) > 20
+    visits = read_extract(extract).counts["visits"].accepted
+    assert len(every) > visits  # not the visits alone
+    half = _texts(extract, cap=len(every) // 2, total=len(every))
+    assert len(every) // 4 <= len(half) <= len(every) // 2 + 1
+
+
+def test_goals_set_the_measured_figures_beside_the_issue_goals():
+    results = {
+        "sizes": [{"children": 10, "rules_path": {"wall_s": 2.0, "visit_notes_per_s": 500.0,
+                                                  "peak_rss_mb": 300.0},
+                   "ratio_to_floors": {"spacy_blank_tokenizer": 0.1}}],
+        "nightly": {"wall_s": 42.0, "rows": {"visits": 20_001}},
+    }  # fmt: skip
+    got = goals(results)
+    assert got["ratio_to_tokenizer"]["measured"] == 0.1
+    assert got["one_million_visits_min"]["projected"] == round(1_000_000 / 500 / 60, 1)
+    assert got["nightly_20000_visits_s"] == {"goal": 60, "measured": 42.0, "visits": 20_001}
+    assert got["peak_rss_mb"]["measured_max"] == 300.0
