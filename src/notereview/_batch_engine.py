@@ -271,13 +271,15 @@ def score_chunk(task: ChunkTask) -> ChunkDone:
     if final.is_dir():
         return ChunkDone(task.index, len(task.children), 0, 0, 0.0)
     assembled = assemble_chunk(task, config.as_of, config.children_q, config.plans_q)
-    keys = {c.child_id: file_key(config.identity, c.content_hash()) for c in assembled.case_files}
+    keys: dict[str, str] = {}  # the cache's keys: only with a store to cache in
     cached: dict[str, bytes] = {}
-    if config.db is not None and keys:
+    if config.db is not None and assembled.case_files:
         from notereview.store import cached_results
 
+        keys = {c.child_id: file_key(config.identity, c.content_hash())
+                for c in assembled.case_files}  # fmt: skip
         cached = cached_results(_engine(), list(keys.values()))
-    todo = [c for c in assembled.case_files if keys[c.child_id] not in cached]
+    todo = [c for c in assembled.case_files if keys.get(c.child_id) not in cached]
     fresh = {
         case.child_id: rows
         for case, rows in score_case_files(
@@ -289,13 +291,13 @@ def score_chunk(task: ChunkTask) -> ChunkDone:
         tables["records"] = []
     new_cache: list[tuple[str, str, str, bytes]] = []
     for case in assembled.case_files:
-        key = keys[case.child_id]
         if case.child_id in fresh:
             rows = fresh[case.child_id]
             if config.db is not None:
+                key = keys[case.child_id]
                 new_cache.append((key, case.child_id, case.content_hash(), _pack(rows)))
         else:
-            rows = _unpack(cached[key])
+            rows = _unpack(cached[keys[case.child_id]])
         for name in tables:
             tables[name].extend(rows.get(name, []))
     quarantine = [
