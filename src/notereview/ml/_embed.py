@@ -44,10 +44,12 @@ THREADS_ENV = "NOTEREVIEW_TORCH_THREADS"
 
 def default_threads() -> int:
     """How many CPU threads torch gets when the caller does not say: $NOTEREVIEW_TORCH_THREADS;
-    else 1 in a worker process (the batch's pool already runs one worker per core, and two
-    workers with two OpenMP threads each on two cores slowed MiniLM more than tenfold: each
-    parallel region waits for a thread that is not running); else 2, or 1 on a one-core
-    machine."""
+    else 1 in a worker process (the batch runs one worker per core: two workers with two
+    OpenMP threads each on two cores ran the models path at 9 notes/s against 24 with one
+    thread each); else 2, or 1 on a one-core machine. Two threads were 1.5x faster than one
+    for a lone process on an idle 2-core machine, but up to tenfold slower when another
+    process held a core (each parallel region waits for a thread that is not running): set
+    the variable to 1 on a shared machine."""
     import multiprocessing
     import os
 

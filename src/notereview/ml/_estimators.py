@@ -163,6 +163,11 @@ class MultiLabelTextClassifier(BaseEstimator):
             out[label] = proba[:, col] if col is not None else np.zeros(len(texts))
         return out
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state.pop("_shares_features", None)  # a cache: never saved with the model
+        return state
+
     def _shared_features(self) -> Any:
         """The labels' common FeatureUnion, or None where they differ. The answer is cached on
         the instance (``_shares_features``, a bool: a cache, not fitted state)."""

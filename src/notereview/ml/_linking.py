@@ -61,40 +61,50 @@ class SemanticPlanLinker(PlanLinker):
         self.plans_embedded = 0
 
     def action_matrix(self, actions: Sequence[PlanAction]) -> np.ndarray:
-        key = _actions_key(actions)
-        with self._lock:
-            if key in self._plans:
-                self._plans.move_to_end(key)
-                return self._plans[key]
-        matrix = self.embedder.embed([a.text for a in actions])
-        with self._lock:
-            self._plans[key] = matrix
-            self.plans_embedded += 1
-            while len(self._plans) > PLAN_CACHE_SIZE:
-                self._plans.popitem(last=False)
-        return matrix
+        """The plan actions' embeddings, computed once per plan (cached)."""
+        return self.matrices(actions, [])[0]
 
     def sentence_matrix(self, sentences: list[str]) -> np.ndarray:
-        """Embeddings of visit sentences, cached (stock phrases and copied text recur); the
-        ones not cached are embedded in one call, each distinct sentence once."""
+        """Embeddings of visit sentences, cached (stock phrases and copied text recur)."""
+        return self.matrices((), sentences)[1]
+
+    def matrices(
+        self, actions: Sequence[PlanAction], sentences: Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The plan actions' embeddings and the sentences', from the caches where they are;
+        whatever is not cached (the plan's actions, each distinct new sentence once) goes to
+        MiniLM in one call, which sorts by length and batches."""
+        key = _actions_key(actions)
         found: dict[str, np.ndarray] = {}
         with self._lock:
+            matrix = self._plans.get(key) if actions else np.zeros((0, DIMENSION), np.float32)
+            if matrix is not None and actions:
+                self._plans.move_to_end(key)
             for t in dict.fromkeys(sentences):
                 vec = self._sentences.get(t)
                 if vec is not None:
                     found[t] = vec
         missing = [t for t in dict.fromkeys(sentences) if t not in found]
-        if missing:
-            vecs = self.embedder.embed(missing)
-            found.update(zip(missing, vecs, strict=True))
+        action_texts = [a.text for a in actions] if matrix is None else []
+        if missing or action_texts:
+            vecs = self.embedder.embed(action_texts + missing)
+            new = vecs[len(action_texts) :]
+            found.update(zip(missing, new, strict=True))
             with self._lock:
-                for t, vec in zip(missing, vecs, strict=True):
+                if matrix is None:
+                    matrix = vecs[: len(action_texts)].copy()  # not a view that keeps vecs
+                    self._plans[key] = matrix
+                    self.plans_embedded += 1
+                    while len(self._plans) > PLAN_CACHE_SIZE:
+                        self._plans.popitem(last=False)
+                for t, vec in zip(missing, new, strict=True):
                     self._sentences[t] = vec
                 while len(self._sentences) > SENTENCE_CACHE_SIZE:
                     self._sentences.popitem(last=False)
+        assert matrix is not None
         if not sentences:
-            return np.zeros((0, DIMENSION), dtype=np.float32)
-        return np.stack([found[t] for t in sentences])
+            return matrix, np.zeros((0, DIMENSION), dtype=np.float32)
+        return matrix, np.stack([found[t] for t in sentences])
 
     def prepare(
         self, case: CaseFile, annotations: Mapping[tuple[str, str], AnnotatedText]
@@ -150,10 +160,9 @@ class SemanticPlanLinker(PlanLinker):
             pending.append((len(out), _Pending(visit_id, text, rules, sentences, texts, cand)))
             out.append(None)
         if pending:
-            matrix = self.action_matrix(actions)
             stems = [content_stems(a.text) for a in actions]
             every = [p.texts[i] for _, p in pending for i in p.cand]
-            vecs = self.sentence_matrix(every)
+            matrix, vecs = self.matrices(actions, every)
             rows, cosines = [], []
             at_row = 0
             for _, p in pending:
