@@ -229,8 +229,8 @@ def init_worker(base: WorkerBase) -> None:
     reviewer = Reviewer(
         rubric_path=base.rubric_path, policy_path=base.policy_path, models=base.models
     )
-    reviewer.versions()
-    reviewer.annotator  # noqa: B018 - builds the pipeline (and models) before the first chunk
+    reviewer.versions()  # with models: loads them (and MiniLM) now, not at the first chunk
+    reviewer.annotator  # noqa: B018 - builds the pipeline before the first chunk
     _WORKER.clear()
     _WORKER.update(config=None, config_path=None, reviewer=reviewer, engine=None)
 
