@@ -410,8 +410,8 @@ def run_batch(
     pool = LocalPool(base, workers) if scorer is None and workers > 1 else None
     timings["load"] = time.perf_counter() - t
     try:
-        return _run(extract, out, opts, progress, scorer, reviewer, versions, pool, timings,
-                    started)  # fmt: skip
+        return _run(extract, out, opts, progress, scorer, reviewer, versions, base, pool,
+                    timings, started)  # fmt: skip
     finally:
         if pool is not None:
             pool.close()
@@ -425,6 +425,7 @@ def _run(
     scorer: Scorer | None,
     reviewer: Any,
     versions: dict[str, Any],
+    base: WorkerBase,
     pool: LocalPool | None,
     timings: dict[str, float],
     started: datetime,
@@ -473,9 +474,9 @@ def _run(
     t = time.perf_counter()
     identity = scoring_identity({**versions, "models": opts.models}, part.as_of, part.tables_absent)
     config = WorkerConfig(
-        rubric_path=str(opts.rubric_path) if opts.rubric_path else None,
-        policy_path=str(opts.policy_path) if opts.policy_path else None,
-        models=reviewer_models(opts.models),
+        rubric_path=base.rubric_path,
+        policy_path=base.policy_path,
+        models=base.models,
         as_of=part.as_of,
         tables_absent=part.tables_absent,
         children_q=part.children_q,
@@ -484,7 +485,7 @@ def _run(
         keep_records=opts.db is not None,
         db=opts.db,
         identity=identity,
-        block_torch=opts.models in RULES_ONLY,
+        block_torch=base.block_torch,
     )
     if opts.db is not None:
         from notereview.store import connect, upgrade

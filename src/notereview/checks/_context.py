@@ -169,9 +169,9 @@ def copy_pairs(visits: Sequence[Visit], threshold: float = 0.8) -> dict[str, str
     sets = [(v.visit_id, _shingles(v.text)) for v in visits]
     copies: dict[str, str] = {}
     for i, (vid, s) in enumerate(sets):
-        if len(s) < 8:
-            continue
         n = len(s)
+        if n < 8:
+            continue
         for prev_id, p in sets[:i]:
             m = len(p)
             # Jaccard is at most min/max of the sizes: most pairs need no intersection.

@@ -78,6 +78,7 @@ class PlanLinker:
         if not actions:
             return self._plan_language_only(visit_id, text, at)
         action_stems = [(a.action_id, _action_stems(a.text)) for a in actions]
+        fewest = min(self.min_shared, self.min_shared_with_plan_language)
         purpose = lexicon().visit_purpose
         best: tuple[int, int, str, int, int] | None = (
             None  # (shared, plan_lang, action, start, end)
@@ -88,10 +89,10 @@ class PlanLinker:
             stems = content_stems(text[s.start : s.end])
             if not stems:
                 continue
-            plan_language: bool | None = None  # looked up only for a sentence sharing a word
+            plan_language: bool | None = None  # looked up only where it can decide
             for action_id, a_stems in action_stems:
                 shared = len(stems & a_stems)
-                if not shared:
+                if shared < fewest:
                     continue
                 if plan_language is None:
                     # Plan language, or the sentence that states the visit's purpose, needs

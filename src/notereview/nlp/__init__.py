@@ -49,17 +49,14 @@ __all__ = [
 ]
 
 
-def pipeline_versions(patterns: PatternSet | None = None) -> dict[str, str]:
+def pipeline_versions(patterns: PatternSet) -> dict[str, str]:
     """What names the annotation pipeline in ``run.json``: its version, spaCy's and every
-    pattern file's (version and sha256). Reads no spaCy: cheap in a process that does not
-    annotate (``patterns``: default, the packaged pattern files)."""
+    pattern file's (version and sha256). Imports no spaCy: cheap in a process that does not
+    annotate."""
     from importlib.metadata import version
 
-    from notereview.nlp._patterns import default_patterns_dir, load_patterns
-
-    found = patterns if patterns is not None else load_patterns(default_patterns_dir())
     versions = {"pipeline": PIPELINE_VERSION, "spacy": version("spacy")}
-    versions.update({f"patterns/{name}": v for name, v in found.file_versions})
+    versions.update({f"patterns/{name}": v for name, v in patterns.file_versions})
     return versions
 
 
