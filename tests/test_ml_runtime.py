@@ -114,3 +114,10 @@ def test_unknown_family_is_an_error(tmp_path: Path, models_dir: Path) -> None:
     reviewer = Reviewer(rubric_path=_rubric(tmp_path, {"nonsense": "x@1"}), models=models_dir)
     with pytest.raises(ModelError, match="unknown label family"):
         describe_models(reviewer)
+
+
+def test_a_case_model_chosen_by_the_rubric_is_named_as_unused(tmp_path: Path) -> None:
+    rubric = _rubric(tmp_path, {"case_audit": "case_audit@1"})
+    info = describe_models(Reviewer(rubric_path=rubric, models="auto"))
+    assert info["labels"]["case_audit"] == "rules"
+    assert "not used in scoring" in info["notes"]["case_audit"]

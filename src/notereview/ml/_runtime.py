@@ -105,6 +105,12 @@ def load_model_set(
         if model_id == "rules":
             continue
         name, version = parse_model_id(model_id)
+        if family == "case_audit":
+            # Trained and evaluated (notereview train --from-audits) but not yet read by the
+            # case score: say so rather than name a model that changes nothing.
+            ms.notes[family] = (f"{model_id} is not used in scoring yet: the case score keeps "
+                                "the rubric's weights")  # fmt: skip
+            continue
         if not (folder / name / version / "model.skops").is_file():
             ms.notes[family] = f"{model_id} not found under {folder}: rules used"
             continue
