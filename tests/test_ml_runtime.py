@@ -116,8 +116,25 @@ def test_unknown_family_is_an_error(tmp_path: Path, models_dir: Path) -> None:
         describe_models(reviewer)
 
 
-def test_a_case_model_chosen_by_the_rubric_is_named_as_unused(tmp_path: Path) -> None:
-    rubric = _rubric(tmp_path, {"case_audit": "case_audit@1"})
-    info = describe_models(Reviewer(rubric_path=rubric, models="auto"))
-    assert info["labels"]["case_audit"] == "rules"
-    assert "not used in scoring" in info["notes"]["case_audit"]
+def test_a_case_model_chosen_by_the_rubric_adds_p_inadequate(tmp_path: Path) -> None:
+    from notereview.batch import review_rows
+    from notereview.extract import read_extract
+    from notereview.synth import generate
+
+    generate(tmp_path / "x", 4, 5)
+    extract = read_extract(tmp_path / "x")
+    case = next(iter(extract.case_files()))
+    rules = Reviewer().review(case, extract.as_of)
+    assert rules.score.p_inadequate is None
+    assert review_rows(rules)["cases"][0]["p_inadequate"] is None
+
+    rubric = _rubric(tmp_path, {"case_audit": "case_audit@1"})  # the shipped model
+    reviewer = Reviewer(rubric_path=rubric, models="auto")
+    assert describe_models(reviewer)["labels"]["case_audit"] == "case_audit@1"
+    got = reviewer.review(case, extract.as_of)
+    p = got.score.p_inadequate
+    assert p is not None and 0.0 <= p <= 1.0
+    assert got.score.score == rules.score.score  # the score keeps the rubric's weights
+    expected = reviewer.case_model.p_inadequate([rules.score.themes])[0]
+    assert p == round(float(expected), 4)
+    assert review_rows(got)["cases"][0]["p_inadequate"] == p

@@ -161,3 +161,15 @@ def test_write_run_to_a_fresh_url_migrates_it(db_url: str, run_factory: Any) -> 
     run_info, tables = run_factory(seed=6, n_children=3)
     assert write_run(db_url, run_info, tables).created
     assert not write_run(db_url, run_info, tables).created
+
+
+def test_the_case_models_probability_is_stored_and_read_back(
+    run_factory: Any, engine: Engine
+) -> None:
+    run_info, tables = run_factory(seed=4)
+    cases = tables["cases"]
+    cases["p_inadequate"] = [0.25 if i == 0 else None for i in range(len(cases))]
+    result = write_run(engine, run_info, tables)
+    by_child = {c.child_id: c for c in case_scores(engine, result.run_id)}
+    assert by_child[cases.loc[0, "child_id"]].p_inadequate == 0.25
+    assert by_child[cases.loc[1, "child_id"]].p_inadequate is None

@@ -44,6 +44,7 @@ def read_case(
         "confidence": case.confidence,
         "rank": case.rank,
         "reasons": list(case.reasons),
+        "p_inadequate": case.p_inadequate,
         "claimed_by": claim.user_name if claim else None,
         "findings": [
             {

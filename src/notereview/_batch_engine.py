@@ -67,7 +67,7 @@ SCHEMAS: dict[str, pa.Schema] = {
          ("score", _F), ("grade_band", _S),
          *[(t, _F) for t in ("visits", "voice", "case_summary", "chronology", "plans",
                              "genogram", "oversight")],
-         ("confidence", _F), ("rank", _I), ("reasons", _S)]
+         ("confidence", _F), ("rank", _I), ("reasons", _S), ("p_inadequate", _F)]
     ),
     "criteria": pa.schema(
         [("child_id", _S), ("criterion", _S), ("theme", _S), ("status", _S), ("score", _F),

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 CASES_COLUMNS = [
     "child_id", "team", "worker_id", "legal_status", "score", "grade_band", *THEMES,
-    "confidence", "rank", "reasons",
+    "confidence", "rank", "reasons", "p_inadequate",
 ]  # fmt: skip
 CRITERIA_COLUMNS = [
     "child_id", "criterion", "theme", "status", "score", "confidence", "evidence", "missing",
@@ -92,6 +92,7 @@ def review_rows(review: CaseReview) -> dict[str, list[dict[str, Any]]]:
         "confidence": s.confidence,
         "rank": 0,
         "reasons": _json(list(s.reasons)),
+        "p_inadequate": s.p_inadequate,
     }
     criteria = [
         {
@@ -212,7 +213,9 @@ def score_extract(
             progress(n)
     t_review = time.perf_counter() - t1
     tables = {
-        "cases": rank_cases(pd.DataFrame(rows["cases"], columns=CASES_COLUMNS)),
+        "cases": rank_cases(
+            pd.DataFrame(rows["cases"], columns=CASES_COLUMNS).astype({"p_inadequate": float})
+        ),
         "criteria": pd.DataFrame(rows["criteria"], columns=CRITERIA_COLUMNS),
         "visits": pd.DataFrame(rows["visits"], columns=VISITS_COLUMNS),
         "plan_actions": pd.DataFrame(rows["plan_actions"], columns=PLAN_ACTIONS_COLUMNS),

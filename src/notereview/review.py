@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
@@ -108,6 +108,10 @@ class Reviewer:
         )
 
     @cached_property
+    def case_model(self) -> Any:
+        return self.model_set.case_model() if self.model_set is not None else None
+
+    @cached_property
     def linker(self) -> PlanLinker:
         semantic = self.model_set.linker() if self.model_set is not None else None
         return semantic or PlanLinker()
@@ -156,12 +160,16 @@ class Reviewer:
     def review(self, case: CaseFile, as_of: date, tables_absent: Iterable[str] = ()) -> CaseReview:
         ctx = self.context(case, as_of, tables_absent)
         findings = tuple(check(ctx) for check in self.rubric.checks)
+        score = score_case(case.child_id, findings, self.rubric)
+        if self.case_model is not None:
+            p = float(self.case_model.p_inadequate([score.themes])[0])
+            score = replace(score, p_inadequate=round(p, 4))
         return CaseReview(
             case=case,
             findings=findings,
             visit_labels=ctx.visit_labels,
             action_labels=ctx.action_labels,
-            score=score_case(case.child_id, findings, self.rubric),
+            score=score,
         )
 
 

@@ -17,6 +17,9 @@ class CaseScore:
     themes: dict[str, float | None]  # None where a theme has no applicable criterion
     confidence: float
     reasons: tuple[str, ...]
+    #: The case model's calibrated probability that an auditor grades the file inadequate
+    #: (learned from audits; None unless the rubric's ``models.case_audit`` names a model).
+    p_inadequate: float | None = None
 
 
 def reason_for(finding: Finding, rubric: Rubric) -> str:

@@ -65,6 +65,12 @@ class ModelSet:
             smart=self.loaded.get("plan_actions_smart"),
         )
 
+    def case_model(self) -> Any:
+        """The case model (``CaseAuditModel``) the rubric chose, or None: it adds
+        ``p_inadequate`` to each case; the case score keeps the rubric's weights."""
+        model = self.loaded.get("case_audit")
+        return model.estimator if model is not None else None
+
     def linker(self) -> PlanLinker | None:
         from notereview.ml._linking import SemanticPlanLinker
 
@@ -105,12 +111,6 @@ def load_model_set(
         if model_id == "rules":
             continue
         name, version = parse_model_id(model_id)
-        if family == "case_audit":
-            # Trained and evaluated (notereview train --from-audits) but not yet read by the
-            # case score: say so rather than name a model that changes nothing.
-            ms.notes[family] = (f"{model_id} is not used in scoring yet: the case score keeps "
-                                "the rubric's weights")  # fmt: skip
-            continue
         if not (folder / name / version / "model.skops").is_file():
             ms.notes[family] = f"{model_id} not found under {folder}: rules used"
             continue

@@ -28,6 +28,8 @@ from notereview.store.models import (
     VisitLabel,
 )
 
+#: Columns a run may lack (written by a version before them): stored as null.
+OPTIONAL_COLUMNS = frozenset({"p_inadequate"})
 # The columns of each table of a run (CONTRACT.md "What a run writes", plus ``records``).
 RUN_COLUMNS: dict[str, tuple[str, ...]] = {
     "cases": (
@@ -41,6 +43,7 @@ RUN_COLUMNS: dict[str, tuple[str, ...]] = {
         "confidence",
         "rank",
         "reasons",
+        "p_inadequate",
     ),
     "criteria": (
         "child_id",
@@ -129,6 +132,7 @@ class CaseScoreRow:
     confidence: float
     rank: int
     reasons: tuple[str, ...]
+    p_inadequate: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,7 +311,7 @@ def _rows(tables: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
     else:
         columns = set(frame.columns)
         rows = frame.to_dict("records")
-    missing = [c for c in RUN_COLUMNS[name] if c not in columns]
+    missing = [c for c in RUN_COLUMNS[name] if c not in columns and c not in OPTIONAL_COLUMNS]
     if missing:
         raise StoreError(f"the run's {name!r} table lacks the columns {missing}")
     return rows
@@ -438,6 +442,7 @@ def _insert_tables(session: Session, run_id: int, rows: Mapping[str, list[dict[s
                 "confidence": _float(r["confidence"]),
                 "rank": _int(r["rank"]),
                 "reasons": [str(x) for x in _json_list(r["reasons"])],
+                "p_inadequate": _float(r.get("p_inadequate")),
             }
             for r in rows["cases"]
         ],
@@ -612,6 +617,7 @@ def _case_row(row: CaseScore) -> CaseScoreRow:
         confidence=row.confidence,
         rank=row.rank,
         reasons=tuple(row.reasons or ()),
+        p_inadequate=row.p_inadequate,
     )
 
 

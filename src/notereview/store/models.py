@@ -122,6 +122,7 @@ class CaseScore(Base):
     confidence: Mapped[float] = mapped_column(Float)
     rank: Mapped[int] = mapped_column(Integer)
     reasons: Mapped[Any] = mapped_column(JSONType)
+    p_inadequate: Mapped[float | None] = mapped_column(Float, nullable=True)
 
     __table_args__ = (Index("ix_case_scores_run_team", "run_id", "team"),)
 
