@@ -15,6 +15,7 @@ done, and finishes with the same files as an uninterrupted run.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import json
@@ -376,6 +377,8 @@ def run_batch(
 ) -> BatchSummary:
     """Score an extract into ``out_dir`` (CONTRACT.md "What a run writes"); see the module doc.
     ``scorer`` runs the chunks (default: the local process pool)."""
+    from notereview.batch import extract_fingerprint
+    from notereview.extract import load_mapping
     from notereview.review import Reviewer
 
     opts = options or BatchOptions()
@@ -409,133 +412,112 @@ def run_batch(
     )
     pool = LocalPool(base, workers) if scorer is None and workers > 1 else None
     timings["load"] = time.perf_counter() - t
-    try:
-        return _run(extract, out, opts, progress, scorer, reviewer, versions, base, pool,
-                    timings, started)  # fmt: skip
-    finally:
-        if pool is not None:
-            pool.close()
+    with pool if pool is not None else contextlib.nullcontext():
+        t = time.perf_counter()
+        fingerprint = extract_fingerprint(extract)
+        mapping = load_mapping(opts.mapping_path) if opts.mapping_path else None
+        state = {
+            "state_version": STATE_VERSION,
+            "extract_fingerprint": fingerprint,
+            "as_of": opts.as_of.isoformat() if opts.as_of else None,
+            "mapping_sha256": _sha_file(opts.mapping_path),
+            "max_text_chars": opts.max_text_chars,
+            "chunk_children": opts.chunk_children,
+            "versions": versions,
+            "models": opts.models,
+            "keep_records": opts.db is not None,
+        }
+        state_key = hashlib.sha256(
+            json.dumps(state, sort_keys=True, default=str).encode("utf-8")
+        ).hexdigest()[:24]
+        partial_root = out / PARTIAL_DIR
+        work = partial_root / state_key
+        if not opts.resume:
+            remove_tree(work)
+        for stale in partial_root.glob("*") if partial_root.is_dir() else ():
+            if stale.name != state_key:
+                remove_tree(stale)  # another extract or version: nothing to resume there
+        parts_dir = work / "parts"
+        parts_dir.mkdir(parents=True, exist_ok=True)
+        spill_dir = work / "spill"
+        remove_tree(spill_dir)
+        (work / "state.json").write_text(json.dumps(state, indent=1, default=str), encoding="utf-8")
+        timings["fingerprint"] = time.perf_counter() - t
 
+        t = time.perf_counter()
+        part = partition_extract(
+            extract, spill_dir, mapping=mapping, as_of=opts.as_of,
+            max_text_chars=opts.max_text_chars, chunk_children=opts.chunk_children,
+        )  # fmt: skip
+        timings["ingest"] = time.perf_counter() - t
 
-def _run(
-    extract: str | Path,
-    out: Path,
-    opts: BatchOptions,
-    progress: Callable[[int, int], None] | None,
-    scorer: Scorer | None,
-    reviewer: Any,
-    versions: dict[str, Any],
-    base: WorkerBase,
-    pool: LocalPool | None,
-    timings: dict[str, float],
-    started: datetime,
-) -> BatchSummary:
-    from notereview.batch import extract_fingerprint
-    from notereview.extract import load_mapping
+        t = time.perf_counter()
+        identity = scoring_identity(
+            {**versions, "models": opts.models}, part.as_of, part.tables_absent
+        )
+        config = WorkerConfig(
+            rubric_path=base.rubric_path,
+            policy_path=base.policy_path,
+            models=base.models,
+            as_of=part.as_of,
+            tables_absent=part.tables_absent,
+            children_q=part.children_q,
+            plans_q=part.plans_q,
+            parts_dir=str(parts_dir),
+            keep_records=opts.db is not None,
+            db=opts.db,
+            identity=identity,
+            block_torch=base.block_torch,
+        )
+        if opts.db is not None:
+            from notereview.store import connect, upgrade
 
-    t = time.perf_counter()
-    fingerprint = extract_fingerprint(extract)
-    mapping = load_mapping(opts.mapping_path) if opts.mapping_path else None
-    state = {
-        "state_version": STATE_VERSION,
-        "extract_fingerprint": fingerprint,
-        "as_of": opts.as_of.isoformat() if opts.as_of else None,
-        "mapping_sha256": _sha_file(opts.mapping_path),
-        "max_text_chars": opts.max_text_chars,
-        "chunk_children": opts.chunk_children,
-        "versions": versions,
-        "models": opts.models,
-        "keep_records": opts.db is not None,
-    }
-    state_key = hashlib.sha256(
-        json.dumps(state, sort_keys=True, default=str).encode("utf-8")
-    ).hexdigest()[:24]
-    partial_root = out / PARTIAL_DIR
-    work = partial_root / state_key
-    if not opts.resume:
-        remove_tree(work)
-    for stale in partial_root.glob("*") if partial_root.is_dir() else ():
-        if stale.name != state_key:
-            remove_tree(stale)  # another extract or version: nothing to resume there
-    parts_dir = work / "parts"
-    parts_dir.mkdir(parents=True, exist_ok=True)
-    spill_dir = work / "spill"
-    remove_tree(spill_dir)
-    (work / "state.json").write_text(json.dumps(state, indent=1, default=str), encoding="utf-8")
-    timings["fingerprint"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    part = partition_extract(
-        extract, spill_dir, mapping=mapping, as_of=opts.as_of,
-        max_text_chars=opts.max_text_chars, chunk_children=opts.chunk_children,
-    )  # fmt: skip
-    timings["ingest"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    identity = scoring_identity({**versions, "models": opts.models}, part.as_of, part.tables_absent)
-    config = WorkerConfig(
-        rubric_path=base.rubric_path,
-        policy_path=base.policy_path,
-        models=base.models,
-        as_of=part.as_of,
-        tables_absent=part.tables_absent,
-        children_q=part.children_q,
-        plans_q=part.plans_q,
-        parts_dir=str(parts_dir),
-        keep_records=opts.db is not None,
-        db=opts.db,
-        identity=identity,
-        block_torch=base.block_torch,
-    )
-    if opts.db is not None:
-        from notereview.store import connect, upgrade
-
-        engine = connect(opts.db)
-        try:
-            upgrade(engine)
-        finally:
-            engine.dispose()
-    done_before = {
-        task.index for task in part.tasks
-        if (parts_dir / f"chunk-{task.index:06d}").is_dir()
-    }  # fmt: skip
-    todo = [task for task in part.tasks if task.index not in done_before]
-    total = part.children_total
-    finished = sum(len(task.children) for task in part.tasks if task.index in done_before)
-    if progress is not None:
-        progress(finished, total)
-    if pool is not None and len(todo) > 1:
-        run_chunks: Scorer = pool.run
-        reviewer = None  # the workers have their own: free any models loaded here
-        gc.collect()
-    else:
-        run_chunks = scorer or _run_in_process
-    for done in run_chunks(todo, config, pool.workers if pool else 1, reviewer):
-        finished += done.children
+            engine = connect(opts.db)
+            try:
+                upgrade(engine)
+            finally:
+                engine.dispose()
+        done_before = {
+            task.index for task in part.tasks
+            if (parts_dir / f"chunk-{task.index:06d}").is_dir()
+        }  # fmt: skip
+        todo = [task for task in part.tasks if task.index not in done_before]
+        total = part.children_total
+        finished = sum(len(task.children) for task in part.tasks if task.index in done_before)
         if progress is not None:
             progress(finished, total)
-    timings["review"] = time.perf_counter() - t
+        run_chunks: Scorer = scorer or (
+            pool.run if pool is not None and len(todo) > 1 else _run_in_process
+        )
+        if run_chunks is not _run_in_process:
+            reviewer = None  # the workers have their own: free any models loaded here
+            gc.collect()
+        for done in run_chunks(todo, config, workers, reviewer):
+            finished += done.children
+            if progress is not None:
+                progress(finished, total)
+        timings["review"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    summary = _assemble_outputs(part, parts_dir, out, opts, started, versions, fingerprint)
-    summary.chunks_resumed = len(done_before)
-    timings["write"] = time.perf_counter() - t
-    summary.run_info["timings_s"].update({k: round(v, 3) for k, v in timings.items()})
-
-    summary.run_info["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-    if opts.db is not None:
         t = time.perf_counter()
-        summary.db_run = _store(opts.db, summary.run_info, summary, part, parts_dir)
-        summary.run_info["timings_s"]["store"] = round(time.perf_counter() - t, 3)
-    run_json = out / "run.json"
-    tmp = out / ".run.json.tmp"
-    tmp.write_text(json.dumps(summary.run_info, indent=2, default=str) + "\n", encoding="utf-8")
-    os.replace(tmp, run_json)
-    summary.files.append(run_json)
-    remove_tree(work)
-    if partial_root.is_dir() and not any(partial_root.iterdir()):
-        partial_root.rmdir()
-    return summary
+        summary = _assemble_outputs(part, parts_dir, out, opts, started, versions, fingerprint)
+        summary.chunks_resumed = len(done_before)
+        timings["write"] = time.perf_counter() - t
+        summary.run_info["timings_s"].update({k: round(v, 3) for k, v in timings.items()})
+
+        summary.run_info["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        if opts.db is not None:
+            t = time.perf_counter()
+            summary.db_run = _store(opts.db, summary.run_info, summary, part, parts_dir)
+            summary.run_info["timings_s"]["store"] = round(time.perf_counter() - t, 3)
+        run_json = out / "run.json"
+        tmp = out / ".run.json.tmp"
+        tmp.write_text(json.dumps(summary.run_info, indent=2, default=str) + "\n", encoding="utf-8")
+        os.replace(tmp, run_json)
+        summary.files.append(run_json)
+        remove_tree(work)
+        if partial_root.is_dir() and not any(partial_root.iterdir()):
+            partial_root.rmdir()
+        return summary
 
 
 def _run_in_process(
@@ -576,6 +558,12 @@ class LocalPool:
     def close(self) -> None:
         self._pool.terminate()
         self._pool.join()
+
+    def __enter__(self) -> LocalPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 # ------------------------------------------------------------------ the run's files
