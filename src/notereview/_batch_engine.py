@@ -191,22 +191,6 @@ def _unpack(blob: bytes) -> dict[str, list[dict[str, Any]]]:
 
 
 @dataclass(frozen=True)
-class WorkerConfig:
-    rubric_path: str | None
-    policy_path: str | None
-    models: str | None
-    as_of: date
-    tables_absent: list[str]
-    children_q: dict[str, int]
-    plans_q: dict[str, int]
-    parts_dir: str
-    keep_records: bool
-    db: str | None
-    identity: str
-    block_torch: bool
-
-
-@dataclass(frozen=True)
 class WorkerBase:
     """What a worker needs to build its Reviewer: known before pass 1, so the pool starts (and
     the workers build their pipelines) while the main process reads the extract."""
@@ -215,6 +199,21 @@ class WorkerBase:
     policy_path: str | None
     models: str | None
     block_torch: bool
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """What a worker needs for the run, known after pass 1 (``base``: its Reviewer's settings)."""
+
+    base: WorkerBase
+    as_of: date
+    tables_absent: list[str]
+    children_q: dict[str, int]
+    plans_q: dict[str, int]
+    parts_dir: str
+    keep_records: bool
+    db: str | None
+    identity: str
 
 
 _WORKER: dict[str, Any] = {}
@@ -456,9 +455,7 @@ def run_batch(
             {**versions, "models": opts.models}, part.as_of, part.tables_absent
         )
         config = WorkerConfig(
-            rubric_path=base.rubric_path,
-            policy_path=base.policy_path,
-            models=base.models,
+            base=base,
             as_of=part.as_of,
             tables_absent=part.tables_absent,
             children_q=part.children_q,
@@ -467,7 +464,6 @@ def run_batch(
             keep_records=opts.db is not None,
             db=opts.db,
             identity=identity,
-            block_torch=base.block_torch,
         )
         if opts.db is not None:
             from notereview.store import connect, upgrade

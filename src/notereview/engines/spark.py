@@ -133,13 +133,13 @@ def _spark_scorer(master: str) -> Any:
         work.mkdir(parents=True)
         kept = _write_case_files(todo, config, work / "case_files.parquet")
         conf = {
-            "rubric_path": config.rubric_path,
-            "policy_path": config.policy_path,
-            "models": config.models,
+            "rubric_path": config.base.rubric_path,
+            "policy_path": config.base.policy_path,
+            "models": config.base.models,
             "as_of": config.as_of.isoformat(),
             "tables_absent": list(config.tables_absent),
             "keep_records": config.keep_records,
-            "block_torch": config.block_torch,
+            "block_torch": config.base.block_torch,
         }
 
         def score_batches(frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
