@@ -109,8 +109,7 @@ class PlanLinker:
             return self._explicit_link(visit_id, text, at)
         shared, plan_language, action_id, start, end = best
         why = f"refers to plan action {action_id}" + (" in plan language" if plan_language else "")
-        evidence = Evidence("visits", visit_id, start, end, text[start:end], self.name, why)
-        return PlanLink(True, action_id, (evidence,))
+        return quote_link(visit_id, text, start, end, self.name, why, action_id)
 
     def _explicit_link(self, visit_id: str, text: str, at: AnnotatedText) -> PlanLink:
         """A sentence that says in so many words that the visit served the plan ("as per the
@@ -120,16 +119,8 @@ class PlanLinker:
             if {"hypothetical", "negated"} & s.qualifiers:
                 continue
             if pattern.search(text, s.start, s.end):
-                evidence = Evidence(
-                    "visits",
-                    visit_id,
-                    s.start,
-                    s.end,
-                    text[s.start : s.end],
-                    f"{self.name}:explicit_plan_link",
-                    "says the visit served the child's plan",
-                )
-                return PlanLink(True, None, (evidence,))
+                return quote_link(visit_id, text, s.start, s.end, f"{self.name}:explicit_plan_link",
+                             "says the visit served the child's plan")  # fmt: skip
         return PlanLink(False, None, ())
 
     def _plan_language_only(self, visit_id: str, text: str, at: AnnotatedText) -> PlanLink:
@@ -139,14 +130,21 @@ class PlanLinker:
                 continue
             cue = next((c for c in s.cues if c.kind == "plan_language"), None)
             if cue is not None:
-                evidence = Evidence(
-                    "visits",
-                    visit_id,
-                    s.start,
-                    s.end,
-                    text[s.start : s.end],
-                    f"{self.name}:plan_language.{cue.rule}",
-                    "refers to the child's plan",
-                )
-                return PlanLink(True, None, (evidence,))
+                return quote_link(visit_id, text, s.start, s.end,
+                             f"{self.name}:plan_language.{cue.rule}",
+                             "refers to the child's plan")  # fmt: skip
         return PlanLink(False, None, ())
+
+
+def quote_link(
+    visit_id: str,
+    text: str,
+    start: int,
+    end: int,
+    source: str,
+    why: str,
+    action_id: str | None = None,
+) -> PlanLink:
+    """A link with one quote as its evidence: ``text[start:end]`` of the visit."""
+    evidence = Evidence("visits", visit_id, start, end, text[start:end], source, why)
+    return PlanLink(True, action_id, (evidence,))

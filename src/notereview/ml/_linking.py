@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from notereview.checks._finding import Evidence
-from notereview.checks._linking import PlanLink, PlanLinker, content_stems
+from notereview.checks._linking import PlanLink, PlanLinker, content_stems, quote_link
 from notereview.ml._embed import DIMENSION
 from notereview.ml._train import link_candidates, plan_link_features
 
@@ -194,12 +193,9 @@ class SemanticPlanLinker(PlanLinker):
         si, ai = np.unravel_index(int(np.argmax(cos)), cos.shape)
         s = p.sentences[p.cand[int(si)]]
         action = actions[int(ai)]
-        evidence = Evidence(
-            "visits", p.visit_id, s.start, s.end, p.text[s.start : s.end], self.name,
-            f"means the same as plan action {action.action_id} "
-            f"(similarity {float(cos[si, ai]):.2f}, model p={prob:.2f})",
-        )
-        return PlanLink(True, action.action_id, (evidence,))
+        why = (f"means the same as plan action {action.action_id} "
+               f"(similarity {float(cos[si, ai]):.2f}, model p={prob:.2f})")  # fmt: skip
+        return quote_link(p.visit_id, p.text, s.start, s.end, self.name, why, action.action_id)
 
 
 @dataclass(frozen=True)
