@@ -23,6 +23,8 @@ class Settings:
     exemplar_max_chars: int = 20_000
     rate_limit_per_minute: int = 120  # per token (per client address without one); 0 = off
     recent_audit_days: int = 90
+    # rank the whole-file queue on the case model's p_inadequate where every file has one
+    queue_use_case_model: bool = True
     queue_default_limit: int = 50
     queue_max_limit: int = 500
     agreement_k: int = 20

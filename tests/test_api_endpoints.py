@@ -336,3 +336,75 @@ def test_guessing_tokens_is_rate_limited_by_address(client_factory: Any) -> None
         for i in range(5)
     ]
     assert statuses == [401, 401, 401, 429, 429]
+
+
+def _store_with_case_model(engine: Engine, run_factory: Any, missing: int = 0) -> Any:
+    """A run whose cases carry the case model's p_inadequate (equal to the rubric score, so the
+    model and the rubric disagree about every file), ``missing`` of them without one."""
+    run_info, tables = run_factory(seed=22)
+    cases = tables["cases"]
+    cases["p_inadequate"] = [
+        None if i < missing else round(float(s), 3) for i, s in enumerate(cases["score"])
+    ]
+    write_run(engine, run_info, tables)
+    return cases
+
+
+def test_queue_ranks_on_the_case_model_where_every_file_has_one(
+    client_factory: Any, engine: Engine, run_factory: Any, token_factory: Any
+) -> None:
+    cases = _store_with_case_model(engine, run_factory)
+    expected = dict(zip(cases["child_id"], cases["p_inadequate"], strict=True))
+    h = {"Authorization": f"Bearer {token_factory('auditor')}"}
+    client = client_factory()
+    items = client.get("/queue?limit=500", headers=h).json()["items"]
+    assert {i["ranked_on"] for i in items} == {"case_model"}
+    assert all(i["p_inadequate"] == expected[i["child_id"]] for i in items)
+    top = items[0]
+    assert any(
+        r.startswith(
+            "weak file: the case model puts the chance an auditor grades it inadequate at "
+            f"{top['p_inadequate']:.2f}; rubric score {top['score']:.2f}"
+        )
+        for r in top["reasons"]
+    )
+    case = client.get(f"/cases/{top['child_id']}", headers=h).json()
+    assert case["p_inadequate"] == expected[top["child_id"]]
+
+    def mean_p(chunk: list[dict[str, Any]]) -> float:
+        return sum(i["p_inadequate"] for i in chunk) / len(chunk)
+
+    assert mean_p(items[:8]) > mean_p(items[-8:])  # the model's likely-inadequate files first
+    # switched off: the rubric's order, the estimate still reported
+    off = client_factory(queue_use_case_model=False)
+    by_rubric = off.get("/queue?limit=500", headers=h).json()["items"]
+    assert {i["ranked_on"] for i in by_rubric} == {"rubric_score"}
+    assert mean_p(by_rubric[:8]) < mean_p(by_rubric[-8:])
+    assert by_rubric[0]["p_inadequate"] == expected[by_rubric[0]["child_id"]]
+    assert any("set not to use the case model" in r for r in by_rubric[0]["reasons"])
+    # a theme queue stays on the theme's scores
+    voice = client.get("/queue?theme=voice&limit=3", headers=h).json()["items"]
+    assert {i["ranked_on"] for i in voice} == {"theme_score"}
+
+
+def test_queue_without_p_inadequate_or_with_some_missing_ranks_on_the_rubric(
+    service: dict[str, Any], client_factory: Any, run_factory: Any
+) -> None:
+    client, h = service["client"], service["h"]
+    plain = client.get("/queue?limit=500", headers=h["auditor"]).json()["items"]
+    assert {i["ranked_on"] for i in plain} == {"rubric_score"}
+    assert {i["p_inadequate"] for i in plain} == {None}
+    assert client.get("/cases/C0001", headers=h["auditor"]).json()["p_inadequate"] is None
+    # a newer run where one file has no estimate: nobody is ranked on the model
+    cases = _store_with_case_model(service["engine"], run_factory, missing=1)
+    newer = client.get("/queue?limit=500", headers=h["auditor"]).json()["items"]
+    assert {i["ranked_on"] for i in newer} == {"rubric_score"}
+    with_estimate = [i for i in newer if i["p_inadequate"] is not None]
+    assert len(with_estimate) == len(cases) - 1
+    assert all(
+        any(
+            f"1 of the {len(cases)} files in this queue has no case-model" in r
+            for r in i["reasons"]
+        )
+        for i in with_estimate
+    )

@@ -29,6 +29,9 @@ def test_settings_from_env() -> None:
     assert settings.database_url == "sqlite:///x.db" and settings.claim_hours == 2.5
     assert settings.rate_limit_per_minute == 0 and settings.trust_forwarded_for is True
     assert settings.exemplar_max_chars == 20_000
+    assert settings.queue_use_case_model is True  # on by default
+    off = Settings.from_env({"NOTEREVIEW_QUEUE_USE_CASE_MODEL": "off"})
+    assert off.queue_use_case_model is False
     with pytest.raises(ConfigError, match="NOTEREVIEW_CLAIM_HOURS"):
         Settings.from_env({"NOTEREVIEW_CLAIM_HOURS": "soon"})
     with pytest.raises(ConfigError, match="NOTEREVIEW_MAX_BODY_BYTES"):

@@ -21,6 +21,7 @@ class Case:
     confidence: float = 0.9
     themes: dict[str, float | None] = field(default_factory=dict)
     reasons: tuple[str, ...] = ("no visit in 10 weeks", "no chronology", "plan not reviewed", "x")
+    p_inadequate: float | None = None
 
 
 NOW = datetime(2026, 4, 1, tzinfo=UTC)
@@ -104,3 +105,92 @@ def test_filters_by_team_status_and_theme() -> None:
 def test_queue_is_deterministic() -> None:
     cases = [Case(f"k{i}", "ABC"[i % 3], "CP", 0.5) for i in range(20)]
     assert build_queue(cases) == build_queue(list(reversed(cases)))
+
+
+# --- the case model's p_inadequate ---------------------------------------------------------
+
+
+def _modelled() -> list[Case]:
+    # the rubric and the case model disagree: by score "cp" is weakest, by the model "cin"
+    return [
+        Case("cp", "A", "CP", 0.30, grade_band="inadequate", p_inadequate=0.20),
+        Case("cin", "A", "CP", 0.60, grade_band="requires_improvement", p_inadequate=0.90),
+        Case("lac", "A", "CP", 0.50, grade_band="requires_improvement", p_inadequate=0.55),
+    ]
+
+
+def test_whole_file_queue_ranks_on_the_case_model_when_every_file_has_it() -> None:
+    items = build_queue(_modelled(), params=NO_SPREAD)
+    assert [i.child_id for i in items] == ["cin", "lac", "cp"]
+    assert {i.ranked_on for i in items} == {"case_model"}
+    top = items[0]
+    assert top.priority == pytest.approx(0.90)
+    assert top.p_inadequate == 0.90
+    assert (
+        "weak file: the case model puts the chance an auditor grades it inadequate at 0.90; "
+        "rubric score 0.60 (requires improvement); legal status CP weighs x1.00"
+    ) in top.reasons
+    # legal-status risk still weighs the model's estimate
+    cp = Case("cp", "A", "CP", 0.9, p_inadequate=0.5)
+    cl = Case("cl", "A", "CL", 0.1, p_inadequate=0.8)
+    weighted = build_queue([cp, cl], params=NO_SPREAD)
+    assert [i.child_id for i in weighted] == ["cp", "cl"]  # 0.5 x 1.0 beats 0.8 x 0.4
+
+
+def test_without_p_inadequate_the_queue_ranks_on_the_rubric_score() -> None:
+    cases = [
+        Case(c.child_id, c.team, c.legal_status, c.score, grade_band=c.grade_band)
+        for c in _modelled()
+    ]
+    items = build_queue(cases, params=NO_SPREAD)
+    assert [i.child_id for i in items] == ["cp", "lac", "cin"]
+    assert {i.ranked_on for i in items} == {"rubric_score"}
+    assert all(i.p_inadequate is None for i in items)
+    assert items[0].priority == pytest.approx(0.70)
+    assert not any("case model" in r for i in items for r in i.reasons)
+    # NaN (a parquet column's empty cell) counts as no estimate
+    nan = [Case("a", "A", "CP", 0.3, p_inadequate=float("nan")), Case("b", "A", "CP", 0.6)]
+    assert [(i.child_id, i.ranked_on, i.p_inadequate) for i in build_queue(nan)] == [
+        ("a", "rubric_score", None),
+        ("b", "rubric_score", None),
+    ]
+
+
+def test_a_mixed_queue_never_mixes_the_two_scales() -> None:
+    # "old" comes from a run with no case model: every file falls back to the rubric score
+    mixed = [*_modelled(), Case("old", "A", "CP", 0.45, grade_band="inadequate")]
+    items = build_queue(mixed, params=NO_SPREAD)
+    assert [i.child_id for i in items] == ["cp", "old", "lac", "cin"]
+    assert {i.ranked_on for i in items} == {"rubric_score"}
+    by_id = {i.child_id: i for i in items}
+    assert by_id["cin"].p_inadequate == 0.90 and by_id["old"].p_inadequate is None
+    assert (
+        "ranked on the rubric score, not the case model's 0.90: 1 of the 4 files in this queue "
+        "has no case-model estimate, and one queue never mixes the two scales"
+    ) in by_id["cin"].reasons
+    assert not any("case model" in r for r in by_id["old"].reasons)
+    # the rule looks at the files the filters leave: with "old" filtered out, the model ranks
+    elsewhere = [*_modelled(), Case("old", "B", "CP", 0.45)]
+    assert {i.ranked_on for i in build_queue(elsewhere)} == {"rubric_score"}
+    assert [i.ranked_on for i in build_queue(elsewhere, team="A")] == ["case_model"] * 3
+
+
+def test_the_case_model_can_be_switched_off() -> None:
+    off = QueueParams(use_case_model=False, team_penalty=0, worker_penalty=0)
+    items = build_queue(_modelled(), params=off)
+    assert [i.child_id for i in items] == ["cp", "lac", "cin"]
+    assert {i.ranked_on for i in items} == {"rubric_score"}
+    assert items[0].p_inadequate == 0.20  # still reported, not used
+    assert any("the queue is set not to use the case model" in r for r in items[0].reasons)
+    assert QueueParams().use_case_model  # on by default
+
+
+def test_theme_queues_stay_on_theme_scores() -> None:
+    cases = [
+        Case("a", "A", "CP", 0.2, themes={"voice": 0.8}, p_inadequate=0.95),
+        Case("b", "A", "CP", 0.9, themes={"voice": 0.1}, p_inadequate=0.05),
+    ]
+    items = build_queue(cases, theme="voice", params=NO_SPREAD)
+    assert [i.child_id for i in items] == ["b", "a"]
+    assert {i.ranked_on for i in items} == {"theme_score"}
+    assert not any("case model" in r for i in items for r in i.reasons)

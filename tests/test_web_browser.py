@@ -1,8 +1,10 @@
 """The web pages in a real browser: Playwright for Python driving Debian's Chromium against
 uvicorn on a free localhost port, on a temporary SQLite store filled by scoring two small
-synthetic extracts (two weeks apart, with a Focus on Practice week between them).
+synthetic extracts (two weeks apart, with a Focus on Practice week between them); the later
+run carries a stand-in case-model estimate (p_inadequate), as a run scored with a case model does.
 
-Sign in, open the queue, claim, open a case, see a highlighted quote, save an audit, sign out;
+Sign in, open the queue (ordered by the case model, its estimate in a column), claim, open a
+case (the estimate beside the score), see a highlighted quote, save an audit, sign out;
 sign in as a practice lead, check an exemplar, open trends. Every request the browser makes is
 recorded and must stay on the server's origin; the Content-Security-Policy must not have had
 to block anything. Screenshots go to tests/screenshots/ (git-ignored).
@@ -14,6 +16,7 @@ both when missing); without them the test is skipped.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import threading
@@ -73,6 +76,9 @@ def site(tmp_path_factory: pytest.TempPathFactory, reviewer: Any) -> Iterator[di
         extract = root / f"extract-{as_of.isoformat()}"
         generate(extract, 30, 5, as_of=as_of)
         result = score_extract(read_extract(extract), reviewer, source=extract, keep_records=True)
+        if as_of == AS_OF:  # the latest run as a case model would leave it (a fake estimate)
+            cases = result.tables["cases"]
+            cases["p_inadequate"] = (1.0 - cases["score"]).clip(0.0, 1.0).round(3)
         write_run(engine, result.run_info, result.tables)
     admin = add_user(engine, "web-admin", "admin").token
     add_focus_week(
@@ -177,6 +183,10 @@ def test_auditor_and_practice_lead_journeys(site: dict[str, Any], browser_contex
     first = rows.first
     child_id = first.locator("td").nth(1).inner_text().strip()
     assert first.locator("ol.reasons li").count() >= 1
+    assert page.get_by_role("columnheader", name="Case model").is_visible()
+    assert page.get_by_text("Ordered by the case model").is_visible()
+    estimate = first.locator("td.case-model").inner_text()
+    assert re.fullmatch(r"\d+% chance an auditor grades this inadequate", estimate)
     _shot(page, "01-queue")
     first.get_by_role("button", name=f"Claim file {child_id}").click()  # htmx: no reload
     first.get_by_text("Claimed by you").wait_for()
@@ -186,6 +196,8 @@ def test_auditor_and_practice_lead_journeys(site: dict[str, Any], browser_contex
     first.get_by_role("link", name=child_id).click()
     page.wait_for_url(f"**/app/cases/{child_id}")
     assert page.get_by_role("heading", name=f"Case file {child_id}").is_visible()
+    case_model = page.get_by_role("definition").filter(has_text=estimate)
+    assert case_model.count() == 1 and case_model.is_visible()
     marks = page.locator("article.record mark.evidence")
     assert marks.count() > 0
     _shot(page, "03-case")

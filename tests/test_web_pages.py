@@ -332,3 +332,62 @@ def test_trends_focus_weeks_and_minimum_team_size(
         data={"starts_on": "2026-03-09", "ends_on": "2026-03-13", "theme": "voice", "title": "x"},
     )
     assert lead_post.status_code == 403
+
+
+def _case_model_site(
+    client_factory: Any, engine: Engine, run_factory: Any, missing: int = 0
+) -> tuple[Any, dict[str, float | None]]:
+    """A store whose latest run has the case model's p_inadequate (``missing`` files without)."""
+    run_info, tables = run_factory(seed=8)
+    cases = tables["cases"].sort_values("child_id", ignore_index=True)
+    tables["cases"] = cases
+    values = [None if i < missing else round(0.834 - i * 0.01, 3) for i in range(len(cases))]
+    cases["p_inadequate"] = values
+    write_run(engine, run_info, tables)
+    client = client_factory(rate_limit_per_minute=0)
+    return client, dict(zip(cases["child_id"], values, strict=True))
+
+
+def test_queue_and_case_pages_show_the_case_model_only_when_present(
+    site: Any, client_factory: Any, engine: Engine, run_factory: Any, token_factory: Any
+) -> None:
+    client, tokens = site
+    sign_in(client, tokens("auditor"))
+    queue = client.get("/app/queue", headers=HTML).text
+    assert "Case model" not in queue and "chance an auditor grades" not in queue
+    case = client.get("/app/cases/C0001", headers=HTML).text
+    assert "Case model" not in case and "chance an auditor grades" not in case
+
+    modelled, values = _case_model_site(client_factory, engine, run_factory)
+    sign_in(modelled, token_factory("auditor"))
+    queue = modelled.get("/app/queue", headers=HTML).text
+    assert '<th scope="col">Case model</th>' in queue
+    assert "Ordered by the case model" in queue
+    top = re.findall(r'<td><a href="/app/cases/(C\d+)">', queue)[0]
+    cells = re.findall(r'<td class="case-model">([^<]*)</td>', queue)
+    assert cells and all(c.endswith("% chance an auditor grades this inadequate") for c in cells)
+    assert f"{values[top] * 100:.0f}% chance an auditor grades this inadequate" in cells[0]
+    page = modelled.get("/app/cases/C0001", headers=HTML).text  # 0.834
+    assert "<dt>Case model</dt>" in page
+    assert "83% chance an auditor grades this inadequate" in page
+    # switched off for the queue: the rubric's order, the estimates still shown
+    off = client_factory(rate_limit_per_minute=0, queue_use_case_model=False)
+    sign_in(off, token_factory("auditor"))
+    queue = off.get("/app/queue", headers=HTML).text
+    assert "the queue is set not to use them" in queue
+    assert '<th scope="col">Case model</th>' in queue
+
+
+def test_queue_page_with_some_files_missing_the_case_model(
+    client_factory: Any, engine: Engine, run_factory: Any, token_factory: Any
+) -> None:
+    client, values = _case_model_site(client_factory, engine, run_factory, missing=1)
+    sign_in(client, token_factory("auditor"))
+    queue = client.get("/app/queue", params={"team": "North"}, headers=HTML).text
+    assert "Ordered by the rubric score, not the case model" in queue
+    assert '<th scope="col">Case model</th>' in queue
+    assert values["C0001"] is None  # C0001 (North) has no estimate
+    assert '<span class="meta">no estimate</span>' in queue
+    page = client.get("/app/cases/C0001", headers=HTML).text
+    assert "<dt>Case model</dt>" not in page
+    assert "<dt>Case model</dt>" in client.get("/app/cases/C0004", headers=HTML).text

@@ -3,6 +3,7 @@ and the Focus on Practice weeks. Server-rendered (Jinja2) with a little htmx."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -34,7 +35,13 @@ from api.pages._web import (
 from api.pages.charts import DueStretch, trend_chart, visit_timeline
 from api.pages.highlight import mark_text, place_evidence
 from api.pages.standards import EXEMPLAR_KINDS, GRADES, LEGAL_STATUS_WORDS, WHAT_GOOD_LOOKS_LIKE
-from api.routes._common import require_latest_run, scope_teams, visible_case
+from api.routes._common import (
+    queue_params,
+    require_latest_run,
+    save_audit,
+    scope_teams,
+    visible_case,
+)
 from api.routes.sampling import _audited_files
 from api.schemas import AuditIn
 from notereview.errors import NotereviewError
@@ -47,7 +54,6 @@ from notereview.store import (
     StoreError,
     active_claim,
     active_claims,
-    add_audit,
     add_focus_week,
     authenticate,
     case_file,
@@ -55,7 +61,6 @@ from notereview.store import (
     claim_file,
     criterion_shares,
     delete_focus_week,
-    dip_sample_containing,
     end_session,
     last_audited,
     latest_audits,
@@ -64,7 +69,7 @@ from notereview.store import (
     open_session,
     record_dip_sample,
 )
-from notereview.triage import THEMES, QueueParams, agreement, build_queue, draw_dip_sample
+from notereview.triage import THEMES, QueueItem, agreement, build_queue, draw_dip_sample
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 CsrfDep = Depends(verify_csrf)
@@ -218,7 +223,7 @@ def queue_page(
         last_audited=last_audited(engine, since),
         now=now,
         limit=settings.queue_default_limit,
-        params=QueueParams(recent_audit_days=settings.recent_audit_days),
+        params=queue_params(settings),
     )
     seed_value = run.run_id if seed is None else seed
     sample = draw_dip_sample(all_cases, size=sample_size, seed=seed_value)
@@ -248,10 +253,13 @@ def queue_page(
                 "score": i.score,
                 "band": i.grade_band,
                 "reasons": list(by_id[i.child_id].reasons[:3]),
+                "p_inadequate": i.p_inadequate,
                 "claim": claims.get(i.child_id),
             }
             for i in items
         ],
+        ranking=_queue_ranking(items, settings.queue_use_case_model),
+        case_model_column=any(i.p_inadequate is not None for i in items),
         sample=sample,
         sample_id=sample_id,
         sample_size=sample_size,
@@ -261,6 +269,29 @@ def queue_page(
         themes=THEMES,
         theme_titles=_theme_titles(request),
         filters={"team": team or "", "legal_status": legal_status or "", "theme": theme or ""},
+    )
+
+
+def _queue_ranking(items: Sequence[QueueItem], use_case_model: bool) -> str | None:
+    """One line under the queue's heading saying what the order rests on where a case model
+    is involved (None: the rubric or theme score, with no case-model estimate to explain)."""
+    if not items:
+        return None
+    if items[0].ranked_on == "case_model":
+        return (
+            "Ordered by the case model: its estimate of the chance an auditor grades each file "
+            "inadequate, weighted by legal status."
+        )
+    if items[0].ranked_on != "rubric_score" or all(i.p_inadequate is None for i in items):
+        return None
+    if not use_case_model:
+        return (
+            "Ordered by the rubric score: the case model's estimates are shown but the queue is "
+            "set not to use them."
+        )
+    return (
+        "Ordered by the rubric score, not the case model: some files in this queue have no "
+        "case-model estimate, and the two are never mixed in one order."
     )
 
 
@@ -468,32 +499,8 @@ async def audit_page(
         context = await run_in_threadpool(_case_context, request, engine, user, child_id, now)
         return render(request, "case.html", status=422, saved=None, errors=errors, **context)
 
-    def save() -> int:
-        run = require_latest_run(engine)
-        case = visible_case(request, engine, user, run, child_id)
-        claim = active_claim(engine, child_id, now=now)
-        if claim is not None and claim.user_id != user.user_id:
-            raise HTTPException(status_code=409, detail="another auditor has claimed this file")
-        sample_id = dip_sample_containing(engine, run.run_id, child_id)
-        stored = add_audit(
-            engine,
-            run_id=run.run_id,
-            child_id=child_id,
-            user_id=user.user_id,
-            overall=audit.overall,
-            themes=dict(audit.themes),
-            findings=dict(audit.findings),
-            comments=audit.comments,
-            team=case.team,
-            legal_status=case.legal_status,
-            sample_id=sample_id,
-            now=now,
-        )
-        record_access(request, user, "write_audit", 201, child_id)
-        return stored.audit_id
-
-    audit_id = await run_in_threadpool(save)
-    return redirect(f"/app/cases/{child_id}?saved={audit_id}#audit")
+    stored = await run_in_threadpool(save_audit, request, engine, user, child_id, audit, now)
+    return redirect(f"/app/cases/{child_id}?saved={stored.audit_id}#audit")
 
 
 # --- the exemplar checker -------------------------------------------------------------------

@@ -9,7 +9,20 @@ from fastapi import HTTPException, Request
 from sqlalchemy import Engine
 
 from api.deps import record_access
-from notereview.store import CaseScoreRow, Principal, RunSummary, case_score, latest_run
+from api.schemas import AuditIn
+from api.settings import Settings
+from notereview.store import (
+    AuditRecord,
+    CaseScoreRow,
+    Principal,
+    RunSummary,
+    active_claim,
+    add_audit,
+    case_score,
+    dip_sample_containing,
+    latest_run,
+)
+from notereview.triage import QueueParams
 
 
 def iso(value: date | datetime | None) -> str | None:
@@ -42,6 +55,55 @@ def scope_teams(user: Principal, team: str | None) -> set[str] | None:
     if team is not None:
         return {team} if user.sees_team(team) else set()
     return set(user.teams) if user.teams else None
+
+
+def queue_params(settings: Settings) -> QueueParams:
+    """The queue's parameters as the settings give them (the API, the pages and the agreement
+    report rank the same way)."""
+    return QueueParams(
+        use_case_model=settings.queue_use_case_model,
+        recent_audit_days=settings.recent_audit_days,
+    )
+
+
+def save_audit(
+    request: Request,
+    engine: Engine,
+    user: Principal,
+    child_id: str,
+    audit: AuditIn,
+    now: datetime,
+) -> AuditRecord:
+    """Store an auditor's judgement of the file against the latest run, linked to the dip
+    sample that holds it (``audit.sample_id`` if given), and log it. 404 for a file the user
+    may not see, 409 while another auditor holds the claim, 422 for a named dip sample that
+    does not hold the file."""
+    run = require_latest_run(engine)
+    case = visible_case(request, engine, user, run, child_id)
+    claim = active_claim(engine, child_id, now=now)
+    if claim is not None and claim.user_id != user.user_id:
+        raise HTTPException(status_code=409, detail="another auditor has claimed this file")
+    sample_id = dip_sample_containing(engine, run.run_id, child_id, audit.sample_id)
+    if audit.sample_id is not None and sample_id is None:
+        raise HTTPException(
+            status_code=422, detail="the file is not in that dip sample of the latest run"
+        )
+    stored = add_audit(
+        engine,
+        run_id=run.run_id,
+        child_id=child_id,
+        user_id=user.user_id,
+        overall=audit.overall,
+        themes=dict(audit.themes),
+        findings=dict(audit.findings),
+        comments=audit.comments,
+        team=case.team,
+        legal_status=case.legal_status,
+        sample_id=sample_id,
+        now=now,
+    )
+    record_access(request, user, "write_audit", 201, child_id)
+    return stored
 
 
 def run_summary(run: RunSummary) -> dict[str, Any]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 
 from api.deps import EngineDep, NowDep, UserDep, record_access
-from api.routes._common import iso, require_latest_run, visible_case
+from api.routes._common import iso, require_latest_run, save_audit, visible_case
 from api.schemas import AuditIn
-from notereview.store import active_claim, add_audit, case_file, dip_sample_containing
+from notereview.store import active_claim, case_file
 
 router = APIRouter(tags=["cases"])
 
@@ -83,31 +83,7 @@ def write_audit(
     now: NowDep,
 ) -> dict[str, Any]:
     """Record an auditor's judgement of the file (against the latest run). Logged."""
-    run = require_latest_run(engine)
-    case = visible_case(request, engine, user, run, child_id)
-    claim = active_claim(engine, child_id, now=now)
-    if claim is not None and claim.user_id != user.user_id:
-        raise HTTPException(status_code=409, detail="another auditor has claimed this file")
-    sample_id = dip_sample_containing(engine, run.run_id, child_id, audit.sample_id)
-    if audit.sample_id is not None and sample_id is None:
-        raise HTTPException(
-            status_code=422, detail="the file is not in that dip sample of the latest run"
-        )
-    stored = add_audit(
-        engine,
-        run_id=run.run_id,
-        child_id=child_id,
-        user_id=user.user_id,
-        overall=audit.overall,
-        themes=dict(audit.themes),
-        findings=dict(audit.findings),
-        comments=audit.comments,
-        team=case.team,
-        legal_status=case.legal_status,
-        sample_id=sample_id,
-        now=now,
-    )
-    record_access(request, user, "write_audit", 201, child_id)
+    stored = save_audit(request, engine, user, child_id, audit, now)
     return {
         "audit_id": stored.audit_id,
         "run_id": stored.run_id,

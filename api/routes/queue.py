@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from api.deps import EngineDep, NowDep, SettingsDep, UserDep
-from api.routes._common import iso, require_latest_run, scope_teams, visible_case
+from api.routes._common import iso, queue_params, require_latest_run, scope_teams, visible_case
 from api.schemas import LegalStatus, Theme
 from notereview.store import (
     active_claims,
@@ -18,7 +18,7 @@ from notereview.store import (
     latest_run,
     release_claim,
 )
-from notereview.triage import QueueParams, build_queue
+from notereview.triage import build_queue
 
 router = APIRouter(tags=["queue"])
 
@@ -34,14 +34,15 @@ def queue(
     theme: Theme | None = None,
     limit: Annotated[int | None, Query(ge=1)] = None,
 ) -> dict[str, Any]:
-    """The files to audit next, weakest first (latest run), each with its reasons."""
+    """The files to audit next, weakest first (latest run), each with its reasons. The
+    whole-file queue ranks on the case model's ``p_inadequate`` where every file has one
+    (``ranked_on``: ``case_model``), else on the rubric score (NOTEREVIEW_QUEUE_USE_CASE_MODEL)."""
     run = latest_run(engine)
     if run is None:
         return {"run_id": None, "as_of": None, "items": []}
     size = min(limit or settings.queue_default_limit, settings.queue_max_limit)
     teams = scope_teams(user, team)
     cases = [] if teams == set() else case_scores(engine, run.run_id, teams=teams)
-    params = QueueParams(recent_audit_days=settings.recent_audit_days)
     since = now - timedelta(days=settings.recent_audit_days)
     items = build_queue(
         cases,
@@ -50,7 +51,7 @@ def queue(
         last_audited=last_audited(engine, since),
         now=now,
         limit=size,
-        params=params,
+        params=queue_params(settings),
     )
     claims = active_claims(engine, now=now, child_ids=[item.child_id for item in items])
     return {
@@ -66,6 +67,8 @@ def queue(
                 "score": item.score,
                 "grade_band": item.grade_band,
                 "priority": item.priority,
+                "p_inadequate": item.p_inadequate,
+                "ranked_on": item.ranked_on,
                 "reasons": list(item.reasons),
                 "claimed_by": claims[item.child_id].user_name if item.child_id in claims else None,
             }

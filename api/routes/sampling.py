@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from api.deps import EngineDep, NowDep, SettingsDep, UserDep, record_access
-from api.routes._common import iso, require_latest_run, scope_teams
+from api.routes._common import iso, queue_params, require_latest_run, scope_teams
 from notereview.store import (
     AuditRecord,
     active_claims,
@@ -142,13 +142,17 @@ def agreement_report(
     k: Annotated[int | None, Query(ge=1, le=1000)] = None,
 ) -> dict[str, Any]:
     """Quadratic-weighted kappa per theme (model band vs auditor grade) and precision of the
-    top k of the queue against the auditors' inadequate grades."""
+    top k of the queue (ranked as the queue is, see NOTEREVIEW_QUEUE_USE_CASE_MODEL) against
+    the auditors' inadequate grades."""
     run = require_latest_run(engine)
     top = k or settings.agreement_k
     cases = case_scores(engine, run.run_id)
-    rankings = {"overall": [item.child_id for item in build_queue(cases, limit=top)]}
+    params = queue_params(settings)
+    overall = build_queue(cases, limit=top, params=params)
+    rankings = {"overall": [item.child_id for item in overall]}
     for theme in THEMES:
-        rankings[theme] = [item.child_id for item in build_queue(cases, theme=theme, limit=top)]
+        themed = build_queue(cases, theme=theme, limit=top, params=params)
+        rankings[theme] = [item.child_id for item in themed]
     audited = _audited_files(engine, latest_audits(engine))
     result = agreement(audited, rankings, k=top)
     return {

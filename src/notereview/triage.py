@@ -4,8 +4,9 @@ audits say about the whole service.
 Pure functions over plain values: no database, no clock, no randomness that is not seeded.
 Every queue item and every sample carries the reasons for its place.
 
-- :func:`build_queue`: weakness (1 - case score) x legal-status risk, plus a bonus where the
-  model is unsure, minus files audited recently, re-ranked so no team or worker fills the page.
+- :func:`build_queue`: weakness x legal-status risk, plus a bonus where the model is unsure,
+  minus files audited recently, re-ranked so no team or worker fills the page. Weakness is the
+  case model's ``p_inadequate`` where every file in the queue has one, else 1 - case score.
 - :func:`draw_dip_sample`: a seeded random sample stratified by team and legal status
   (proportional allocation, largest remainder).
 - :func:`estimate_from_sample`, :func:`estimate_from_model`, :func:`criterion_estimates`:
@@ -61,6 +62,11 @@ class ScoredCase(Protocol):
     def themes(self) -> Mapping[str, float | None]: ...
     @property
     def reasons(self) -> Sequence[str]: ...
+    @property
+    def p_inadequate(self) -> float | None:
+        """The case model's calibrated probability that an auditor grades the file
+        inadequate; None (or NaN) where no case model scored the file."""
+        ...
 
 
 class TriageError(ValueError):
@@ -72,8 +78,13 @@ class TriageError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class QueueParams:
-    """How the queue weighs a file. Every number is a parameter, not a truth."""
+    """How the queue weighs a file. Every number is a parameter, not a truth.
 
+    ``use_case_model``: rank the whole-file queue on the case model's ``p_inadequate`` (the
+    learned, calibrated chance that an auditor grades the file inadequate) when every file in
+    the queue has one; off, always on the rubric score (1 - score)."""
+
+    use_case_model: bool = True
     risk_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_RISK_WEIGHTS))
     unknown_status_weight: float = 0.5
     unsure_below: float = 0.6
@@ -97,6 +108,23 @@ class QueueItem:
     grade_band: str
     priority: float
     reasons: tuple[str, ...]
+    p_inadequate: float | None = None  # the case model's estimate, shown whether used or not
+    ranked_on: str = "rubric_score"  # what weakness came from: one of RANKED_ON
+
+
+# What a queue's weakness came from: the case model's p_inadequate, 1 - the case score, or
+# 1 - the theme's score (a theme queue).
+RANKED_ON: tuple[str, ...] = ("case_model", "rubric_score", "theme_score")
+
+
+@dataclass(frozen=True, slots=True)
+class _Scale:
+    """Which weakness a whole queue ranks on, decided once for all its files."""
+
+    ranked_on: str
+    files: int = 0  # files in the queue
+    without_model: int = 0  # of those, files with no case-model estimate
+    case_model_off: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,26 +136,71 @@ class _Candidate:
     raw_position: int = 0
 
 
+def case_model_estimate(case: ScoredCase) -> float | None:
+    """The case's ``p_inadequate`` as a number in 0..1, or None where it has none (None or NaN)."""
+    value = case.p_inadequate
+    if value is None:
+        return None
+    value = float(value)
+    if math.isnan(value):
+        return None
+    return min(max(value, 0.0), 1.0)
+
+
+def _scale(cases: Sequence[ScoredCase], theme: str | None, params: QueueParams) -> _Scale:
+    """One scale for the whole queue: the case model's estimate only when the queue is the
+    whole-file one, the parameter allows it and every file in it has an estimate; otherwise
+    the rubric score for every file (a probability and a rubric score are never compared)."""
+    if theme is not None:
+        return _Scale("theme_score")
+    without = sum(1 for case in cases if case_model_estimate(case) is None)
+    if params.use_case_model and cases and without == 0:
+        return _Scale("case_model", len(cases), 0)
+    return _Scale("rubric_score", len(cases), without, case_model_off=not params.use_case_model)
+
+
 def _priority(
     case: ScoredCase,
     theme: str | None,
     audited_at: datetime | None,
     now: datetime | None,
     params: QueueParams,
+    scale: _Scale,
 ) -> _Candidate | None:
-    if theme is None:
-        base_score = case.score
-        label = f"score {case.score:.2f} ({case.grade_band.replace('_', ' ')})"
-    else:
+    estimate = case_model_estimate(case)
+    band = case.grade_band.replace("_", " ")
+    notes: list[str] = []
+    if theme is not None:
         theme_score = case.themes.get(theme)
         if theme_score is None or (isinstance(theme_score, float) and math.isnan(theme_score)):
             return None
-        base_score = float(theme_score)
-        label = f"{theme.replace('_', ' ')} score {base_score:.2f}"
-    weakness = min(max(1.0 - base_score, 0.0), 1.0)
+        weakness = 1.0 - float(theme_score)
+        label = f"{theme.replace('_', ' ')} score {float(theme_score):.2f}"
+    elif scale.ranked_on == "case_model" and estimate is not None:
+        weakness = estimate
+        label = (
+            f"the case model puts the chance an auditor grades it inadequate at {estimate:.2f}; "
+            f"rubric score {case.score:.2f} ({band})"
+        )
+    else:
+        weakness = 1.0 - case.score
+        label = f"score {case.score:.2f} ({band})"
+        if estimate is not None and scale.case_model_off:
+            notes.append(
+                f"ranked on the rubric score, not the case model's {estimate:.2f}: "
+                "the queue is set not to use the case model"
+            )
+        elif estimate is not None:
+            verb = "has" if scale.without_model == 1 else "have"
+            notes.append(
+                f"ranked on the rubric score, not the case model's {estimate:.2f}: "
+                f"{scale.without_model} of the {scale.files} files in this queue {verb} no "
+                "case-model estimate, and one queue never mixes the two scales"
+            )
+    weakness = min(max(weakness, 0.0), 1.0)
     risk = params.risk_weights.get(case.legal_status, params.unknown_status_weight)
     priority = weakness * risk
-    why = [f"weak file: {label}; legal status {case.legal_status} weighs x{risk:.2f}"]
+    why = [f"weak file: {label}; legal status {case.legal_status} weighs x{risk:.2f}", *notes]
     if case.confidence < params.unsure_below and params.unsure_below > 0:
         bonus = params.unsure_bonus * (params.unsure_below - case.confidence) / params.unsure_below
         priority += bonus
@@ -154,11 +227,16 @@ def build_queue(
 ) -> tuple[QueueItem, ...]:
     """The files to audit, most in need first, each with its reasons.
 
-    ``theme`` ranks by weakness in that theme (files with no applicable criterion in it drop
-    out). ``last_audited`` (child_id -> when) with ``now`` lowers files audited recently.
-    A greedy re-ranking then lowers a file by ``team_penalty`` / ``worker_penalty`` for every
-    file of the same team / worker among the last ``spread_window`` places, so one team's
-    or one worker's files do not fill the page."""
+    Weakness, for the whole-file queue, is the case model's ``p_inadequate`` (the calibrated
+    chance that an auditor grades the file inadequate) when ``params.use_case_model`` is on and
+    every file left after the team and legal-status filters has one; if any file lacks it (an
+    older run, a run without a case model), every file is ranked on 1 - its rubric score, so a
+    probability and a rubric score are never compared, and the files that had an estimate say
+    why it was not used. ``theme`` ranks by weakness in that theme, on the theme's score (files
+    with no applicable criterion in it drop out). ``last_audited`` (child_id -> when) with
+    ``now`` lowers files audited recently. A greedy re-ranking then lowers a file by
+    ``team_penalty`` / ``worker_penalty`` for every file of the same team / worker among the
+    last ``spread_window`` places, so one team's or one worker's files do not fill the page."""
     params = params or QueueParams()
     if theme is not None and theme not in THEMES:
         raise TriageError(f"unknown theme {theme!r}; use one of {list(THEMES)}")
@@ -171,13 +249,16 @@ def build_queue(
         else (set(legal_status) if legal_status is not None else None)
     )
     audited = last_audited or {}
+    in_queue = [
+        case
+        for case in cases
+        if (teams is None or case.team in teams)
+        and (statuses is None or case.legal_status in statuses)
+    ]
+    scale = _scale(in_queue, theme, params)
     candidates: list[_Candidate] = []
-    for case in cases:
-        if teams is not None and case.team not in teams:
-            continue
-        if statuses is not None and case.legal_status not in statuses:
-            continue
-        candidate = _priority(case, theme, audited.get(case.child_id), now, params)
+    for case in in_queue:
+        candidate = _priority(case, theme, audited.get(case.child_id), now, params, scale)
         if candidate is not None:
             candidates.append(candidate)
     candidates.sort(key=lambda c: (-c.priority, c.case.child_id))
@@ -225,6 +306,8 @@ def build_queue(
                 grade_band=chosen.case.grade_band,
                 priority=round(chosen.priority, 6),
                 reasons=(*case_reasons, *why),
+                p_inadequate=case_model_estimate(chosen.case),
+                ranked_on=scale.ranked_on,
             )
         )
     return tuple(items)
