@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from tests.batch_fixtures import messy_extract
 
-from notereview._batch_engine import BatchError, BatchOptions
+from notereview._batch_engine import BatchError, BatchOptions, _table_readers
 from notereview._batch_ingest import assemble_chunk, partition_extract
 from notereview.batch import run_batch, score_extract, write_outputs
 from notereview.extract import read_extract
@@ -27,8 +27,10 @@ def messy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return messy_extract(tmp_path_factory.mktemp("messy") / "extract")
 
 
-def _streamed(path: Path, tmp: Path, chunk: int, as_of=None):
-    part = partition_extract(path, tmp / f"spill-{chunk}", chunk_children=chunk, as_of=as_of)
+def _streamed(path: Path, tmp: Path, chunk: int, as_of=None, map_tables=None):
+    part = partition_extract(
+        path, tmp / f"spill-{chunk}", chunk_children=chunk, as_of=as_of, map_tables=map_tables
+    )
     cases, quarantine = [], list(part.quarantine)
     accepted = dict(part.accepted)
     for task in part.tasks:
@@ -69,6 +71,25 @@ def test_partitioned_ingest_equals_read_extract(messy: Path, tmp_path: Path, chu
         count = expected.counts[table]
         assert part.read.get(table, 0) == count.read, table
         assert accepted.get(table, 0) == count.accepted, table
+
+
+def test_text_tables_read_in_parallel_give_the_same_partition(messy: Path, tmp_path: Path):
+    """Pass 1 with the text tables read by a process pool (as the engine does with more than
+    one worker) gives the same as-of, notes, counts, quarantine and case files as reading them
+    one after another."""
+    alone = _streamed(messy, tmp_path / "alone", 4)
+    with _table_readers(2) as map_tables:
+        assert map_tables is not None
+        pooled = _streamed(messy, tmp_path / "pooled", 4, map_tables=map_tables)
+    assert pooled[0].as_of == alone[0].as_of
+    assert pooled[0].notes == alone[0].notes
+    assert pooled[0].read == alone[0].read
+    assert pooled[2] == alone[2] and pooled[2]
+    assert pooled[3] == alone[3]
+    assert [c.content_hash() for c in pooled[1]] == [c.content_hash() for c in alone[1]]
+    assert [[p.name for p in t.spills] for t in pooled[0].tasks] == [
+        [p.name for p in t.spills] for t in alone[0].tasks
+    ]
 
 
 def test_a_zip_and_a_given_as_of_are_read_the_same_way(messy: Path, tmp_path: Path):

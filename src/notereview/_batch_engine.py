@@ -1,7 +1,8 @@
 """The local batch engine: streamed, parallel, incremental and resumable scoring.
 
 1. Pass 1 (:mod:`notereview._batch_ingest`) validates every row and spills the accepted records
-   to one file per chunk of children (a run of consecutive child ids).
+   to one file per chunk of children (a run of consecutive child ids) and text table; with more
+   than one worker the text tables are read in parallel by short-lived processes.
 2. A process pool (forkserver/spawn; one Reviewer per worker, built once) assembles each chunk's
    case files, scores those not already in the store's cache, and writes the chunk's rows as
    Parquet parts into ``OUT/.notereview-partial/<state key>/chunk-NNNNNN`` (renamed into place
@@ -35,8 +36,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from notereview._batch_ingest import (
+    TEXT_TABLES,
     ChunkTask,
     Partitioned,
+    TableMap,
     assemble_chunk,
     partition_extract,
     remove_tree,
@@ -444,10 +447,12 @@ def run_batch(
         timings["fingerprint"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        part = partition_extract(
-            extract, spill_dir, mapping=mapping, as_of=opts.as_of,
-            max_text_chars=opts.max_text_chars, chunk_children=opts.chunk_children,
-        )  # fmt: skip
+        with _table_readers(workers) as map_tables:
+            part = partition_extract(
+                extract, spill_dir, mapping=mapping, as_of=opts.as_of,
+                max_text_chars=opts.max_text_chars, chunk_children=opts.chunk_children,
+                map_tables=map_tables,
+            )  # fmt: skip
         timings["ingest"] = time.perf_counter() - t
 
         t = time.perf_counter()
@@ -514,6 +519,21 @@ def run_batch(
         if partial_root.is_dir() and not any(partial_root.iterdir()):
             partial_root.rmdir()
         return summary
+
+
+@contextlib.contextmanager
+def _table_readers(workers: int) -> Iterator[TableMap | None]:
+    """Pass 1's text tables read in parallel by ``workers`` short-lived processes (the scoring
+    workers are still building their pipelines meanwhile); None: one after another here."""
+    if workers < 2:
+        yield None
+        return
+    pool = _context().Pool(min(workers, len(TEXT_TABLES)))
+    try:
+        yield lambda fn, jobs: pool.imap(fn, jobs, chunksize=1)
+    finally:
+        pool.terminate()
+        pool.join()
 
 
 def _run_in_process(

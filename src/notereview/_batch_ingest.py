@@ -2,7 +2,9 @@
 
 Pass 1 reads every table row by row (CSV, JSON Lines and Parquet are streamed, never loaded
 whole), validates each row with the ingest's own per-row functions, and spills the accepted
-text-bearing records to one file per chunk of children on disk. Children and plans (small, no
+text-bearing records to one file per chunk of children and table on disk. The text tables are
+independent of each other once children and plans are read, so they can be read in parallel
+(:func:`ingest_table`, one job a table). Children and plans (small, no
 text) stay in memory. After pass 1 the as-of date is known; children and plans get their
 cross-table checks here, every other table gets them chunk by chunk in the workers
 (:func:`assemble_chunk`). The quarantine, the counts and the case files come out exactly as
@@ -21,7 +23,7 @@ import os
 import pickle
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -324,21 +326,23 @@ def _open_parquet(src: _Source, table: str, mapping: ColumnMapping) -> StreamTab
 
 
 class ChunkSpill:
-    """Accepted records appended to one file per chunk, buffered, pickled in batches."""
+    """One table's accepted records appended to one file per chunk, buffered, pickled in
+    batches (``chunk-NNNNNN.<table>.spill``; tables are spilled in parallel, one writer each)."""
 
-    def __init__(self, folder: Path, n_chunks: int) -> None:
+    def __init__(self, folder: Path, n_chunks: int, table: str) -> None:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         self.n_chunks = n_chunks
+        self.table = table
         self._buffers: dict[int, list[tuple[str, int, Record]]] = defaultdict(list)
         self._sizes: dict[int, int] = defaultdict(int)
         self._total = 0
 
     def path(self, chunk: int) -> Path:
-        return self.folder / f"chunk-{chunk:06d}.spill"
+        return spill_path(self.folder, chunk, self.table)
 
-    def add(self, chunk: int, table: str, row_number: int, record: Record) -> None:
-        self._buffers[chunk].append((table, row_number, record))
+    def add(self, chunk: int, row_number: int, record: Record) -> None:
+        self._buffers[chunk].append((self.table, row_number, record))
         size = 200 + len(getattr(record, "text", "") or "")
         self._sizes[chunk] += size
         self._total += size
@@ -363,6 +367,10 @@ class ChunkSpill:
             self._flush(chunk)
 
 
+def spill_path(folder: Path, chunk: int, table: str) -> Path:
+    return folder / f"chunk-{chunk:06d}.{table}.spill"
+
+
 def read_spill(path: Path) -> Iterator[tuple[str, int, Record]]:
     if not path.exists():
         return
@@ -385,7 +393,7 @@ class ChunkTask:
     index: int
     children: list[Child]
     plans: list[Plan]
-    spill: Path
+    spills: list[Path]  # the chunk's spill file of each text table that has records in it
 
 
 @dataclass
@@ -419,6 +427,102 @@ def _chunk_of(bounds: list[str], child_id: str) -> int:
     return max(bisect.bisect_right(bounds, child_id) - 1, 0)
 
 
+#: Runs ``ingest_table`` over the text tables' jobs and yields the results in the jobs' order
+#: (a process pool's ``imap``, or the built-in ``map`` to read them one after another here).
+TableMap = Callable[
+    [Callable[["TableJob"], "TableResult"], list["TableJob"]], Iterable["TableResult"]
+]
+
+
+@dataclass(frozen=True)
+class TableJob:
+    """One text table of pass 1: everything :func:`ingest_table` needs, picklable."""
+
+    path: str
+    table: str
+    file_name: str
+    mapping: ColumnMapping
+    rules: RowRules
+    bounds: list[str]
+    plan_child: dict[str, str]  # plan_id -> child_id: routes plan actions (empty otherwise)
+    spill_dir: Path
+
+
+@dataclass
+class TableResult:
+    """What pass 1 made of one text table (its accepted records are in the spill files)."""
+
+    table: str
+    read: int
+    quarantined: list[QuarantinedRow]
+    notes: dict[str, Any]
+    newest: date | None  # the latest as-of date column seen in an accepted row
+    unrouted: list[tuple[int, PlanAction]]  # plan actions whose plan_id is not a valid plan
+    spilled_chunks: list[int]
+
+
+def _table_notes(
+    st: StreamTable, column_of: dict[str, str | None], tp: TablePass
+) -> dict[str, Any]:
+    used = {s for s in column_of.values() if s is not None}
+    return {
+        "file": st.file_name,
+        "format": st.fmt,
+        "encoding": st.encoding,
+        "columns": {c: s for c, s in column_of.items() if s is not None},
+        "extra_columns": [c for c in st.columns if c not in used and _plausible_name(c)],
+        **tp.tally.as_notes(),
+        **st.extra_of(),
+    }
+
+
+def _open_table(
+    box: ExtractContainer, table: str, file_name: str, mapping: ColumnMapping
+) -> tuple[StreamTable, dict[str, str | None], Iterator[RawRow]]:
+    st = open_stream(box, table, file_name, mapping)
+    column_of = resolve_columns(_Header(table, st.columns, st.header_known), mapping)  # type: ignore[arg-type]
+    rows = st.rows_of(column_of) if st.has_data else iter(())
+    return st, column_of, rows
+
+
+def ingest_table(job: TableJob) -> TableResult:
+    """Pass 1 for one text table: validate its rows and spill the accepted ones per chunk. The
+    text tables are independent of each other, so a pool runs them in parallel."""
+    table = job.table
+    spill = ChunkSpill(job.spill_dir, len(job.bounds), table)
+    newest: date | None = None
+    unrouted: list[tuple[int, PlanAction]] = []
+    chunks: set[int] = set()
+    tp = TablePass(table)
+    with ExtractContainer(job.path) as box:
+        st, column_of, rows = _open_table(box, table, job.file_name, job.mapping)
+        first_seen: dict[Any, int] = {}
+        columns = AS_OF_COLUMNS.get(table, ())
+        for row in rows:
+            one = validate_rows(table, (row,), job.rules, tp, first_seen)
+            if not one.accepted:
+                continue
+            row_number, record = one.accepted.pop()
+            for column in columns:
+                value = getattr(record, column)
+                if value is not None and (newest is None or value > newest):
+                    newest = value
+            if table == "plan_actions":
+                owner = job.plan_child.get(record.plan_id)  # type: ignore[union-attr]
+                if owner is None:
+                    unrouted.append((row_number, record))  # type: ignore[arg-type]
+                    continue
+            else:
+                owner = record.child_id  # type: ignore[union-attr]
+            chunk = _chunk_of(job.bounds, owner)
+            spill.add(chunk, row_number, record)
+            chunks.add(chunk)
+        del first_seen
+        spill.close()
+        notes = _table_notes(st, column_of, tp)
+    return TableResult(table, tp.read, tp.quarantined, notes, newest, unrouted, sorted(chunks))
+
+
 def partition_extract(
     path: str | Path,
     spill_dir: Path,
@@ -427,9 +531,14 @@ def partition_extract(
     as_of: date | None = None,
     max_text_chars: int = 100_000,
     chunk_children: int | None = 200,
+    map_tables: TableMap | None = None,
 ) -> Partitioned:
     """Pass 1: validate every row, spill accepted text records per chunk, check children and
-    plans. Raises ExtractError exactly where ``read_extract`` does."""
+    plans. Raises ExtractError exactly where ``read_extract`` does.
+
+    Children and plans (small, no text) are read here first; the text tables are then read by
+    ``map_tables`` (default: one after another in this process; the batch engine passes a
+    process pool's ``imap``, so the tables are read in parallel)."""
     if max_text_chars < 1:
         raise ValueError("max_text_chars must be at least 1")
     if chunk_children is not None and chunk_children < 1:
@@ -442,77 +551,55 @@ def partition_extract(
     read: dict[str, int] = {}
     quarantine: list[QuarantinedRow] = []
     small: dict[str, TablePass] = {}
-    present: list[str] = []
-    newest: date | None = None
-    spill: ChunkSpill | None = None
     bounds: list[str] = [""]
     plan_child: dict[str, str] = {}
-    unrouted_actions: list[tuple[int, PlanAction]] = []
-    spilled_by_table: dict[str, int] = defaultdict(int)
 
     with ExtractContainer(path) as box:
         located = {t: box.find_table(t, mapping.file_stem(t)) for t in CONTRACT_TABLES}
         for table in REQUIRED_TABLES:
             if located[table] is None:
                 raise ExtractError(_missing_table(box, table, mapping.file_stem(table)))
-        for table in CONTRACT_TABLES:
+        for table in ("children", "plans"):
             file_name = located[table]
             if file_name is None:
                 continue
-            present.append(table)
-            st = open_stream(box, table, file_name, mapping)
-            tf_view = _Header(table, st.columns, st.header_known)
-            column_of = resolve_columns(tf_view, mapping)  # type: ignore[arg-type]
-            rows = st.rows_of(column_of) if st.has_data else iter(())
-            tp = TablePass(table)
-            if table in ("children", "plans"):
-                validate_rows(table, rows, rules, tp)
-                small[table] = tp
-                if table == "children":
-                    ids = [r.child_id for _, r in tp.accepted]  # type: ignore[union-attr]
-                    bounds = _chunk_bounds(ids, chunk_children or auto_chunk(len(ids)))
-                    spill = ChunkSpill(spill_dir, len(bounds))
-                else:
-                    plan_child = {r.plan_id: r.child_id for _, r in tp.accepted}  # type: ignore[union-attr]
-            else:
-                assert spill is not None
-                first_seen: dict[Any, int] = {}
-                columns = AS_OF_COLUMNS.get(table, ())
-                for row in rows:
-                    one = validate_rows(table, (row,), rules, tp, first_seen)
-                    if one.accepted:
-                        row_number, record = one.accepted.pop()
-                        for column in columns:
-                            value = getattr(record, column)
-                            if value is not None and (newest is None or value > newest):
-                                newest = value
-                        if table == "plan_actions":
-                            owner = plan_child.get(record.plan_id)  # type: ignore[union-attr]
-                            if owner is None:
-                                unrouted_actions.append((row_number, record))  # type: ignore[arg-type]
-                                spilled_by_table[table] += 1
-                                continue
-                            chunk = _chunk_of(bounds, owner)
-                        else:
-                            chunk = _chunk_of(bounds, record.child_id)  # type: ignore[union-attr]
-                        spill.add(chunk, table, row_number, record)
-                        spilled_by_table[table] += 1
-                del first_seen
+            st, column_of, rows = _open_table(box, table, file_name, mapping)
+            tp = validate_rows(table, rows, rules)
+            small[table] = tp
             read[table] = tp.read
-            if table not in small:
-                quarantine.extend(tp.quarantined)
-            used = {s for s in column_of.values() if s is not None}
-            notes[table] = {
-                "file": file_name,
-                "format": st.fmt,
-                "encoding": st.encoding,
-                "columns": {c: s for c, s in column_of.items() if s is not None},
-                "extra_columns": [c for c in st.columns if c not in used and _plausible_name(c)],
-                **tp.tally.as_notes(),
-                **st.extra_of(),
-            }
-    assert spill is not None
-    spill.close()
+            notes[table] = _table_notes(st, column_of, tp)
+            if table == "children":
+                ids = [r.child_id for _, r in tp.accepted]  # type: ignore[union-attr]
+                bounds = _chunk_bounds(ids, chunk_children or auto_chunk(len(ids)))
+            else:
+                plan_child = {r.plan_id: r.child_id for _, r in tp.accepted}  # type: ignore[union-attr]
+    jobs = [
+        TableJob(
+            str(path),
+            table,
+            file_name,
+            mapping,
+            rules,
+            bounds,
+            plan_child if table == "plan_actions" else {},
+            spill_dir,
+        )
+        for table in TEXT_TABLES
+        if (file_name := located[table]) is not None
+    ]
+    newest: date | None = None
+    unrouted_actions: list[tuple[int, PlanAction]] = []
+    spilled: dict[int, set[str]] = defaultdict(set)
+    for result in (map_tables or map)(ingest_table, jobs):
+        read[result.table] = result.read
+        quarantine.extend(result.quarantined)
+        notes[result.table] = result.notes
+        if result.newest is not None and (newest is None or result.newest > newest):
+            newest = result.newest
+        unrouted_actions.extend(result.unrouted)
+        for chunk in result.spilled_chunks:
+            spilled[chunk].add(result.table)
+    present = [t for t in CONTRACT_TABLES if located[t] is not None]
 
     if as_of is None:
         if newest is None:
@@ -555,7 +642,12 @@ def partition_extract(
     for plan in plans.values():
         by_chunk_plans[_chunk_of(bounds, plan.child_id)].append(plan)
     tasks = [
-        ChunkTask(i, by_chunk_children.get(i, []), by_chunk_plans.get(i, []), spill.path(i))
+        ChunkTask(
+            i,
+            by_chunk_children.get(i, []),
+            by_chunk_plans.get(i, []),
+            [spill_path(spill_dir, i, t) for t in TEXT_TABLES if t in spilled.get(i, ())],
+        )
         for i in range(len(bounds))
     ]
     return Partitioned(
@@ -589,11 +681,12 @@ def assemble_chunk(
     children = {c.child_id: c for c in task.children}
     plans = {p.plan_id: p for p in task.plans}
     passes: dict[str, TablePass] = {}
-    for table, row_number, record in read_spill(task.spill):
-        tp = passes.get(table)
-        if tp is None:
-            tp = passes[table] = TablePass(table)
-        tp.accepted.append((row_number, record))
+    for spill in task.spills:
+        for table, row_number, record in read_spill(spill):
+            tp = passes.get(table)
+            if tp is None:
+                tp = passes[table] = TablePass(table)
+            tp.accepted.append((row_number, record))
     quarantine: list[QuarantinedRow] = []
     accepted: dict[str, int] = dict.fromkeys(TEXT_TABLES, 0)
     actions_by_plan: dict[str, list[PlanAction]] = defaultdict(list)
