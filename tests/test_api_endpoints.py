@@ -408,3 +408,26 @@ def test_queue_without_p_inadequate_or_with_some_missing_ranks_on_the_rubric(
         )
         for i in with_estimate
     )
+
+
+def test_agreement_ranks_overall_on_the_rubric_and_reports_the_case_model_apart(
+    client_factory: Any, engine: Engine, run_factory: Any, token_factory: Any
+) -> None:
+    """The case model learns from the audits the agreement report scores, so "overall" stays
+    the rubric's ranking and the case model's ranking is reported beside it, marked in-sample."""
+    _store_with_case_model(engine, run_factory)
+    auditor = {"Authorization": f"Bearer {token_factory('auditor')}"}
+    lead = {"Authorization": f"Bearer {token_factory('practice_lead')}"}
+    client = client_factory()
+    queue = client.get("/queue?limit=4", headers=auditor).json()["items"]
+    assert {i["ranked_on"] for i in queue} == {"case_model"}
+    for item in queue:
+        audit = {"overall": "inadequate", "themes": {}}
+        client.post(f"/cases/{item['child_id']}/audits", json=audit, headers=auditor)
+    body = client.get("/agreement?k=4", headers=lead).json()
+    precision = {p["theme"]: p for p in body["precision_at_k"]}
+    assert precision["overall_case_model"]["in_sample"] is True
+    assert precision["overall_case_model"]["precision"] == 1.0  # it chose the audited files
+    assert precision["overall"]["in_sample"] is False
+    # p_inadequate equals the rubric score here, so the two rankings are opposite ends
+    assert precision["overall"]["precision"] in (0.0, None)

@@ -55,7 +55,7 @@ def test_unsure_files_get_a_bonus_and_recent_audits_a_penalty() -> None:
     unsure = Case("unsure", "A", "CP", 0.5, confidence=0.2)
     items = build_queue([sure, unsure], params=NO_SPREAD)
     assert items[0].child_id == "unsure"
-    assert any("model is unsure" in r for r in items[0].reasons)
+    assert any("checks are unsure" in r for r in items[0].reasons)
 
     audited = {"unsure": NOW - timedelta(days=3)}
     items = build_queue([sure, unsure], last_audited=audited, now=NOW, params=NO_SPREAD)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -20,6 +20,7 @@ from notereview.store import (
     record_dip_sample,
 )
 from notereview.triage import (
+    CASE_MODEL_RANKING,
     THEMES,
     AuditedFile,
     Estimate,
@@ -142,17 +143,23 @@ def agreement_report(
     k: Annotated[int | None, Query(ge=1, le=1000)] = None,
 ) -> dict[str, Any]:
     """Quadratic-weighted kappa per theme (model band vs auditor grade) and precision of the
-    top k of the queue (ranked as the queue is, see NOTEREVIEW_QUEUE_USE_CASE_MODEL) against
-    the auditors' inadequate grades."""
+    top k of the queue against the auditors' inadequate grades: ``overall`` and each theme
+    ranked on the rubric's scores; where every file of the run has a case-model estimate,
+    ``overall_case_model`` too, the queue ranked on it. The case model learns from these
+    audits, so its precision is partly measured on files it was trained on (``in_sample``)."""
     run = require_latest_run(engine)
     top = k or settings.agreement_k
     cases = case_scores(engine, run.run_id)
-    params = queue_params(settings)
-    overall = build_queue(cases, limit=top, params=params)
-    rankings = {"overall": [item.child_id for item in overall]}
+    by_rubric = replace(queue_params(settings), use_case_model=False)
+    rankings = {
+        "overall": [item.child_id for item in build_queue(cases, limit=top, params=by_rubric)]
+    }
     for theme in THEMES:
-        themed = build_queue(cases, theme=theme, limit=top, params=params)
+        themed = build_queue(cases, theme=theme, limit=top, params=by_rubric)
         rankings[theme] = [item.child_id for item in themed]
+    by_model = build_queue(cases, limit=top, params=replace(by_rubric, use_case_model=True))
+    if by_model and by_model[0].ranked_on == "case_model":
+        rankings[CASE_MODEL_RANKING] = [item.child_id for item in by_model]
     audited = _audited_files(engine, latest_audits(engine))
     result = agreement(audited, rankings, k=top)
     return {
@@ -160,5 +167,7 @@ def agreement_report(
         "audited_files": len(audited),
         "k": top,
         "kappa": [asdict(x) for x in result.kappa],
-        "precision_at_k": [asdict(x) for x in result.precision],
+        "precision_at_k": [
+            {**asdict(x), "in_sample": x.theme == CASE_MODEL_RANKING} for x in result.precision
+        ],
     }

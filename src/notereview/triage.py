@@ -115,6 +115,9 @@ class QueueItem:
 # What a queue's weakness came from: the case model's p_inadequate, 1 - the case score, or
 # 1 - the theme's score (a theme queue).
 RANKED_ON: tuple[str, ...] = ("case_model", "rubric_score", "theme_score")
+#: The name of the whole-file queue ranked on the case model, beside "overall" (ranked on the
+#: rubric's score) in :func:`agreement`.
+CASE_MODEL_RANKING = "overall_case_model"
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +207,9 @@ def _priority(
     if case.confidence < params.unsure_below and params.unsure_below > 0:
         bonus = params.unsure_bonus * (params.unsure_below - case.confidence) / params.unsure_below
         priority += bonus
-        why.append(f"the model is unsure (confidence {case.confidence:.2f}): +{bonus:.2f}")
+        why.append(
+            f"the rubric's checks are unsure (confidence {case.confidence:.2f}): +{bonus:.2f}"
+        )
     if audited_at is not None and now is not None and params.recent_audit_days > 0:
         days = max((now - audited_at).total_seconds() / 86400.0, 0.0)
         if days < params.recent_audit_days:
@@ -665,8 +670,8 @@ def agreement(
 ) -> Agreement:
     """Model vs auditors: quadratic-weighted kappa per theme (and overall), the model's score
     banded to the 4-point scale against the auditor's grade; and precision of the top ``k`` of
-    each ranking (``rankings``: "overall" or a theme -> child ids in queue order) against the
-    auditors' inadequate grades."""
+    each ranking (``rankings``: "overall", CASE_MODEL_RANKING or a theme -> child ids in queue
+    order) against the auditors' inadequate grades."""
     files = list(audited)
     index = {grade: i for i, grade in enumerate(GRADES)}
     kappas = []
@@ -690,7 +695,7 @@ def agreement(
         kappas.append(KappaResult(theme, quadratic_weighted_kappa(pairs), len(pairs)))
     precisions = []
     for name, ranking in rankings.items():
-        if name == "overall":
+        if name in ("overall", CASE_MODEL_RANKING):
             graded = {a.child_id: a.overall == GRADES[0] for a in files if a.overall in index}
         else:
             graded = {a.child_id: a.themes[name] == GRADES[0] for a in files if name in a.themes}
