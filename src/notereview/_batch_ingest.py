@@ -37,8 +37,8 @@ from notereview.extract._ingest import (
     _first_quarantined,
     _id_of,
     _missing_table,
-    _plausible_name,
     resolve_columns,
+    table_notes,
     validate_rows,
 )
 from notereview.extract._mapping import ColumnMapping
@@ -461,21 +461,6 @@ class TableResult:
     spilled_chunks: list[int]
 
 
-def _table_notes(
-    st: StreamTable, column_of: dict[str, str | None], tp: TablePass
-) -> dict[str, Any]:
-    used = {s for s in column_of.values() if s is not None}
-    return {
-        "file": st.file_name,
-        "format": st.fmt,
-        "encoding": st.encoding,
-        "columns": {c: s for c, s in column_of.items() if s is not None},
-        "extra_columns": [c for c in st.columns if c not in used and _plausible_name(c)],
-        **tp.tally.as_notes(),
-        **st.extra_of(),
-    }
-
-
 def _open_table(
     box: ExtractContainer, table: str, file_name: str, mapping: ColumnMapping
 ) -> tuple[StreamTable, dict[str, str | None], Iterator[RawRow]]:
@@ -519,7 +504,7 @@ def ingest_table(job: TableJob) -> TableResult:
             chunks.add(chunk)
         del first_seen
         spill.close()
-        notes = _table_notes(st, column_of, tp)
+        notes = table_notes(st, column_of, tp, st.extra_of())
     return TableResult(table, tp.read, tp.quarantined, notes, newest, unrouted, sorted(chunks))
 
 
@@ -567,7 +552,7 @@ def partition_extract(
             tp = validate_rows(table, rows, rules)
             small[table] = tp
             read[table] = tp.read
-            notes[table] = _table_notes(st, column_of, tp)
+            notes[table] = table_notes(st, column_of, tp, st.extra_of())
             if table == "children":
                 ids = [r.child_id for _, r in tp.accepted]  # type: ignore[union-attr]
                 bounds = _chunk_bounds(ids, chunk_children or auto_chunk(len(ids)))

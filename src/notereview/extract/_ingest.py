@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -109,6 +109,24 @@ def _plausible_name(name: str) -> bool:
     if not _NAME_LIKE.match(name) or _NUMBERISH.match(name):
         return False
     return parse_date(name.strip(), True) is None
+
+
+def table_notes(
+    tf: Any, column_of: Mapping[str, str | None], tp: TablePass, extra: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What the run's notes say about one table file (``tf``: anything with ``file_name``,
+    ``fmt``, ``encoding`` and ``columns``): where each column came from, the columns left
+    unused (those whose names may be printed), what cleaning did, and the reader's ``extra``."""
+    used = {s for s in column_of.values() if s is not None}
+    return {
+        "file": tf.file_name,
+        "format": tf.fmt,
+        "encoding": tf.encoding,
+        "columns": {c: s for c, s in column_of.items() if s is not None},
+        "extra_columns": [c for c in tf.columns if c not in used and _plausible_name(c)],
+        **tp.tally.as_notes(),
+        **extra,
+    }
 
 
 def _found_list(columns: list[str]) -> str:
@@ -300,16 +318,7 @@ def read_extract(
             column_of = resolve_columns(tf, mapping)
             rows = tf.rows(column_of) if tf.has_data else iter(())
             passes[table] = validate_rows(table, rows, rules)
-            used = {s for s in column_of.values() if s is not None}
-            notes[table] = {
-                "file": file_name,
-                "format": tf.fmt,
-                "encoding": tf.encoding,
-                "columns": {c: s for c, s in column_of.items() if s is not None},
-                "extra_columns": [c for c in tf.columns if c not in used and _plausible_name(c)],
-                **passes[table].tally.as_notes(),
-                **tf.extra,
-            }
+            notes[table] = table_notes(tf, column_of, passes[table], tf.extra)
             del tf
 
     run_as_of = as_of if as_of is not None else infer_as_of(passes)
