@@ -219,3 +219,27 @@ def test_an_action_written_as_an_instruction_is_specific():
     assert labels["specific"] and labels["measurable"] and labels["timebound"]
     assert not labels["owner_named"]  # the owner column would say who; the text does not
     assert not check_text("plan_action", "Support school.")["labels"]["specific"]
+
+
+def test_near_copied_visits_are_found_by_shingles_whatever_the_case_or_script() -> None:
+    """copy_pairs: a visit that repeats an earlier one (5-word shingles, Jaccard >= 0.8) is a
+    copy whatever its capitals; a non-ASCII letter that lower-cases to an ASCII one (the Kelvin
+    sign) is not read as that letter."""
+    from datetime import date
+
+    from notereview.casefile import Visit
+    from notereview.checks._context import _shingles, copy_pairs
+
+    body = (
+        "Visited at home and saw the child alone in the bedroom; she showed me her drawings "
+        "and talked about school, her friends and the new puppy at her nan's house"
+    )
+
+    def visit(vid: str, text: str) -> Visit:
+        day = date(2026, 1, int(vid[1:]))
+        return Visit(vid, "C1", day, day, True, text)
+
+    visits = [visit("V1", body), visit("V2", body.upper()), visit("V3", "Short note.")]
+    assert copy_pairs(visits) == {"V2": "V1"}
+    assert min(_shingles("\u212aai said he was very happy today"))[0] == "ai"
+    assert min(_shingles("Kai said he was very happy today"))[0] == "he"

@@ -160,7 +160,12 @@ def annotate_case(
 
 
 def _shingles(text: str) -> set[tuple[str, ...]]:
-    words = [w.lower() for w in _WORD.findall(text)]
+    # _WORD matches ASCII letters only, so an ASCII text lower-cased first gives the same words;
+    # another may not ("K", the Kelvin sign, lower-cases to an ASCII "k").
+    if text.isascii():
+        words = _WORD.findall(text.lower())
+    else:
+        words = [w.lower() for w in _WORD.findall(text)]
     return set(zip(*(words[k:] for k in range(_SHINGLE)), strict=False))
 
 
