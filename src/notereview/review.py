@@ -112,6 +112,11 @@ class Reviewer:
         return self.model_set.case_model() if self.model_set is not None else None
 
     @cached_property
+    def chronology_coverage(self) -> Any:
+        """H2's second look by meaning (notereview.ml), or None: the rules alone."""
+        return self.model_set.chronology_coverage() if self.model_set is not None else None
+
+    @cached_property
     def linker(self) -> PlanLinker:
         semantic = self.model_set.linker() if self.model_set is not None else None
         return semantic or PlanLinker()
@@ -145,7 +150,7 @@ class Reviewer:
         if prepare is not None:  # the semantic linker decides a case file's visits in one batch
             annotations = annotate_case(case, self.annotator, as_of)
             prepare(case, annotations)
-        return build_context(
+        ctx = build_context(
             case,
             self.annotator,
             self.policy,
@@ -156,6 +161,12 @@ class Reviewer:
             annotations=annotations,
             labeller=self.labeller,
         )
+        if self.chronology_coverage is not None:  # events found in the chronology by meaning
+            from notereview.checks.chronology import COVERAGE_BY_MEANING
+
+            found = self.chronology_coverage.match(ctx)
+            ctx = replace(ctx, extras={**ctx.extras, COVERAGE_BY_MEANING: found})
+        return ctx
 
     def review(self, case: CaseFile, as_of: date, tables_absent: Iterable[str] = ()) -> CaseReview:
         ctx = self.context(case, as_of, tables_absent)

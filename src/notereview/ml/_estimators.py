@@ -9,6 +9,7 @@ sigmoid) and ``random_state`` makes training reproducible. Inputs are feature st
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 from typing import Any, ClassVar
 
 import numpy as np
@@ -229,6 +230,44 @@ class TabularClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(x), axis=1)]
+
+
+class CosineThreshold(BaseEstimator):
+    """One similarity threshold: a pair counts as the same thing when its cosine is at or
+    above ``threshold_``. ``fit`` takes the cut between two neighbouring training cosines
+    that classifies the most pairs right; among equally good cuts, the one in the widest gap
+    (the largest margin either side). Chronology coverage by meaning (H2)."""
+
+    def __init__(self, min_threshold: float = 0.0) -> None:
+        self.min_threshold = min_threshold
+
+    def fit(self, x: Sequence[float] | np.ndarray, y: Sequence[bool]) -> CosineThreshold:
+        cos = np.asarray(x, dtype=float).ravel()
+        truth = np.asarray(y, dtype=bool)
+        if cos.shape != truth.shape or cos.size == 0:
+            raise ValueError("CosineThreshold.fit needs one cosine per label, at least one")
+        values = np.unique(cos)
+        cuts = [(float(values[0]), 0.0), (float(self.min_threshold), 0.0)]  # (cut, margin)
+        cuts += [(float((a + b) / 2), float(b - a)) for a, b in pairwise(values)]
+        cuts.append((float(np.nextafter(values[-1], np.inf)), 0.0))  # above every cosine
+        best: tuple[int, float, float] | None = None  # (pairs right, margin, cut)
+        for cut, margin in cuts:
+            if cut < self.min_threshold:
+                continue
+            right = int(np.sum((cos >= cut) == truth))
+            if best is None or (right, margin) > best[:2]:
+                best = (right, margin, cut)
+        assert best is not None
+        self.threshold_ = best[2]
+        self.train_accuracy_ = best[0] / cos.size
+        self.n_examples_ = int(cos.size)
+        return self
+
+    def covers(self, cosine: float) -> bool:
+        return cosine >= self.threshold_
+
+    def predict(self, x: Sequence[float] | np.ndarray) -> np.ndarray:
+        return np.asarray(x, dtype=float).ravel() >= self.threshold_
 
 
 class CaseAuditModel(BaseEstimator):

@@ -15,6 +15,7 @@ from notereview.ml._embed import transformer_available
 
 if TYPE_CHECKING:
     from notereview.checks._linking import PlanLinker
+    from notereview.ml._coverage import SemanticChronologyCoverage
     from notereview.ml._labeller import ModelLabeller
 
 #: Label families a model may take over, and the criteria each one feeds.
@@ -23,8 +24,16 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "visit_analysis": ("V5",),
     "plan_actions_smart": ("P1",),
     "plan_link": ("V4",),
+    "chronology_coverage": ("H2",),
     "case_audit": (),
 }
+#: Families whose model reads MiniLM embeddings (they need the transformer path).
+TRANSFORMER_FAMILIES: frozenset[str] = frozenset({"plan_link", "chronology_coverage"})
+#: Options a rubric may add to a model id (``plan_link@1:fallback``). plan_link: "override"
+#: (the model decides every visit with a plan) or "fallback" (only the visits the rules did
+#: not link are embedded and decided: fewer sentences); without one, the artefact's meta.json
+#: ``mode``. training/reports/rules_vs_models.md has each option's figures.
+OPTIONS: dict[str, tuple[str, ...]] = {"plan_link": ("override", "fallback")}
 MODELS_ENV = "NOTEREVIEW_MODELS"
 
 
@@ -53,6 +62,7 @@ class ModelSet:
     notes: dict[str, str] = field(default_factory=dict)
     embedder: Any = None
     transformer: str = "not used"
+    options: dict[str, str] = field(default_factory=dict)  # family -> the rubric's option
 
     def labeller(self) -> ModelLabeller | None:
         from notereview.ml._labeller import ModelLabeller
@@ -77,13 +87,25 @@ class ModelSet:
         model = self.loaded.get("plan_link")
         if model is None or self.embedder is None:
             return None
+        mode = self.options.get("plan_link") or str(model.meta.get("mode", "fallback"))
         return SemanticPlanLinker(model, self.embedder,
-                                  threshold=float(model.meta.get("threshold", 0.5)),
-                                  mode=str(model.meta.get("mode", "fallback")))
+                                  threshold=float(model.meta.get("threshold", 0.5)), mode=mode)
+
+    def chronology_coverage(self) -> SemanticChronologyCoverage | None:
+        """H2's second look by meaning, or None (the rules alone)."""
+        from notereview.ml._coverage import SemanticChronologyCoverage
+
+        model = self.loaded.get("chronology_coverage")
+        if model is None or self.embedder is None:
+            return None
+        return SemanticChronologyCoverage(model, self.embedder)
 
     def describe(self) -> dict[str, Any]:
         labels = {fam: (self.loaded[fam].model_id if fam in self.loaded else "rules")
                   for fam in FAMILIES}
+        for fam, option in self.options.items():
+            if fam in self.loaded:
+                labels[fam] += f":{option}"
         uses_models = any(v != "rules" for v in labels.values())
         return {
             "path": "rules+models" if uses_models else "rules",
@@ -99,8 +121,9 @@ def load_model_set(
     chosen: dict[str, str], models_dir: str | Path | None = None, threads: int | None = None
 ) -> ModelSet:
     """Load what the rubric chose. A chosen model that is missing falls back to the rules and
-    says so; a tampered one raises ModelError. plan_link needs the transformer: without torch,
-    transformers or the pinned package it falls back to the rules and says why. ``threads``:
+    says so; a tampered one raises ModelError. plan_link and chronology_coverage need the
+    transformer: without torch, transformers or the pinned package they fall back to the rules
+    and say why. ``threads``:
     torch's CPU threads (None: ``notereview.ml._embed.default_threads()``)."""
     folder = Path(models_dir) if models_dir is not None else default_models_dir()
     ms = ModelSet(folder, dict(chosen))
@@ -110,18 +133,27 @@ def load_model_set(
                              f"{', '.join(FAMILIES)}")
         if model_id == "rules":
             continue
+        model_id, _, option = model_id.partition(":")
+        if option:
+            if option not in OPTIONS.get(family, ()):
+                allowed = OPTIONS.get(family)
+                raise ModelError(
+                    f"rubric models.{family}: {option!r} is not an option; "
+                    + (f"use one of {', '.join(allowed)}" if allowed else "it takes none")
+                )
+            ms.options[family] = option
         name, version = parse_model_id(model_id)
         if not (folder / name / version / "model.skops").is_file():
             ms.notes[family] = f"{model_id} not found under {folder}: rules used"
             continue
-        if family == "plan_link":
+        if family in TRANSFORMER_FAMILIES:
             ok, why = transformer_available()
             if not ok:
                 ms.notes[family] = f"rules used: {why}"
                 ms.transformer = f"not available: {why}"
                 continue
         ms.loaded[family] = load_model(folder, name, version)
-    if "plan_link" in ms.loaded:
+    if TRANSFORMER_FAMILIES & set(ms.loaded):
         from notereview.ml._embed import load_embedder
 
         ms.embedder = load_embedder(threads=threads)

@@ -209,6 +209,7 @@ class ChronEntry:
     text: str
     impact_col: str
     impact: bool
+    code: str | None = None  # the event_type column when it is not etype (a retold entry)
 
 
 @dataclass(slots=True)
@@ -275,6 +276,7 @@ class GenContext:
     styles: dict[str, StyleDef]
     layouts: dict[str, VisitLayout]
     seed: int
+    chronology_retold: float = 0.0  # see generate()
 
     @property
     def w_start(self) -> date:
@@ -960,6 +962,12 @@ class CaseBuilder:
             delay = self.ri(0, 12) if rng.random() < p_prompt else self.ri(21, 70)
             entered = min(cal.add(d, delay), as_of)
             text = spec.text[pick].format_map(self.ctx)
+            code = None
+            # The worker's own words and no code (held-out use only; no draw when off).
+            retold = sig and gen.chronology_retold > 0 and t in chron.retold
+            if retold and rng.random() < gen.chronology_retold:
+                text = self._pick(chron.retold[t])
+                code = self.ch(chron.retold_codes)
             impact_col = ""
             has_impact = rng.random() < 0.08 + 0.75 * q
             if has_impact:
@@ -977,6 +985,7 @@ class CaseBuilder:
                     text,
                     impact_col,
                     has_impact,
+                    code,
                 )
             )
         f.chronology = entries

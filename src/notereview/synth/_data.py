@@ -201,6 +201,10 @@ class ChronologyDef(_Strict):
     routine: dict[str, ChronTypeDef]
     impact: list[str]
     impact_in_text: list[str]
+    # Significant events in a worker's own words, and the generic event_type labels such an
+    # entry carries ("" = none): only with generate(chronology_retold=...), held-out use.
+    retold: dict[str, list[str]] = {}
+    retold_codes: list[str] = []
 
 
 class SupervisionDef(_Strict):

@@ -66,12 +66,22 @@ def generate(
     exclude_styles: Sequence[str] | None = None,
     fmt: str = "csv",
     progress: Callable[[int], None] | None = None,
+    chronology_retold: float = 0.0,
 ) -> SynthSummary:
     """Write a synthetic extract (the eight contract tables) and ``answer_key.json``.
 
     Children are numbered from 1; child i depends only on (seed, i), so a smaller run is a
     prefix of a larger one. Same arguments, same bytes.
+
+    ``chronology_retold``: the share of significant chronology entries that the worker writes
+    in their own words (records.yaml ``chronology.retold``: other words than the visit's
+    mention, often none of the cue words) with a generic or empty event_type instead of the
+    event's code. For held-out evaluation of H2 by meaning only (training/evaluate_models.py
+    uses it with the held-out writer styles); no training set uses it. 0, the default,
+    changes nothing: the same bytes as before it existed.
     """
+    if not 0.0 <= chronology_retold <= 1.0:
+        raise ConfigError("chronology_retold must be between 0 and 1")
     if fmt not in FORMATS:
         raise ConfigError(f"unknown output format {fmt!r}; use one of {', '.join(FORMATS)}")
     if children < 0:
@@ -90,6 +100,7 @@ def generate(
         styles={n: all_styles[n] for n in chosen},
         layouts={n: VisitLayout(n, all_styles[n]) for n in chosen},
         seed=seed,
+        chronology_retold=chronology_retold,
     )
     writers = {t: TableWriter(out / f"{t}.{fmt}", cols, fmt) for t, cols in TABLE_COLUMNS.items()}
     key = AnswerKeyWriter(
@@ -99,6 +110,7 @@ def generate(
             "seed": seed,
             "as_of": as_of.isoformat(),
             "styles": list(chosen),
+            **({"chronology_retold": chronology_retold} if chronology_retold else {}),
         },
     )
     try:
@@ -193,7 +205,7 @@ def write_rows(f: CaseFacts, w: dict[str, TableWriter]) -> None:
                 f.child_id,
                 e.day.isoformat(),
                 e.entered.isoformat(),
-                e.etype,
+                e.etype if e.code is None else e.code,
                 e.source,
                 e.text,
                 e.impact_col,
