@@ -138,3 +138,47 @@ def test_a_case_model_chosen_by_the_rubric_adds_p_inadequate(tmp_path: Path) -> 
     expected = reviewer.case_model.p_inadequate([rules.score.themes])[0]
     assert p == round(float(expected), 4)
     assert review_rows(got)["cases"][0]["p_inadequate"] == p
+
+
+def test_a_rubric_option_picks_the_plan_link_mode(models_dir: Path) -> None:
+    """``plan_link@t:fallback`` embeds only the visits the rules did not link (opt-in);
+    without an option the artefact's meta.json mode; an unknown option is an error."""
+    from notereview.errors import ModelError
+    from notereview.ml import load_model_set
+
+    with pytest.raises(ModelError, match="not an option"):
+        load_model_set({"plan_link": "plan_link@t:sometimes"}, models_dir)
+    with pytest.raises(ModelError, match="takes none"):
+        load_model_set({"visit_voice": "voice_sentence@t:fallback"}, models_dir)
+    if not transformer_available()[0]:
+        pytest.skip("transformer extra not installed")
+    for option in ("override", "fallback"):
+        ms = load_model_set({"plan_link": f"plan_link@t:{option}"}, models_dir, threads=1)
+        assert ms.linker().mode == option  # type: ignore[union-attr]
+        assert ms.describe()["labels"]["plan_link"] == f"plan_link@t:{option}"
+    plain = load_model_set({"plan_link": "plan_link@t"}, models_dir, threads=1)
+    assert plain.describe()["labels"]["plan_link"] == "plan_link@t"
+
+
+def test_a_batch_run_with_models_names_them_in_run_json(tmp_path: Path) -> None:
+    """run.json's ``models`` on the models path says which model each label family used and
+    its hash (the rules path says only that it was the rules path)."""
+    import json
+
+    from notereview._batch_engine import BatchOptions
+    from notereview.batch import run_batch
+    from notereview.synth import generate
+
+    generate(tmp_path / "x", 6, 5)
+    rubric = _rubric(tmp_path, {"case_audit": "case_audit@1"})
+    opts = BatchOptions(workers=1, models="auto", rubric_path=rubric)
+    summary = run_batch(tmp_path / "x", tmp_path / "out", opts)
+    models = json.loads((tmp_path / "out" / "run.json").read_text())["models"]
+    assert models == summary.run_info["models"]
+    assert models["option"] == "auto" and models["path"] == "rules+models"
+    assert models["labels"]["case_audit"] == "case_audit@1"
+    assert models["labels"]["visit_voice"] == "rules"
+    assert len(models["sha256"]["case_audit"]) == 64
+    assert summary.cases["p_inadequate"].notna().all()
+    rules = run_batch(tmp_path / "x", tmp_path / "rules", BatchOptions(workers=1, models="none"))
+    assert rules.run_info["models"] == {"path": "rules", "transformer": "not used: the rules path"}

@@ -406,6 +406,11 @@ def run_batch(
         models=reviewer_models(opts.models),
     )
     versions = reviewer.versions()  # on the rules path without building the pipeline here
+    models_info: dict[str, Any] = (
+        {"path": "rules", "transformer": "not used: the rules path"}
+        if opts.models in RULES_ONLY
+        else {**_describe_models(reviewer), "option": opts.models}
+    )
     base = WorkerBase(
         rubric_path=str(opts.rubric_path) if opts.rubric_path else None,
         policy_path=str(opts.policy_path) if opts.policy_path else None,
@@ -500,7 +505,9 @@ def run_batch(
         timings["review"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        summary = _assemble_outputs(part, parts_dir, out, opts, started, versions, fingerprint)
+        summary = _assemble_outputs(
+            part, parts_dir, out, opts, started, versions, fingerprint, models_info
+        )
         summary.chunks_resumed = len(done_before)
         timings["write"] = time.perf_counter() - t
         summary.run_info["timings_s"].update({k: round(v, 3) for k, v in timings.items()})
@@ -534,6 +541,14 @@ def _table_readers(workers: int) -> Iterator[TableMap | None]:
     finally:
         pool.terminate()
         pool.join()
+
+
+def _describe_models(reviewer: Any) -> dict[str, Any]:
+    """run.json's ``models`` on the models path: which model each label family used, their
+    hashes, and whether the transformer ran (and if not, why)."""
+    from notereview.ml import describe_models
+
+    return describe_models(reviewer)
 
 
 def _run_in_process(
@@ -654,6 +669,7 @@ def _assemble_outputs(
     started: datetime,
     versions: dict[str, Any],
     fingerprint: str,
+    models_info: dict[str, Any],
 ) -> BatchSummary:
     from notereview.batch import rank_cases
 
@@ -709,11 +725,7 @@ def _assemble_outputs(
         "tables_absent": list(part.tables_absent),
         "extract_fingerprint": fingerprint,
         "versions": versions,
-        "models": (
-            {"path": "rules", "transformer": "not used: the rules path"}
-            if opts.models in RULES_ONLY
-            else {"path": "rules+models", "option": opts.models}
-        ),
+        "models": models_info,
         "timings_s": {},
         "ingest_notes": part.notes,
         "batch": {
