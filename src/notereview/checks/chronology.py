@@ -166,6 +166,12 @@ class ChronologyPresent(_ChronologyCheck):
         return make(self, status, confidence=0.85, evidence=evidence, missing="; ".join(failures))
 
 
+def _mention_evidence(ev: EventMention, source: str, said: str) -> Evidence:
+    """Evidence quoting where ``ev`` is mentioned: "<event type> on <date><said>"."""
+    why = f"{ev.event_type.replace('_', ' ')} on {ev.event_date}{said}"
+    return Evidence(ev.table, ev.record_id, ev.start, ev.end, ev.quote, source, why)
+
+
 class CoverageParams(CheckParams):
     partly_max_missing: int = 1
 
@@ -191,52 +197,35 @@ class ChronologyCoverage(_ChronologyCheck):
         by_meaning: Mapping[EventMention, MeaningMatch] = ctx.extras.get(COVERAGE_BY_MEANING, {})
         covering = {id(ev): rules_covering_entry(ctx, ev) for ev in events}
         meaning = {
-            id(ev): by_meaning[ev]
-            for ev in events
-            if covering[id(ev)] is None and ev in by_meaning
+            id(ev): by_meaning[ev] for ev in events if covering[id(ev)] is None and ev in by_meaning
         }
         uncovered = [ev for ev in events if covering[id(ev)] is None and id(ev) not in meaning]
         n_missing = len(uncovered)
+        window_days = ctx.policy.chronology_window_days
         evidence = [
-            Evidence(
-                ev.table,
-                ev.record_id,
-                ev.start,
-                ev.end,
-                ev.quote,
+            _mention_evidence(
+                ev,
                 f"significant_event.{ev.rule}",
-                f"{ev.event_type.replace('_', ' ')} on {ev.event_date}"
-                f"{' (date from the text)' if ev.dated_from_text else ''}"
-                " has no chronology entry within "
-                f"{ctx.policy.chronology_window_days} days",
+                f"{' (date from the text)' if ev.dated_from_text else ''} has no chronology "
+                f"entry within {window_days} days",
             )
             for ev in uncovered
         ]
         evidence += [
-            Evidence(
-                ev.table,
-                ev.record_id,
-                ev.start,
-                ev.end,
-                ev.quote,
+            _mention_evidence(
+                ev,
                 f"significant_event.{ev.rule}",
-                f"{ev.event_type.replace('_', ' ')} on {ev.event_date} is in the chronology "
-                f"(entry {entry.entry_id}, {entry.event_date})",
+                f" is in the chronology (entry {entry.entry_id}, {entry.event_date})",
             )
             for ev in events
             if (entry := covering[id(ev)]) is not None
         ]
         evidence += [
-            Evidence(
-                ev.table,
-                ev.record_id,
-                ev.start,
-                ev.end,
-                ev.quote,
+            _mention_evidence(
+                ev,
                 m.source,
-                f"{ev.event_type.replace('_', ' ')} on {ev.event_date} is in the chronology by "
-                f"meaning: entry {m.entry_id} ({m.event_date}) says it in other words "
-                f"(similarity {m.cosine:.2f}, threshold {m.threshold:.2f})",
+                f" is in the chronology by meaning: entry {m.entry_id} ({m.event_date}) says it "
+                f"in other words (similarity {m.cosine:.2f}, threshold {m.threshold:.2f})",
             )
             for ev in events
             if (m := meaning.get(id(ev))) is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from notereview.casefile import SupervisionRecord
 from notereview.checks._common import (
     absent_table,
@@ -152,15 +154,7 @@ class SupervisionReflective(_OversightCheck):
             ev = _first_cue(ctx, r, {"reflective", "analysis"})
             if ev is not None:
                 evidence.append(
-                    Evidence(
-                        ev.table,
-                        ev.record_id,
-                        ev.start,
-                        ev.end,
-                        ev.quote,
-                        ev.source,
-                        "reflects on what is happening for the child and why",
-                    )
+                    replace(ev, why="reflects on what is happening for the child and why")
                 )
         return share_finding(
             self,
@@ -193,28 +187,8 @@ class SupervisionActions(_OversightCheck):
             owner = _first_cue(ctx, r, {"action_owner"})
             when = _first_cue(ctx, r, {"timescale"})
             if owner is not None and when is not None:
-                evidence.append(
-                    Evidence(
-                        owner.table,
-                        owner.record_id,
-                        owner.start,
-                        owner.end,
-                        owner.quote,
-                        owner.source,
-                        "an action with an owner",
-                    )
-                )
-                evidence.append(
-                    Evidence(
-                        when.table,
-                        when.record_id,
-                        when.start,
-                        when.end,
-                        when.quote,
-                        when.source,
-                        "and a timescale",
-                    )
-                )
+                evidence.append(replace(owner, why="an action with an owner"))
+                evidence.append(replace(when, why="and a timescale"))
         hits = len(evidence) // 2
         return share_finding(
             self,
