@@ -5,13 +5,11 @@ same probabilities, vocabularies are saved as plain ints, and torch's thread cou
 from __future__ import annotations
 
 import os
-import zlib
-from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.ml_fixtures import HashEmbedder, kai_case
 
 from notereview.errors import ModelError
 from notereview.ml import MultiLabelTextClassifier, TabularClassifier, TextClassifier
@@ -19,23 +17,6 @@ from notereview.ml._artefact import LoadedModel, load_model, save_model
 from notereview.ml._embed import THREADS_ENV, default_threads
 from notereview.ml._estimators import _same_union
 from notereview.ml._linking import SemanticPlanLinker
-
-
-class HashEmbedder:
-    """A deterministic stand-in for MiniLM (bag of hashed words, unit length) that records
-    every call, so that a test sees how the linker batches."""
-
-    def __init__(self) -> None:
-        self.calls: list[list[str]] = []
-
-    def embed(self, sentences: Sequence[str]) -> np.ndarray:
-        self.calls.append(list(sentences))
-        out = np.zeros((len(sentences), 384), dtype=np.float32)
-        for i, s in enumerate(sentences):
-            for w in s.lower().split():
-                out[i, zlib.crc32(w.strip(".,").encode()) % 384] += 1.0
-        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
-
 
 VISITS = (
     "Visited Kai at home. We talked about how he has been getting to his lessons every "
@@ -45,24 +26,6 @@ VISITS = (
     "Saw Kai at school. If mum misses the review again I will call the GP. He did not want "
     "to talk about dad today.",
 )
-
-
-def _case_and_annotations() -> tuple[object, dict[tuple[str, str], object]]:
-    from notereview.casefile import CaseFile, Child, Plan, PlanAction, Visit
-    from notereview.checks._context import annotate_case
-    from notereview.review import Reviewer
-
-    day = date(2026, 3, 1)
-    child = Child(child_id="c1", legal_status="CIN", status_start=date(2025, 6, 1), team="t",
-                  worker_id="w", first_name="Kai", age_years=9, gender="male")
-    actions = (
-        PlanAction("a1", "p1", "Ensure Kai attends school every day, checked weekly by school."),
-        PlanAction("a2", "p1", "Mum to take Kai to the GP for his asthma review by March."),
-    )
-    plan = Plan("p1", "c1", "CIN", date(2025, 7, 1), actions=actions)
-    visits = [Visit(f"v{i}", "c1", day, day, True, text) for i, text in enumerate(VISITS)]
-    case = CaseFile.build(child, visits=visits, plans=[plan])
-    return case, annotate_case(case, Reviewer().annotator, day)
 
 
 def _linker(mode: str) -> tuple[SemanticPlanLinker, HashEmbedder]:
@@ -76,7 +39,7 @@ def _linker(mode: str) -> tuple[SemanticPlanLinker, HashEmbedder]:
 
 @pytest.mark.parametrize("mode", ["override", "fallback"])
 def test_prepared_case_links_exactly_as_visit_by_visit(mode: str) -> None:
-    case, annotations = _case_and_annotations()
+    case, annotations = kai_case(VISITS)
     actions = case.plan_actions  # type: ignore[attr-defined]
     batched, emb = _linker(mode)
     batched.prepare(case, annotations)  # type: ignore[arg-type]
@@ -94,7 +57,7 @@ def test_prepared_case_links_exactly_as_visit_by_visit(mode: str) -> None:
 
 
 def test_a_prepared_decision_is_not_reused_for_other_text() -> None:
-    case, annotations = _case_and_annotations()
+    case, annotations = kai_case(VISITS)
     actions = case.plan_actions  # type: ignore[attr-defined]
     linker, _ = _linker("override")
     linker.prepare(case, annotations)  # type: ignore[arg-type]

@@ -6,15 +6,12 @@ model's result comes in through the review context); and without torch the rules
 from __future__ import annotations
 
 import sys
-import zlib
 from collections.abc import Sequence
 from datetime import date
-from importlib import resources
 from pathlib import Path
 
-import numpy as np
 import pytest
-import yaml
+from tests.ml_fixtures import HashEmbedder, rubric_with_models
 
 from notereview.casefile import CaseFile, Child, ChronologyEntry, Visit
 from notereview.checks.chronology import (
@@ -57,25 +54,9 @@ def _case(entries: Sequence[tuple[str, str]]) -> CaseFile:
     return CaseFile.build(child, visits=[visit], chronology=chron)
 
 
-class CountingEmbedder:
-    """A stand-in for MiniLM that records its calls: words hashed into 384 buckets, so texts
-    that share words are alike and texts that share none are orthogonal."""
-
-    def __init__(self) -> None:
-        self.calls: list[list[str]] = []
-
-    def embed(self, sentences: Sequence[str]) -> np.ndarray:
-        self.calls.append(list(sentences))
-        out = np.zeros((len(sentences), 384), dtype=np.float32)
-        for i, s in enumerate(sentences):
-            for w in s.lower().replace(";", " ").replace(".", " ").split():
-                out[i, zlib.crc32(w.encode()) % 384] += 1.0
-        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
-
-
-def _coverage(threshold: float = 0.3) -> tuple[SemanticChronologyCoverage, CountingEmbedder]:
+def _coverage(threshold: float = 0.3) -> tuple[SemanticChronologyCoverage, HashEmbedder]:
     est = CosineThreshold().fit([threshold - 0.01, threshold + 0.01], [False, True])
-    emb = CountingEmbedder()
+    emb = HashEmbedder()
     model = LoadedModel("chronology_coverage", "t", est, {}, Path("."))
     return SemanticChronologyCoverage(model, emb), emb  # type: ignore[arg-type]
 
@@ -161,19 +142,11 @@ def test_cosine_threshold_fits_the_widest_gap_and_round_trips(tmp_path: Path) ->
     assert loaded.threshold_ == est.threshold_
 
 
-def _rubric(tmp_path: Path, models: dict[str, str]) -> Path:
-    raw = yaml.safe_load(resources.files("notereview.checks").joinpath("rubric.yaml").read_text())
-    raw["models"] = models
-    path = tmp_path / "rubric.yaml"
-    path.write_text(yaml.safe_dump(raw))
-    return path
-
-
 def test_without_torch_h2_is_the_rules_and_run_json_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reviewer: Reviewer
 ) -> None:
     monkeypatch.setitem(sys.modules, "torch", None)
-    chosen = Reviewer(rubric_path=_rubric(tmp_path, {"chronology_coverage":
+    chosen = Reviewer(rubric_path=rubric_with_models(tmp_path, {"chronology_coverage":
                                                      "chronology_coverage@1"}),
                       models=MODELS)
     assert chosen.chronology_coverage is None
@@ -188,7 +161,7 @@ def test_without_torch_h2_is_the_rules_and_run_json_says_so(
 @pytest.mark.slow
 @needs_transformer
 def test_the_shipped_model_covers_a_paraphrase_by_meaning(tmp_path: Path) -> None:
-    chosen = Reviewer(rubric_path=_rubric(tmp_path, {"chronology_coverage":
+    chosen = Reviewer(rubric_path=rubric_with_models(tmp_path, {"chronology_coverage":
                                                      "chronology_coverage@1"}),
                       models=MODELS)
     assert describe_models(chosen)["labels"]["chronology_coverage"] == "chronology_coverage@1"

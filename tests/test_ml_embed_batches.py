@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import itertools
 import random
-from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.ml_fixtures import kai_case
 
 from notereview.ml import transformer_available
 from notereview.ml._embed import PASS_COST_TOKENS, plan_batches
@@ -108,25 +108,13 @@ def test_embeddings_equal_the_one_batch_encoding() -> None:
 @pytest.mark.slow
 @needs_transformer
 def test_plan_links_are_the_same_batched_or_visit_by_visit() -> None:
-    from notereview.casefile import CaseFile, Child, Plan, PlanAction, Visit
-    from notereview.checks._context import annotate_case
     from notereview.ml import load_embedder, load_model
     from notereview.ml._linking import SemanticPlanLinker
-    from notereview.review import Reviewer
 
     models = Path(__file__).resolve().parents[1] / "models"
-    day = date(2026, 3, 1)
-    child = Child(child_id="c1", legal_status="CIN", status_start=date(2025, 6, 1), team="t",
-                  worker_id="w", first_name="Kai", age_years=9, gender="male")
-    actions = (
-        PlanAction("a1", "p1", "Ensure Kai attends school every day, checked weekly by school."),
-        PlanAction("a2", "p1", "Mum to take Kai to the GP for his asthma review by March."),
-    )
-    plan = Plan("p1", "c1", "CIN", date(2025, 7, 1), actions=actions)
     texts = [" ".join(SENTENCES[i:i + 3]) for i in range(0, len(SENTENCES), 2)]
-    visits = [Visit(f"v{i}", "c1", day, day, True, t) for i, t in enumerate(texts)]
-    case = CaseFile.build(child, visits=visits, plans=[plan])
-    annotations = annotate_case(case, Reviewer().annotator, day)
+    case, annotations = kai_case(texts)
+    actions = case.plans[0].actions
     model = load_model(models, "plan_link", "1")
     emb = load_embedder(threads=1)
     batched = SemanticPlanLinker(model, emb, mode="override")

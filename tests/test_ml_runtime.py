@@ -4,12 +4,11 @@ strategy, and without torch / transformers the rules and TF-IDF path runs and sa
 from __future__ import annotations
 
 import sys
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
+from tests.ml_fixtures import rubric_with_models
 
 from notereview.ml import TabularClassifier, describe_models, save_model, transformer_available
 from notereview.ml._data import Dataset, build_dataset
@@ -37,14 +36,6 @@ def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def _rubric(tmp_path: Path, models: dict[str, str]) -> Path:
-    raw = yaml.safe_load(resources.files("notereview.checks").joinpath("rubric.yaml").read_text())
-    raw["models"] = models
-    path = tmp_path / "rubric.yaml"
-    path.write_text(yaml.safe_dump(raw))
-    return path
-
-
 CHOICE = {"visit_voice": "voice_sentence@t", "visit_analysis": "visit_analysis@t",
           "plan_actions_smart": "smart_action@t", "plan_link": "plan_link@t"}
 
@@ -58,7 +49,7 @@ def test_rules_only_by_default() -> None:
 def test_models_chosen_by_rubric_label_texts(tmp_path: Path, models_dir: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "torch", None)  # keep this test off the transformer
-    reviewer = Reviewer(rubric_path=_rubric(tmp_path, CHOICE), models=models_dir)
+    reviewer = Reviewer(rubric_path=rubric_with_models(tmp_path, CHOICE), models=models_dir)
     info = describe_models(reviewer)
     assert info["path"] == "rules+models"
     assert info["labels"]["visit_voice"] == "voice_sentence@t"
@@ -78,7 +69,7 @@ def test_runs_without_the_transformer(tmp_path: Path, models_dir: Path,
     monkeypatch.setitem(sys.modules, "torch", None)
     ok, why = transformer_available()
     assert not ok and "torch" in why
-    reviewer = Reviewer(rubric_path=_rubric(tmp_path, CHOICE), models=models_dir)
+    reviewer = Reviewer(rubric_path=rubric_with_models(tmp_path, CHOICE), models=models_dir)
     from notereview.checks._linking import PlanLinker
 
     assert type(reviewer.linker) is PlanLinker
@@ -101,8 +92,8 @@ def test_runs_without_the_transformer(tmp_path: Path, models_dir: Path,
 
 
 def test_missing_model_falls_back_and_says_so(tmp_path: Path, models_dir: Path) -> None:
-    reviewer = Reviewer(rubric_path=_rubric(tmp_path, {"visit_voice": "voice_sentence@9"}),
-                        models=models_dir)
+    rubric = rubric_with_models(tmp_path, {"visit_voice": "voice_sentence@9"})
+    reviewer = Reviewer(rubric_path=rubric, models=models_dir)
     info = describe_models(reviewer)
     assert info["labels"]["visit_voice"] == "rules"
     assert "not found" in info["notes"]["visit_voice"]
@@ -111,7 +102,8 @@ def test_missing_model_falls_back_and_says_so(tmp_path: Path, models_dir: Path) 
 def test_unknown_family_is_an_error(tmp_path: Path, models_dir: Path) -> None:
     from notereview.errors import ModelError
 
-    reviewer = Reviewer(rubric_path=_rubric(tmp_path, {"nonsense": "x@1"}), models=models_dir)
+    rubric = rubric_with_models(tmp_path, {"nonsense": "x@1"})
+    reviewer = Reviewer(rubric_path=rubric, models=models_dir)
     with pytest.raises(ModelError, match="unknown label family"):
         describe_models(reviewer)
 
@@ -128,7 +120,7 @@ def test_a_case_model_chosen_by_the_rubric_adds_p_inadequate(tmp_path: Path) -> 
     assert rules.score.p_inadequate is None
     assert review_rows(rules)["cases"][0]["p_inadequate"] is None
 
-    rubric = _rubric(tmp_path, {"case_audit": "case_audit@1"})  # the shipped model
+    rubric = rubric_with_models(tmp_path, {"case_audit": "case_audit@1"})  # the shipped model
     reviewer = Reviewer(rubric_path=rubric, models="auto")
     assert describe_models(reviewer)["labels"]["case_audit"] == "case_audit@1"
     got = reviewer.review(case, extract.as_of)
@@ -170,7 +162,7 @@ def test_a_batch_run_with_models_names_them_in_run_json(tmp_path: Path) -> None:
     from notereview.synth import generate
 
     generate(tmp_path / "x", 6, 5)
-    rubric = _rubric(tmp_path, {"case_audit": "case_audit@1"})
+    rubric = rubric_with_models(tmp_path, {"case_audit": "case_audit@1"})
     opts = BatchOptions(workers=1, models="auto", rubric_path=rubric)
     summary = run_batch(tmp_path / "x", tmp_path / "out", opts)
     models = json.loads((tmp_path / "out" / "run.json").read_text())["models"]

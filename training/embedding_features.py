@@ -298,39 +298,6 @@ class MultiLabelEmbeddingClassifier(BaseEstimator):
         return out
 
 
-def train_voice_with(visits: Sequence[VisitExample], make: Callable[[], Any]) -> Any:
-    """notereview.ml._train.train_voice's two rounds with another estimator: first the visits
-    whose true voice the rules found in some sentence, then the rules' misses with round one's
-    most likely sentence labelled with the visit's true voice."""
-    x: list[str] = []
-    y: list[str] = []
-    misses = []
-    for v in visits:
-        labels = _sentence_labels(v)
-        if labels is None:
-            misses.append(v)
-            continue
-        x += v.sentences
-        y += labels
-    model = make().fit(x, y)
-    misses = [v for v in misses if v.sentences]
-    if not misses:
-        return model
-    classes = list(model.classes_)
-    all_proba = model.predict_proba([s for v in misses for s in v.sentences])
-    at = 0
-    for v in misses:
-        proba = all_proba[at : at + len(v.sentences)]
-        at += len(v.sentences)
-        t = v.truth["voice"]
-        best = int(np.argmax(proba[:, classes.index(t)])) if t in classes else 0
-        labels = ["none"] * len(v.sentences)
-        labels[best] = t
-        x += v.sentences
-        y += labels
-    return make().fit(x, y)
-
-
 # Picking C on the training set ---------------------------------------------------------------
 
 def pick_c(
@@ -514,9 +481,9 @@ def train_variant(name: str, variant: str, train: Dataset, embeddings: Embedding
         if variant == "tfidf":
             return train_voice(train.visits, random_state)
         if variant == "tfidf_c":
-            return train_voice_with(train.visits, lambda: TextClassifier(
+            return train_voice(train.visits, make=lambda: TextClassifier(
                 c=c, random_state=random_state))
-        return train_voice_with(train.visits, lambda: EmbeddingTextClassifier(
+        return train_voice(train.visits, make=lambda: EmbeddingTextClassifier(
             embeddings, variant, "sentence", c, random_state=random_state))
     if name == "smart_action":
         if variant == "tfidf":

@@ -3,7 +3,7 @@ the scripts in ``training/``). Every function is deterministic for a given ``ran
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -38,11 +38,22 @@ def _sentence_labels(v: VisitExample) -> list[str] | None:
 
 
 def train_voice(
-    visits: Sequence[VisitExample], random_state: int = 0, char_ngrams: bool = True
-) -> TextClassifier:
+    visits: Sequence[VisitExample],
+    random_state: int = 0,
+    char_ngrams: bool = True,
+    make: Callable[[], Any] | None = None,
+) -> Any:
     """Per-sentence voice classifier, trained in two rounds (multiple-instance style): first on
     visits whose true voice the rules found in some sentence, then adding the rules' misses with
-    the round-one model's most likely sentence labelled with the visit's true voice."""
+    the round-one model's most likely sentence labelled with the visit's true voice. ``make``
+    builds the estimator (default: the project's TextClassifier); training/embedding_features.py
+    passes others."""
+
+    def fresh() -> Any:
+        if make is not None:
+            return make()
+        return TextClassifier(char_ngrams=char_ngrams, random_state=random_state)
+
     x: list[str] = []
     y: list[str] = []
     misses = []
@@ -53,11 +64,11 @@ def train_voice(
             continue
         x += v.sentences
         y += labels
-    model = TextClassifier(char_ngrams=char_ngrams, random_state=random_state).fit(x, y)
+    model = fresh().fit(x, y)
+    misses = [v for v in misses if v.sentences]
     if not misses:
         return model
     classes = list(model.classes_)
-    misses = [v for v in misses if v.sentences]
     all_proba = model.predict_proba([s for v in misses for s in v.sentences])
     at = 0
     for v in misses:
@@ -69,7 +80,7 @@ def train_voice(
         labels[best] = t
         x += v.sentences
         y += labels
-    return TextClassifier(char_ngrams=char_ngrams, random_state=random_state).fit(x, y)
+    return fresh().fit(x, y)
 
 
 def visit_voice(model: TextClassifier, sentences: Sequence[str]) -> tuple[str, list[int], float]:
