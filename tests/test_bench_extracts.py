@@ -75,3 +75,9 @@ def test_goals_set_the_measured_figures_beside_the_issue_goals():
     assert got["one_million_visits_min"]["projected"] == round(1_000_000 / 500 / 60, 1)
     assert got["nightly_20000_visits_s"] == {"goal": 60, "measured": 42.0, "visits": 20_001}
     assert got["peak_rss_mb"]["measured_max"] == 300.0
+    assert "measured" not in got["one_million_visits_min"]
+    big = {"children": 70_000, "rows": {"visits": 1_020_000},
+           "rules_path": {"wall_s": 720.0, "visit_notes_per_s": 1_416.7, "peak_rss_mb": 900.0},
+           "ratio_to_floors": {"spacy_blank_tokenizer": 0.09}}  # fmt: skip
+    million = goals({"sizes": [*results["sizes"], big]})["one_million_visits_min"]
+    assert million["measured"] == 12.0 and million["measured_visits"] == 1_020_000
