@@ -88,8 +88,13 @@ def main() -> None:
               "Exemplars: ../shared/eval/exemplars_dev.jsonl (never trained on).\n\n")
     args.reports.mkdir(parents=True, exist_ok=True)
     (args.reports / "rules_vs_models.md").write_text(header + text)
+    used = dict(result["models_used"])
+    if "models_dir" in used:  # the report names the models folder as the repository does
+        folder = Path(used["models_dir"]).resolve()
+        used["models_dir"] = str(folder.relative_to(ROOT)) if folder.is_relative_to(ROOT) else (
+            folder.name)
     out = {"synthetic": {k: asdict(v) for k, v in result.get("synthetic", {}).items()},
-           "exemplars": result.get("exemplars"), "models_used": result["models_used"],
+           "exemplars": result.get("exemplars"), "models_used": used,
            "h2_by_meaning": h2, "plan_link_modes": link}
     (args.reports / "rules_vs_models.json").write_text(json.dumps(out, indent=2, default=str))
     _update_cards(args.models, result, set(args.cards.split(",")), h2)
