@@ -63,19 +63,23 @@ def _covers(ctx: ReviewContext, entry: ChronologyEntry, event: EventMention) -> 
     return False
 
 
+def judged_events(ctx: ReviewContext) -> list[EventMention]:
+    """The events H2 judges: significant events mentioned outside the chronology, dated up to
+    the as-of date."""
+    return [e for e in ctx.events if e.event_date <= ctx.as_of]
+
+
+def entries_in_window(ctx: ReviewContext, event: EventMention) -> list[ChronologyEntry]:
+    """The chronology entries within the policy window of the event's date, in file order."""
+    window = timedelta(days=ctx.policy.chronology_window_days)
+    return [e for e in ctx.case.chronology if abs(e.event_date - event.event_date) <= window]
+
+
 def rules_covering_entry(ctx: ReviewContext, event: EventMention) -> ChronologyEntry | None:
     """The first chronology entry within the policy window that the rules say records
     ``event`` (same event type, a significant entry within two days, or a coded event_type
     naming it), or None."""
-    window = timedelta(days=ctx.policy.chronology_window_days)
-    return next(
-        (
-            entry
-            for entry in ctx.case.chronology
-            if abs(entry.event_date - event.event_date) <= window and _covers(ctx, entry, event)
-        ),
-        None,
-    )
+    return next((e for e in entries_in_window(ctx, event) if _covers(ctx, e, event)), None)
 
 
 #: ``ReviewContext.extras`` key under which a model passes in the events it found in the
@@ -188,7 +192,7 @@ class ChronologyCoverage(_ChronologyCheck):
     def __call__(self, ctx: ReviewContext) -> Finding:
         if (na := absent_table(self, ctx, "chronology")) is not None:
             return na
-        events = [e for e in ctx.events if e.event_date <= ctx.as_of]
+        events = judged_events(ctx)
         if not events:
             return not_applicable(
                 self, "no significant event is mentioned in visits, summaries or supervision"

@@ -21,7 +21,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from notereview.checks.chronology import MeaningMatch, rules_covering_entry
+from notereview.checks.chronology import (
+    MeaningMatch,
+    entries_in_window,
+    judged_events,
+    rules_covering_entry,
+)
 
 if TYPE_CHECKING:
     from notereview.casefile import ChronologyEntry
@@ -43,19 +48,9 @@ def mention_sentence(ctx: ReviewContext, event: EventMention) -> str:
     return event.quote
 
 
-def candidate_entries(ctx: ReviewContext, event: EventMention) -> list[ChronologyEntry]:
-    """The chronology entries within the policy window of the event's date."""
-    window = timedelta(days=ctx.policy.chronology_window_days)
-    return [e for e in ctx.case.chronology if abs(e.event_date - event.event_date) <= window]
-
-
 def uncovered_events(ctx: ReviewContext) -> list[EventMention]:
-    """The events H2 judges (dated up to the as-of date) that the rules find no entry for."""
-    return [
-        ev
-        for ev in ctx.events
-        if ev.event_date <= ctx.as_of and rules_covering_entry(ctx, ev) is None
-    ]
+    """The events H2 judges that the rules find no entry for."""
+    return [ev for ev in judged_events(ctx) if rules_covering_entry(ctx, ev) is None]
 
 
 def masked(text: str, first_name: str | None) -> str:
@@ -75,7 +70,7 @@ def event_cosines(
     sentences and the entries, each distinct text once)."""
     name = ctx.case.child.first_name
     sentences = [masked(mention_sentence(ctx, ev), name) for ev in events]
-    candidates = [candidate_entries(ctx, ev) for ev in events]
+    candidates = [entries_in_window(ctx, ev) for ev in events]
     entry_text = {e.entry_id: masked(e.text, name) for c in candidates for e in c}
     texts = list(dict.fromkeys([*sentences, *entry_text.values()]))
     if not any(candidates):
@@ -169,7 +164,7 @@ def coverage_examples(
         truth = key["children"].get(ctx.case.child_id)
         if truth is None:
             continue
-        events = [ev for ev in ctx.events if ev.event_date <= ctx.as_of]
+        events = judged_events(ctx)
         known = [(ev, t) for ev in events if (t := _true_event(truth["events"], ev))]
         if not known:
             continue
