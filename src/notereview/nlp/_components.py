@@ -27,6 +27,7 @@ MATCHER = "notereview_matcher_v1"
 MATCHES_KEY = "notereview.matches"
 TEXT_KEY = "notereview.text"
 SPANS_KEY = "notereview.sentences"
+OFFSETS_KEY = "notereview.offsets"
 
 # Quotations: curly double, straight double (one line), curly single and straight single quotes
 # used as quotes (an apostrophe inside a word - don't, Kai's - never opens or closes one). Every
@@ -120,7 +121,9 @@ class Segmenter:
     sentencizer's punctuation characters, at the next token that is not punctuation. Then the
     project's fixes: a line break that begins a new paragraph, bullet or capitalised line starts
     a sentence, and a quotation stays inside one sentence. Stores the sentences' character spans
-    on the Doc (read with :func:`sentence_spans`)."""
+    on the Doc (read with :func:`sentence_spans`; ``Doc.sents`` gives the same sentences), and
+    the tokens' character offsets for the matcher (:func:`token_offsets`), so that the token
+    arrays are read once per text."""
 
     def __init__(self, nlp: Language) -> None:
         self._punct = frozenset(nlp.vocab.strings.add(c) for c in Sentencizer.default_punct_chars)
@@ -148,8 +151,9 @@ class Segmenter:
         if n == 0:
             doc.user_data[SPANS_KEY] = []
             return doc
-        arr = doc.to_array([ORTH, IS_PUNCT, IDX]).T.tolist()
+        arr = doc.to_array([ORTH, IS_PUNCT, IDX, LENGTH]).T.tolist()
         starts: list[int] = arr[2]
+        doc.user_data[OFFSETS_KEY] = (starts, arr[3])
         sent = self._rule_starts(arr[0], arr[1])
         spoken = any(marker in text for marker in _SPOKEN_MARKERS)
         if n >= 2 and ("\n" in text or quotes or spoken):
@@ -211,6 +215,14 @@ class Segmenter:
                 if 0 < i < n and starts[i] == k and sent[i] == 1:
                     sent[i] = _NOT_START
         sent[0] = 1
+
+
+def token_offsets(doc: Doc) -> tuple[list[int], list[int]]:
+    """Each token's first character and length (kept by the Segmenter, else read now)."""
+    found = doc.user_data.get(OFFSETS_KEY)
+    if isinstance(found, tuple):
+        return found
+    return doc.to_array(IDX).tolist(), doc.to_array(LENGTH).tolist()
 
 
 def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
@@ -308,8 +320,7 @@ class PatternMatcher:
         triggers = self._triggers
         matches = self._matcher(doc)
         if matches:
-            idx: list[int] = doc.to_array(IDX).tolist()
-            length: list[int] = doc.to_array(LENGTH).tolist()
+            idx, length = token_offsets(doc)
             for key, s, e in matches:
                 start = idx[s]
                 end = idx[e - 1] + length[e - 1]
@@ -336,11 +347,17 @@ class PatternMatcher:
         return doc
 
 
+def _span_order(span: tuple[int, int, str]) -> tuple[int, int, str]:
+    return (span[0], -span[1], span[2])
+
+
 def _dedupe(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Sorted by position; a span inside a longer span of the same rule is dropped."""
-    if not spans:
+    if len(spans) < 2:
         return spans
-    spans.sort(key=lambda s: (s[0], -s[1], s[2]))
+    spans.sort(key=_span_order)
+    if len({s[2] for s in spans}) == len(spans):
+        return spans  # no rule matched twice: nothing to drop
     out: list[tuple[int, int, str]] = []
     reach: dict[str, int] = {}
     for start, end, rule in spans:

@@ -146,7 +146,14 @@ class Reader:
             elif e.voice_verb:
                 self._voice_role[e.id] = _VIEW
         self._context: dict[str, ContextEntry] = {e.id: e for e in patterns.context}
-        self._is_modifier = {e.id: e.role == "modifier" for e in patterns.context}
+        self._modifier_rules = frozenset(e.id for e in patterns.context if e.role == "modifier")
+        # The cues that send a sentence down the full reading: voice verbs, and observations
+        # where an observation can be the child's voice (keyed by that).
+        observations = frozenset(e.id for e in patterns.cues if e.kind == "observation")
+        self._voicing_rules = {
+            False: frozenset(self._voice_role),
+            True: frozenset(self._voice_role) | observations,
+        }
         self._possessive_subject = frozenset(e.id for e in patterns.cues if e.possessive_subject)
         self._people = {e.id: (e.role, e.gender, e.form) for e in patterns.speakers}
         self._after_person = tuple(
@@ -193,7 +200,6 @@ class Reader:
         by_cues = _bucket(cues, sents)
         by_mentions = _bucket_mentions(mentions, sents)
         by_mods = _bucket(raw.modifiers, sents)
-        is_modifier = self._is_modifier
         by_quotes = _bucket(quotes, sents) if quotes else [[] for _ in range(n)]
         has_aid = any(kind[c[2]] == "communication_aid" for c in cues)
         pre_verbal = (child.age is not None and child.age < self._pre_verbal_age_below) or any(
@@ -202,17 +208,16 @@ class Reader:
         observation_ok = pre_verbal or child.age is None
         out_cues: list[Cue] = []
         out_sents: list[SentenceAnnotation] = []
-        voice_role = self._voice_role
+        modifier_rules = self._modifier_rules
+        voicing_rules = self._voicing_rules[observation_ok]
         for i, (ss, se) in enumerate(sents):
             sent_cues = by_cues[i]
             # Fast path: nothing can qualify, quote or voice anything here.
+            mods = by_mods[i]
             if (
-                not any(is_modifier.get(m[2], False) for m in by_mods[i])
-                and not by_quotes[i]
-                and not any(
-                    c[2] in voice_role or (observation_ok and kind[c[2]] == "observation")
-                    for c in sent_cues
-                )
+                not by_quotes[i]
+                and (not mods or modifier_rules.isdisjoint([m[2] for m in mods]))
+                and (not sent_cues or voicing_rules.isdisjoint([c[2] for c in sent_cues]))
             ):
                 plain = tuple(Cue(kind[r], s, e, r, _EMPTY) for s, e, r in sent_cues)
                 out_sents.append(SentenceAnnotation(ss, se, "writer", "none", _EMPTY, plain))
