@@ -14,7 +14,13 @@ from tests.batch_fixtures import messy_extract
 
 from notereview._batch_engine import BatchError, BatchOptions, _table_readers
 from notereview._batch_ingest import assemble_chunk, partition_extract
-from notereview.batch import run_batch, score_extract, write_outputs
+from notereview.batch import (
+    markdown_report,
+    run_batch,
+    score_extract,
+    summary_result,
+    write_outputs,
+)
 from notereview.extract import read_extract
 from notereview.extract._schema import CONTRACT_TABLES
 
@@ -136,6 +142,13 @@ def test_batch_files_equal_the_in_memory_path(messy: Path, tmp_path: Path, revie
     assert not (got / ".notereview-partial").exists()
     for t, c in summary.run_info["tables"].items():
         assert c["rows_read"] == c["rows_scored"] + c["rows_quarantined"], t
+    # The batch path tallies criteria chunk by chunk; its report is the in-memory path's.
+    assert set(summary.criteria_counts.columns) == {"criterion", "status", "rows"}
+    assert summary.criteria_counts["rows"].sum() == len(result.tables["criteria"])
+    in_memory = markdown_report(result).split("## The 10 weakest files")[0]
+    batch = markdown_report(summary_result(summary)).split("## The 10 weakest files")[0]
+    assert "| V1 |" in in_memory
+    assert batch.splitlines()[2:] == in_memory.splitlines()[2:]
 
 
 def test_a_process_pool_gives_the_same_files(messy: Path, tmp_path: Path):

@@ -38,3 +38,21 @@ def test_a_line_break_before_a_capital_starts_a_sentence_and_a_quote_stays_whole
     doc = build_pipeline().nlp('Visit done\nMum said "I am. Fine." and left.')
     starts = [s for s, _ in sentence_spans(doc)]
     assert starts == [0, 11]
+
+
+def test_the_matcher_finds_the_same_without_the_segmenters_token_offsets() -> None:
+    """The segmenter hands the tokens' offsets to the matcher; a Doc that did not pass through
+    it (the matcher used on its own) gets them from spaCy, with the same matches."""
+    from notereview.nlp._components import MATCHER, RawMatches, raw_matches
+
+    nlp = build_pipeline().nlp
+    matcher = nlp.get_pipe(MATCHER)
+    text = 'Kai said "I want to stay". Mum will take Kai to school. He did not want to talk.'
+    whole = raw_matches(nlp(text))
+    alone = raw_matches(matcher(nlp.make_doc(text)))
+    assert isinstance(whole, RawMatches) and whole.cues
+    assert (alone.cues, alone.modifiers, alone.persons) == (
+        whole.cues,
+        whole.modifiers,
+        whole.persons,
+    )

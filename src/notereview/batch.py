@@ -322,7 +322,12 @@ def markdown_report(result: RunResult, top: int = 10) -> str:
         "|---|---|---|---|---|",
     ]
     if len(criteria):
-        counts = criteria.groupby(["criterion", "status"]).size().unstack(fill_value=0)
+        if "rows" in criteria:  # a batch run's tally (criterion, status, rows)
+            counts = criteria.pivot_table(
+                index="criterion", columns="status", values="rows", aggfunc="sum", fill_value=0
+            )
+        else:
+            counts = criteria.groupby(["criterion", "status"]).size().unstack(fill_value=0)
         from notereview.checks._rubric import CRITERIA
 
         for cid in CRITERIA:
