@@ -275,9 +275,11 @@ def goals(results: dict[str, Any]) -> dict[str, Any]:
             "goal": 10, "projected": round(1_000_000 / p["visit_notes_per_s"] / 60, 1),
             "from_children": big["children"],
             "note": "visit records with their children's whole files, at the measured rate"}
-        million = [s for s in done if s.get("rows", {}).get("visits", 0) >= 1_000_000]
-        if million:  # an extract that big was scored: its own wall time, not a projection
-            run = min(million, key=lambda s: s["children"])
+        # An extract of about a million visit records (whole children's files make it 999,993
+        # rather than 1,000,000) that was scored: its own wall time, not a projection.
+        near = [s for s in done if abs(s.get("rows", {}).get("visits", 0) - 1_000_000) <= 50_000]
+        if near:
+            run = min(near, key=lambda s: abs(s["rows"]["visits"] - 1_000_000))
             out["one_million_visits_min"].update(
                 measured=round(run["rules_path"]["wall_s"] / 60, 1),
                 measured_visits=run["rows"]["visits"], measured_children=run["children"])
