@@ -68,7 +68,7 @@ TEXT_TABLES: tuple[str, ...] = (
 # A chunk's buffer is written out at 1 MB of text; all buffers together at 8 MB. Those are the
 # estimate ChunkSpill.add keeps (text plus 200 bytes a record); the records' real footprint is
 # about three times that. At 64 MB a reader of a million-row table peaked near 400 MB; at 8 MB
-# near 270 MB, and no slower (bench figures in the issue note of 2026-11-26).
+# near 270 MB, and no slower (python -m bench.pass1_memory EXTRACT --spill-total-mb 64,8).
 _SPILL_FLUSH_BYTES = 1 << 20
 _SPILL_TOTAL_BYTES = 8 << 20
 _ = (_MALFORMED, _is_blank, _parse_lenient)  # the CSV reader below reuses the ingest's rules
