@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
 
-
-def _rss_mb() -> int:
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) // 1024
-    return 0
+from bench.run import _rss_kb
 
 
 def _probe() -> float:
@@ -53,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
             "pass": k,
             "seconds": round(seconds, 2),
             "files_per_s": round(len(cases) / seconds, 1),
-            "rss_mb": _rss_mb(),
+            "rss_mb": _rss_kb(os.getpid()) // 1024,
             "strings": len(strings),
             "probe_s": round(_probe(), 3),
         }
