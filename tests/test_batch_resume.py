@@ -113,7 +113,7 @@ def test_a_rerun_with_db_is_a_no_op_and_a_change_rescores_one_file(messy: Path, 
     db = f"sqlite:///{tmp_path / 'nr.db'}"
     options = BatchOptions(workers=1, chunk_children=7, as_of=DAY, db=db)
     first = run_batch(messy, tmp_path / "first", options)
-    n = len(first.cases)
+    n = first.run_info["children_scored"]
     assert first.run_info["batch"]["children_reviewed"] == n
     assert first.db_run is not None and first.db_run[1] is True
     stored = _stored(db)

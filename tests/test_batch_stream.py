@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from tests.batch_fixtures import messy_extract
 
+from notereview import _batch_engine
 from notereview._batch_engine import BatchError, BatchOptions, _table_readers
 from notereview._batch_ingest import assemble_chunk, partition_extract
 from notereview.batch import (
@@ -136,9 +137,9 @@ def test_batch_files_equal_the_in_memory_path(messy: Path, tmp_path: Path, revie
     got = tmp_path / "batch"
     options = BatchOptions(workers=1, chunk_children=5, fmt=fmt, as_of=DAY)
     summary = run_batch(messy, got, options)
-    assert len(summary.cases) > 10
+    assert summary.run_info["children_scored"] > 10
     assert_same_run(expected, got, fmt)
-    assert summary.run_info["batch"]["children_reviewed"] == len(summary.cases)
+    assert summary.run_info["batch"]["children_reviewed"] == summary.run_info["children_scored"]
     assert not (got / ".notereview-partial").exists()
     for t, c in summary.run_info["tables"].items():
         assert c["rows_read"] == c["rows_scored"] + c["rows_quarantined"], t
@@ -149,6 +150,34 @@ def test_batch_files_equal_the_in_memory_path(messy: Path, tmp_path: Path, revie
     batch = markdown_report(summary_result(summary)).split("## The 10 weakest files")[0]
     assert "| V1 |" in in_memory
     assert batch.splitlines()[2:] == in_memory.splitlines()[2:]
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_cases_written_block_by_block_are_the_ranked_table(
+    messy: Path, tmp_path: Path, reviewer, fmt, monkeypatch: pytest.MonkeyPatch
+):
+    # Blocks of 7 ranks over chunks of 5 children: every chunk's rows land in two or more
+    # blocks, and the file is still the in-memory path's ranked table.
+    monkeypatch.setattr(_batch_engine, "CASES_BLOCK_ROWS", 7)
+    result = score_extract(read_extract(messy, as_of=DAY), reviewer, source=messy)
+    write_outputs(result, tmp_path / "memory", fmt)
+    options = BatchOptions(workers=1, chunk_children=5, fmt=fmt, as_of=DAY, keep_weakest=12)
+    summary = run_batch(messy, tmp_path / "batch", options)
+    assert summary.run_info["children_scored"] > 3 * 7
+    assert_same_run(tmp_path / "memory", tmp_path / "batch", fmt)
+    ranked = result.tables["cases"]
+    pd.testing.assert_frame_equal(summary.weakest_cases, ranked.head(12), check_dtype=False)
+    assert summary.grade_bands == ranked["grade_band"].value_counts().to_dict()
+    assert [len(r) for r in summary.case_ranks] == [5] * (len(summary.case_ranks) - 1) + [
+        len(summary.case_ranks[-1])
+    ]
+    assert sorted(int(r) for ranks in summary.case_ranks for r in ranks) == list(
+        range(1, len(ranked) + 1)
+    )
+    # The whole report, the weakest files included, is the in-memory path's.
+    in_memory = markdown_report(result).splitlines()
+    assert markdown_report(summary_result(summary)).splitlines()[2:] == in_memory[2:]
+    assert not (tmp_path / "batch" / ".notereview-partial").exists()
 
 
 def test_a_process_pool_gives_the_same_files(messy: Path, tmp_path: Path):

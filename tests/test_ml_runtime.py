@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from tests.ml_fixtures import rubric_with_models
 
@@ -171,6 +172,6 @@ def test_a_batch_run_with_models_names_them_in_run_json(tmp_path: Path) -> None:
     assert models["labels"]["case_audit"] == "case_audit@1"
     assert models["labels"]["visit_voice"] == "rules"
     assert len(models["sha256"]["case_audit"]) == 64
-    assert summary.cases["p_inadequate"].notna().all()
+    assert pd.read_parquet(tmp_path / "out" / "cases.parquet")["p_inadequate"].notna().all()
     rules = run_batch(tmp_path / "x", tmp_path / "rules", BatchOptions(workers=1, models="none"))
     assert rules.run_info["models"] == {"path": "rules", "transformer": "not used: the rules path"}

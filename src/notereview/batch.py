@@ -55,6 +55,8 @@ class RunResult:
     tables: dict[str, pd.DataFrame]
     reviews_seen: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    # Files per grade band where tables["cases"] holds only the weakest (a batch run's summary).
+    grade_bands: dict[str, int] | None = None
 
 
 def extract_fingerprint(path: str | Path) -> str:
@@ -310,9 +312,12 @@ def markdown_report(result: RunResult, top: int = 10) -> str:
         "| band | files | share |",
         "|---|---|---|",
     ]
-    total = max(len(cases), 1)
+    bands = result.grade_bands
+    if bands is None:
+        bands = cases["grade_band"].value_counts().to_dict() if len(cases) else {}
+    total = max(int(info.get("children_scored", len(cases))), 1)
     for band in ("good", "requires_improvement", "inadequate"):
-        k = int((cases["grade_band"] == band).sum()) if len(cases) else 0
+        k = int(bands.get(band, 0))
         lines.append(f"| {band} | {k} | {k / total:.0%} |")
     lines += [
         "",
@@ -375,13 +380,15 @@ def run_batch(
 
 
 def summary_result(summary: BatchSummary) -> RunResult:
-    """A batch summary as a RunResult for :func:`weakest` and :func:`markdown_report`."""
+    """A batch summary as a RunResult for :func:`weakest` and :func:`markdown_report`: its cases
+    are the summary's weakest files, with every file's grade band counted."""
     return RunResult(
         run_info=summary.run_info,
         tables={
-            "cases": summary.cases,
+            "cases": summary.weakest_cases,
             "criteria": summary.criteria_counts,
             "quarantine": summary.quarantine,
         },
         reviews_seen=int(summary.run_info.get("children_scored", 0)),
+        grade_bands=summary.grade_bands,
     )

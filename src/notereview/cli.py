@@ -217,6 +217,7 @@ def score(
         policy_path=policy,
         as_of=parse_date(as_of, "--as-of") if as_of else None,
         resume=resume,
+        keep_weakest=max(top, 100),
     )
     if engine == "spark":
         from notereview.engines.spark import run_spark
