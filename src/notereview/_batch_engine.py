@@ -3,12 +3,13 @@
 1. Pass 1 (:mod:`notereview._batch_ingest`) validates every row and spills the accepted records
    to one file per chunk of children (a run of consecutive child ids) and text table; with more
    than one worker the text tables are read in parallel by short-lived processes.
-2. A process pool (forkserver/spawn; one Reviewer per worker, built once) assembles each chunk's
-   case files, scores those not already in the store's cache, and writes the chunk's rows as
-   Parquet parts into ``OUT/.notereview-partial/<state key>/chunk-NNNNNN`` (renamed into place
-   when complete, so a chunk is either done or absent).
-3. The parts are streamed into the run's files (ranks from the small cases table), the store is
-   written, run.json is written last and the partial folder removed.
+2. A process pool (forkserver/spawn, started after pass 1; one Reviewer per worker, built once)
+   assembles each chunk's case files, scores those not already in the store's cache, and writes
+   the chunk's rows as Parquet parts into ``OUT/.notereview-partial/<state key>/chunk-NNNNNN``
+   (renamed into place when complete, so a chunk is either done or absent).
+3. The parts are streamed into the run's files: the cases are ranked on their key columns and
+   written a block of ranks at a time, the other tables chunk by chunk. The store is written,
+   run.json is written last and the partial folder removed.
 
 A run killed at any point and started again redoes pass 1 (cheap), skips the chunks that are
 done, and finishes with the same files as an uninterrupted run.
