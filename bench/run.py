@@ -287,6 +287,14 @@ def goals(results: dict[str, Any]) -> dict[str, Any]:
     if night:
         out["nightly_20000_visits_s"] = {"goal": 60, "measured": night["wall_s"],
                                          "visits": night["rows"]["visits"]}  # fmt: skip
+    models = [s for s in results["sizes"]
+              if isinstance(s.get("rules_plus_models_path"), dict)
+              and "notes_per_s" in s["rules_plus_models_path"]]  # fmt: skip
+    if models:
+        size = max(models, key=lambda s: s["children"])
+        out["models_path_notes_per_s"] = {
+            "goal": 150, "measured": size["rules_plus_models_path"]["notes_per_s"],
+            "at_children": size["children"]}  # fmt: skip
     peaks = [s["rules_path"]["peak_rss_mb"] for s in results["sizes"]]
     if peaks:
         out["peak_rss_mb"] = {"goal": 2048, "measured_max": max(peaks)}

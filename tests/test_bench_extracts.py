@@ -88,3 +88,9 @@ def test_goals_set_the_measured_figures_beside_the_issue_goals():
     million = goals({"sizes": [bigger, near]})["one_million_visits_min"]
     assert million["measured_children"] == 68_546
     assert "measured" not in goals({"sizes": [bigger]})["one_million_visits_min"]
+    # The transformer path's goal, from the largest size where it finished.
+    assert "models_path_notes_per_s" not in got
+    stopped = {**big, "rules_plus_models_path": {"stopped_after_s": 300.0}}
+    models = {**results["sizes"][0], "rules_plus_models_path": {"notes_per_s": 161.5}}
+    assert goals({"sizes": [models, stopped]})["models_path_notes_per_s"] == {
+        "goal": 150, "measured": 161.5, "at_children": 10}
