@@ -55,8 +55,10 @@ from notereview.extract._schema import CONTRACT_TABLES
 PARTIAL_DIR = ".notereview-partial"
 #: The ranked cases file is written this many rows at a time, so the whole cases table is
 #: never held: a row is about 1.5 KB with its reasons, and writing a block holds about four
-#: copies of it (``bench/cases_blocks.py``: +112 MB RSS at 5,000 rows, +193 MB at 20,000, +350 MB
-#: for 68,546 rows at once). Blocks grow past this size only beyond MAX_CASES_BLOCKS blocks.
+#: copies of it. ``bench/cases_blocks.py`` on a 68,546-child run's cases: peak RSS +147 MB at
+#: 5,000 rows a block, +226 MB at 20,000, +366 MB with all rows at once; on four times as many
+#: rows, +156 MB at 5,000 and +1,298 MB at once. Blocks grow past this size only beyond
+#: MAX_CASES_BLOCKS blocks.
 CASES_BLOCK_ROWS = 5_000
 MAX_CASES_BLOCKS = 256  # spill files open at once
 STATE_VERSION = 1
