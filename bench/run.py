@@ -206,6 +206,7 @@ def bench_size(
     workers: int,
     max_seconds: float | None = None,
     with_models: bool = False,
+    models_max_seconds: float = MODELS_MAX_S,
 ) -> dict[str, Any]:
     extract = make_extract(children, work / f"x{children}", base_dir=work / "base")
     rows = _count_rows(extract)
@@ -232,7 +233,9 @@ def bench_size(
             "notes_per_s": round(notes_per_s, 1),
             "records_per_s": round(sum(rows.values()) / wall, 1),
         },
-        "rules_plus_models_path": _models_run(extract, work, children, workers, rows, with_models),
+        "rules_plus_models_path": _models_run(
+            extract, work, children, workers, rows, models_max_seconds if with_models else None
+        ),
         "floors_notes_per_s": floor,
         "floor_texts": len(floor_texts),
         "ratio_to_floors": {k: round(notes_per_s / v, 4) for k, v in floor.items()},
@@ -302,14 +305,16 @@ def goals(results: dict[str, Any]) -> dict[str, Any]:
 
 
 def _models_run(
-    extract: Path, work: Path, children: int, workers: int, rows: dict[str, int], wanted: bool
+    extract: Path, work: Path, children: int, workers: int, rows: dict[str, int],
+    max_seconds: float | None,
 ) -> Any:
-    if not wanted:
+    """The rules-plus-models run, stopped after ``max_seconds``; None: not measured."""
+    if max_seconds is None:
         return "not measured at this size (--models-sizes)"
     models = models_available()
     if models is None:
         return "not available: no trained models to load"
-    run = score_run(extract, work / f"out{children}-models", workers, "auto", MODELS_MAX_S)
+    run = score_run(extract, work / f"out{children}-models", workers, "auto", max_seconds)
     if "stopped_after_s" in run:
         return {**run, "models": json.loads(models), "note": "stopped: too slow to finish here"}
     wall = run["wall_s"]
@@ -394,6 +399,8 @@ def main(argv: list[str] | None = None) -> None:
         default="1000",
         help="sizes at which the rules-plus-models path is measured too",
     )
+    parser.add_argument("--models-max-seconds", type=float, default=MODELS_MAX_S,
+                        help="stop the rules-plus-models run after this long")
     parser.add_argument("--nightly", action="store_true",
                         help="also score an extract of 20,000 visit records (the nightly goal)")
     parser.add_argument(
@@ -417,7 +424,8 @@ def main(argv: list[str] | None = None) -> None:
     for size in (int(s) for s in args.sizes.split(",") if s):
         print(f"benchmarking {size:,} children...", flush=True)
         with_models = str(size) in args.models_sizes.split(",")
-        entry = bench_size(size, args.work, args.workers, args.max_seconds, with_models)
+        entry = bench_size(size, args.work, args.workers, args.max_seconds, with_models,
+                           args.models_max_seconds)  # fmt: skip
         entry["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         entry["machine"] = results["machine"]
         results["sizes"] = [s for s in results["sizes"] if s["children"] != size] + [entry]
