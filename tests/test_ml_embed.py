@@ -63,3 +63,29 @@ def test_embeddings_and_semantic_linker() -> None:
     assert link.linked == (link.action_id == "a1")
     if link.linked:
         assert link.evidence[0].quote == text
+
+
+@needs_transformer
+def test_a_model_set_checks_minilm_at_once_and_loads_it_at_first_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from notereview.ml import _embed
+
+    lazy = _embed.LazyEmbedder(threads=1)  # a process that only describes never loads it
+    assert lazy._loaded is None
+    assert lazy.describe()["threads"] == 1 and lazy.describe()["id"] == _embed.EMBEDDER_ID
+    assert lazy._loaded is None
+    v = lazy.embed(["Sam said he likes school."])
+    assert v.shape == (1, 384) and lazy._loaded is not None
+    assert lazy.forward_passes == lazy._loaded.forward_passes  # the loaded one's counters
+    # A load's errors come when the set is built, not at the first embedding: here, a file
+    # that does not hash as pinned.
+    real = _package_dir()
+    assert real is not None
+    for name in PINNED_SHA256:
+        (tmp_path / name).symlink_to(real / name)
+    (tmp_path / "vocab.txt").unlink()
+    (tmp_path / "vocab.txt").write_text("[PAD]\n")
+    monkeypatch.setattr(_embed, "_package_dir", lambda: tmp_path)
+    with pytest.raises(ModelError, match=r"vocab\.txt"):
+        _embed.LazyEmbedder(threads=1)

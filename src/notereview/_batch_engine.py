@@ -245,7 +245,10 @@ def init_worker(base: WorkerBase) -> None:
     reviewer = Reviewer(
         rubric_path=base.rubric_path, policy_path=base.policy_path, models=base.models
     )
-    reviewer.versions()  # with models: loads them (and MiniLM) now, not at the first chunk
+    reviewer.versions()  # with models: loads them now, not at the first chunk
+    embedder = getattr(reviewer.model_set, "embedder", None)
+    if embedder is not None:
+        embedder.load()  # MiniLM too (the main process only describes it)
     reviewer.annotator  # noqa: B018 - builds the pipeline before the first chunk
     _WORKER.clear()
     _WORKER.update(config=None, config_path=None, reviewer=reviewer, engine=None)

@@ -154,9 +154,9 @@ def load_model_set(
                 continue
         ms.loaded[family] = load_model(folder, name, version)
     if TRANSFORMER_FAMILIES & set(ms.loaded):
-        from notereview.ml._embed import load_embedder
+        from notereview.ml._embed import LazyEmbedder
 
-        ms.embedder = load_embedder(threads=threads)
+        ms.embedder = LazyEmbedder(threads)  # checked now, loaded at its first use
         ms.transformer = ms.embedder.describe()
     return ms
 
