@@ -91,6 +91,8 @@ def test_goals_set_the_measured_figures_beside_the_issue_goals():
     # The transformer path's goal, from the largest size where it finished.
     assert "models_path_notes_per_s" not in got
     stopped = {**big, "rules_plus_models_path": {"stopped_after_s": 300.0}}
-    models = {**results["sizes"][0], "rules_plus_models_path": {"notes_per_s": 161.5}}
-    assert goals({"sizes": [models, stopped]})["models_path_notes_per_s"] == {
-        "goal": 150, "measured": 161.5, "at_children": 10}
+    models = {**results["sizes"][0],
+              "rules_plus_models_path": {"notes_per_s": 161.5, "peak_rss_mb": 1_900.0}}
+    got = goals({"sizes": [models, stopped]})
+    assert got["models_path_notes_per_s"] == {"goal": 150, "measured": 161.5, "at_children": 10}
+    assert got["peak_rss_mb"] == {"goal": 2048, "measured_max": 900.0, "models_path_max": 1_900.0}
