@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -21,13 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-
-def _status_mb(field: str) -> int:
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith(field):
-                return int(line.split()[1]) // 1024
-    return 0
+from bench.run import _rss_kb
 
 
 def _split(cases: Path, parts: Path, chunk: int) -> int:
@@ -46,14 +41,14 @@ def _measure(parts: Path, block_rows: int) -> dict[str, int]:
     engine.CASES_BLOCK_ROWS = block_rows
     engine.MAX_CASES_BLOCKS = 1 << 30
     dirs = sorted(p for p in parts.iterdir() if p.name.startswith("chunk-"))
-    before = _status_mb("VmRSS")
+    before = _rss_kb(os.getpid()) // 1024
     ranks, _ = engine._rank_cases(dirs)
     out = parts.parent / "cases.parquet"
     engine._write_ranked_cases(dirs, ranks, parts.parent / "spill", out, "parquet", 100)
     return {
         "block_rows": block_rows,
         "rss_before_mb": before,
-        "peak_rss_mb": _status_mb("VmHWM"),
+        "peak_rss_mb": _rss_kb(os.getpid(), "VmHWM") // 1024,
         "arrow_pool_peak_mb": pa.default_memory_pool().max_memory() // 2**20,
     }
 

@@ -44,11 +44,12 @@ MODELS_MAX_S = 300.0  # the rules-plus-models run is stopped after this long
 # ------------------------------------------------------------------ memory of a process tree
 
 
-def _rss_kb(pid: int) -> int:
+def _rss_kb(pid: int, field: str = "VmRSS") -> int:
+    """A process's resident set in kB (``field`` "VmHWM": its peak so far); 0 if it is gone."""
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as fh:
             for line in fh:
-                if line.startswith("VmRSS:"):
+                if line.startswith(f"{field}:"):
                     return int(line.split()[1])
     except OSError:
         return 0
