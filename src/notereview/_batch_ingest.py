@@ -31,6 +31,7 @@ from typing import IO, Any
 
 from notereview.casefile import CaseFile, Child, Plan, PlanAction
 from notereview.errors import ExtractError
+from notereview.extract._firstseen import FirstSeen
 from notereview.extract._ingest import (
     TablePass,
     _cross_check,
@@ -485,7 +486,7 @@ def ingest_table(job: TableJob) -> TableResult:
     tp = TablePass(table)
     with ExtractContainer(job.path) as box:
         st, column_of, rows = _open_table(box, table, job.file_name, job.mapping)
-        first_seen: dict[Any, int] = {}
+        first_seen = FirstSeen()  # a dict of the ids would be the reader's largest holding
         columns = AS_OF_COLUMNS.get(table, ())
         for row in rows:
             one = validate_rows(table, (row,), job.rules, tp, first_seen)

@@ -12,6 +12,7 @@ from typing import Any
 
 from notereview.casefile import Child, Plan, PlanAction
 from notereview.errors import ExtractError
+from notereview.extract._firstseen import FirstSeen
 from notereview.extract._mapping import ColumnMapping
 from notereview.extract._model import ChildRecords, Extract, QuarantinedRow, TableCount
 from notereview.extract._readers import (
@@ -61,7 +62,7 @@ def validate_rows(
     rows: Iterable[RawRow],
     rules: RowRules,
     result: TablePass | None = None,
-    first_seen: dict[Any, int] | None = None,
+    first_seen: dict[Any, int] | FirstSeen | None = None,
 ) -> TablePass:
     """Parse rows of one table (a whole file or a chunk of it; pass the same ``result`` and
     ``first_seen`` to go on with the next chunk). Duplicated ids: later rows are quarantined."""
