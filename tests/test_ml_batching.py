@@ -115,3 +115,23 @@ def test_torch_threads_are_explicit(monkeypatch: pytest.MonkeyPatch) -> None:
         default_threads()
     monkeypatch.delenv(THREADS_ENV)
     assert default_threads() == min(2, os.cpu_count() or 1)  # not in a worker process
+    assert default_threads(in_worker=True) == 1
+    assert default_threads(in_worker=False) == min(2, os.cpu_count() or 1)
+
+
+def test_run_json_gives_the_torch_threads_of_the_processes_that_score(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The main process describes the transformer with its own threads; when a pool scores,
+    run.json must give a worker's (1, or $NOTEREVIEW_TORCH_THREADS)."""
+    from notereview._batch_engine import _as_scored_in_workers
+
+    monkeypatch.delenv(THREADS_ENV, raising=False)
+    described = {"path": "rules+models", "transformer": {"id": "minilm", "threads": 2}}
+    pooled = _as_scored_in_workers(described)
+    assert pooled == {"path": "rules+models", "transformer": {"id": "minilm", "threads": 1}}
+    assert described["transformer"]["threads"] == 2  # not changed in place
+    monkeypatch.setenv(THREADS_ENV, "3")
+    assert _as_scored_in_workers(described)["transformer"]["threads"] == 3
+    rules = {"path": "rules", "transformer": "not used: the rules path"}
+    assert _as_scored_in_workers(rules) == rules

@@ -514,6 +514,8 @@ def run_batch(
             # a rules worker takes well under a second.
             pool = stack.enter_context(LocalPool(base, workers))
         run_chunks: Scorer = scorer or (pool.run if pool is not None else _run_in_process)
+        if pool is not None:
+            models_info = _as_scored_in_workers(models_info)
         if run_chunks is not _run_in_process:
             reviewer = None  # the workers have their own: free any models loaded here
             gc.collect()
@@ -570,6 +572,17 @@ def _describe_models(reviewer: Any) -> dict[str, Any]:
     from notereview.ml import describe_models
 
     return describe_models(reviewer)
+
+
+def _as_scored_in_workers(models_info: dict[str, Any]) -> dict[str, Any]:
+    """run.json's ``models`` when a pool scores: the transformer's ``threads`` are a worker's
+    (the main process described it with its own, which it never uses to score)."""
+    transformer = models_info.get("transformer")
+    if not isinstance(transformer, dict) or "threads" not in transformer:
+        return models_info
+    from notereview.ml._embed import default_threads
+
+    return {**models_info, "transformer": {**transformer, "threads": default_threads(True)}}
 
 
 def _run_in_process(

@@ -42,14 +42,17 @@ DIMENSION = 384
 THREADS_ENV = "NOTEREVIEW_TORCH_THREADS"
 
 
-def default_threads() -> int:
+def default_threads(in_worker: bool | None = None) -> int:
     """How many CPU threads torch gets when the caller does not say: $NOTEREVIEW_TORCH_THREADS;
     else 1 in a worker process (the batch runs one worker per core: two workers with two
     OpenMP threads each on two cores ran the models path at 9 notes/s against 24 with one
     thread each); else 2, or 1 on a one-core machine. Two threads were 1.5x faster than one
     for a lone process on an idle 2-core machine, but up to tenfold slower when another
     process held a core (each parallel region waits for a thread that is not running): set
-    the variable to 1 on a shared machine."""
+    the variable to 1 on a shared machine.
+
+    ``in_worker`` says which kind of process asks; None: this one (a worker has a
+    multiprocessing parent)."""
     import multiprocessing
     import os
 
@@ -62,7 +65,9 @@ def default_threads() -> int:
         if value < 1:
             raise ModelError(f"${THREADS_ENV} must be at least 1")
         return value
-    if multiprocessing.parent_process() is not None:
+    if in_worker is None:
+        in_worker = multiprocessing.parent_process() is not None
+    if in_worker:
         return 1
     return min(2, os.cpu_count() or 1)
 
