@@ -36,6 +36,20 @@ def test_peak_memory_counts_the_child_processes():
         assert mem.peak_kb > 55_000
 
 
+def test_peak_pss_counts_pages_a_forked_child_shares_once():
+    """A parent holds 80 MB and forks a child that only sleeps: the RSS sum counts the shared
+    pages in both, the PSS sum once."""
+    if not os.path.exists("/proc/self/smaps_rollup"):
+        return
+    code = ("import os, time; b = b'x' * 80_000_000; pid = os.fork(); time.sleep(1.5); "
+            "os._exit(0) if pid == 0 else os.waitpid(pid, 0)")  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    with PeakMemory(proc.pid, every=0.05) as mem:
+        proc.wait(30)
+    assert mem.peak_kb > 150_000  # 80 MB in each of two processes
+    assert 75_000 < mem.peak_pss_kb < 120_000  # the 80 MB once, and the interpreters
+
+
 def test_floors_and_the_table():
     texts = ["Sam said he likes school. Mum was at home."] * 50
     got = floors(texts)
