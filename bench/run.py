@@ -44,10 +44,11 @@ MODELS_MAX_S = 300.0  # the rules-plus-models run is stopped after this long
 # ------------------------------------------------------------------ memory of a process tree
 
 
-def _rss_kb(pid: int, field: str = "VmRSS") -> int:
-    """A process's resident set in kB (``field`` "VmHWM": its peak so far); 0 if it is gone."""
+def _rss_kb(pid: int, field: str = "VmRSS", file: str = "status") -> int:
+    """A field in kB of ``/proc/PID/file``: by default the process's resident set ("VmHWM":
+    its peak so far); 0 if it is gone or the file has no such field."""
     try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+        with open(f"/proc/{pid}/{file}", encoding="ascii") as fh:
             for line in fh:
                 if line.startswith(f"{field}:"):
                     return int(line.split()[1])
@@ -60,14 +61,7 @@ def _pss_kb(pid: int) -> int:
     """A process's proportional set in kB: each page it shares with n processes counts 1/n
     (so the forkserver's children's shared pages count once over the tree); 0 if it is gone or
     the kernel has no ``smaps_rollup``."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        return 0
-    return 0
+    return _rss_kb(pid, "Pss", "smaps_rollup")
 
 
 def _tree(root: int) -> list[int]:
