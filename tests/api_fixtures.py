@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import time
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -239,16 +240,33 @@ def fake_run(
     return run_info, tables
 
 
+#: Seconds to wait for PostgreSQL to answer, and tries: a busy machine (a CI runner sharing
+#: its cores) can take more than a few seconds to accept a connection.
+PG_CONNECT_TIMEOUT_S = 10
+PG_CONNECT_TRIES = 3
+_pg_unreachable: list[str] = []  # once a session finds no server, later tests skip at once
+
+
 def _pg_schema_url() -> tuple[str, str]:
     import psycopg
 
     schema = f"nr_test_{uuid.uuid4().hex[:12]}"
     plain = PG_URL.replace("postgresql+psycopg://", "postgresql://")
-    try:
-        with psycopg.connect(plain, connect_timeout=3, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-    except psycopg.OperationalError:
-        message = f"PostgreSQL is not reachable at {PG_URL}"
+    error = _pg_unreachable[0] if _pg_unreachable else None
+    for attempt in range(0 if error else PG_CONNECT_TRIES):
+        try:
+            with psycopg.connect(
+                plain, connect_timeout=PG_CONNECT_TIMEOUT_S, autocommit=True
+            ) as conn:
+                conn.execute(f'CREATE SCHEMA "{schema}"')
+            error = None
+            break
+        except psycopg.OperationalError as exc:
+            error = type(exc).__name__
+            time.sleep(0.5 * (attempt + 1))
+    if error is not None:
+        _pg_unreachable[:] = [error]
+        message = f"PostgreSQL is not reachable at {PG_URL} ({error})"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
