@@ -109,6 +109,62 @@ def test_a_killed_run_resumes_to_exactly_the_uninterrupted_result(messy: Path, t
     }
 
 
+def _children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue  # gone meanwhile
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_run_stops_the_run_with_a_clear_error_and_a_rerun_finishes(
+    tmp_path: Path,
+):
+    """The kernel's out-of-memory killer picks one worker: the run must not wait for its chunk
+    for ever (as a multiprocessing.Pool does), and what was scored is kept."""
+    extract = messy_extract(tmp_path / "extract", children=90, seed=9)
+    reference = tmp_path / "reference"
+    run_batch(extract, reference, BatchOptions(workers=1, chunk_children=3, as_of=DAY))
+    out = tmp_path / "out"
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    proc = subprocess.Popen(
+        _score_command(extract, out, db, 2), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while _chunks_done(out) < 1:
+            assert proc.poll() is None and time.monotonic() < deadline, "no chunk was scored"
+            time.sleep(0.005)
+        workers = [w for child in _children_of(proc.pid) for w in _children_of(child)]
+        assert workers, "no pool workers found"  # the forkserver's children
+        os.kill(workers[0], signal.SIGKILL)
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    assert proc.returncode != 0, "the run finished though a worker was killed"
+    assert "a worker process scoring chunks stopped before it finished" in stderr
+    assert "run the same command again" in stderr
+    assert "Traceback" not in stderr
+    assert not (out / "run.json").exists()
+    kept = _chunks_done(out)
+    assert kept >= 1
+
+    done = subprocess.run(_score_command(extract, out, db, 2), capture_output=True, text=True,
+                          timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout.split("chunks resumed ")[1].split(";")[0]) == kept
+    assert_same_run(reference, out)
+
+
 def test_a_rerun_with_db_is_a_no_op_and_a_change_rescores_one_file(messy: Path, tmp_path: Path):
     db = f"sqlite:///{tmp_path / 'nr.db'}"
     options = BatchOptions(workers=1, chunk_children=7, as_of=DAY, db=db)

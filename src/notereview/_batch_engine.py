@@ -27,6 +27,8 @@ import pickle
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -558,12 +560,36 @@ def _table_readers(workers: int) -> Iterator[TableMap | None]:
     if workers < 2:
         yield None
         return
-    pool = _context().Pool(min(workers, len(TEXT_TABLES)))
+    pool = ProcessPoolExecutor(min(workers, len(TEXT_TABLES)), mp_context=_context())
     try:
-        yield lambda fn, jobs: pool.imap(fn, jobs, chunksize=1)
+        yield lambda fn, jobs: _unbroken(pool.map(fn, jobs), "reading the extract's tables")
     finally:
-        pool.terminate()
-        pool.join()
+        _stop(pool)
+
+
+def _unbroken(results: Iterable[Any], doing: str) -> Iterator[Any]:
+    """The pool's results, or a BatchError that says what to do when one of its processes died
+    (killed by the out-of-memory killer or a signal, or crashed): a ``multiprocessing.Pool``
+    would wait for that process's task for ever."""
+    try:
+        yield from results
+    except BrokenProcessPool:
+        raise BatchError(
+            f"a worker process {doing} stopped before it finished: it was killed (by the "
+            "kernel's out-of-memory killer or a signal) or it crashed. The chunks scored so "
+            "far are kept: run the same command again to go on from there (with less memory "
+            "to spare, use fewer --workers or a smaller --chunk-size)"
+        ) from None
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool at once, as ``Pool.terminate`` did: kill the workers still running (no public
+    way before Python 3.14's ``terminate_workers``), then shut it down."""
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        if process.is_alive():
+            process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _describe_models(reviewer: Any) -> dict[str, Any]:
@@ -608,7 +634,9 @@ class LocalPool:
 
     def __init__(self, base: WorkerBase, workers: int) -> None:
         self.workers = workers
-        self._pool = _context().Pool(workers, initializer=init_worker, initargs=(base,))
+        self._pool = ProcessPoolExecutor(
+            workers, mp_context=_context(), initializer=init_worker, initargs=(base,)
+        )
         self._closed = False
 
     def run(
@@ -618,16 +646,15 @@ class LocalPool:
             return
         config_path = Path(config.parts_dir).parent / "worker-config.pickle"
         config_path.write_bytes(pickle.dumps(config))
-        jobs = [(str(config_path), task) for task in todo]
-        yield from self._pool.imap_unordered(_score_in_pool, jobs, chunksize=1)
+        futures = [self._pool.submit(_score_in_pool, (str(config_path), task)) for task in todo]
+        yield from _unbroken((f.result() for f in as_completed(futures)), "scoring chunks")
 
     def close(self) -> None:
         """Stop the workers (again: a no-op)."""
         if self._closed:
             return
         self._closed = True
-        self._pool.terminate()
-        self._pool.join()
+        _stop(self._pool)
 
     def __enter__(self) -> LocalPool:
         return self
