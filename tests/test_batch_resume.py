@@ -45,16 +45,24 @@ def _chunks_done(out: Path) -> int:
 
 
 def _kill_after(cmd: list[str], out: Path, chunks: int, timeout: float = 120) -> bool:
-    """Start the command and SIGKILL it once ``chunks`` chunks are done; False if it ended."""
+    """Start the command and SIGKILL it once ``chunks`` chunks are done; False if it ended.
+    Its other processes (forkserver, workers, resource tracker) must then exit by themselves,
+    as nobody is left to stop them."""
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + timeout
+    left: list[int] = []
     try:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 return False
             if _chunks_done(out) >= chunks:
+                tree = _descendants(proc.pid)
                 os.kill(proc.pid, signal.SIGKILL)
                 proc.wait(10)
+                gone_by = time.monotonic() + 30
+                while (left := [p for p in tree if _alive(p)]) and time.monotonic() < gone_by:
+                    time.sleep(0.1)
+                assert not left, f"{len(left)} of the killed run's processes are still running"
                 return True
             time.sleep(0.01)
         raise AssertionError("the run did not get going in time")
@@ -62,6 +70,16 @@ def _kill_after(cmd: list[str], out: Path, chunks: int, timeout: float = 120) ->
         if proc.poll() is None:
             proc.kill()
             proc.wait(10)
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited; its new parent (init) reaps it
 
 
 def _stored(url: str) -> dict[str, int]:
@@ -107,6 +125,15 @@ def test_a_killed_run_resumes_to_exactly_the_uninterrupted_result(messy: Path, t
     assert {k: got[k] for k in ("cases", "criteria", "records")} == {
         k: want[k] for k in ("cases", "criteria", "records")
     }
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        children = _children_of(todo.pop())
+        found.extend(children)
+        todo.extend(children)
+    return found
 
 
 def _children_of(pid: int) -> list[int]:

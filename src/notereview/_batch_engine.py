@@ -24,6 +24,7 @@ import json
 import multiprocessing
 import os
 import pickle
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -237,9 +238,27 @@ class WorkerConfig:
 _WORKER: dict[str, Any] = {}
 
 
+def exit_with_parent() -> None:
+    """Pool initializer: the worker exits when the process that started it is gone. A run
+    killed with SIGKILL leaves its workers waiting for work for ever (each holds the pipeline's
+    memory, and the forkserver lives as long as they do); this thread waits on the parent's
+    sentinel instead."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(1)
+
+    threading.Thread(target=watch, name="notereview-parent-watch", daemon=True).start()
+
+
 def init_worker(base: WorkerBase) -> None:
     """Pool initializer: one Reviewer (rubric, policy, spaCy pipeline) per worker, built now."""
     from notereview.review import Reviewer, keep_torch_out
+
+    exit_with_parent()
 
     if base.block_torch:
         keep_torch_out()
@@ -560,7 +579,9 @@ def _table_readers(workers: int) -> Iterator[TableMap | None]:
     if workers < 2:
         yield None
         return
-    pool = ProcessPoolExecutor(min(workers, len(TEXT_TABLES)), mp_context=_context())
+    pool = ProcessPoolExecutor(
+        min(workers, len(TEXT_TABLES)), mp_context=_context(), initializer=exit_with_parent
+    )
     try:
         yield lambda fn, jobs: _unbroken(pool.map(fn, jobs), "reading the extract's tables")
     finally:
