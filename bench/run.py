@@ -170,9 +170,11 @@ def score_run(
     if proc.returncode != 0:
         raise RuntimeError(f"score failed ({proc.returncode}): {stderr[-500:]}")
     info = json.loads((out / "run.json").read_text())
+    compiled = info.get("batch", {}).get("compiled", {})  # notereview._compiled
     return {"wall_s": round(wall, 2), "peak_rss_mb": round(mem.peak_kb / 1024, 1),
             "peak_pss_mb": round(mem.peak_pss_kb / 1024, 1),
-            "timings_s": info["timings_s"], "children_scored": info["children_scored"]}  # fmt: skip
+            "timings_s": info["timings_s"], "children_scored": info["children_scored"],
+            "compiled": compiled.get("compiled", False)}  # fmt: skip
 
 
 def floors(texts: list[str]) -> dict[str, float]:

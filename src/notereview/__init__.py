@@ -2,7 +2,11 @@
 against the practice standards, shows the evidence, and puts the weakest files in front of
 auditors first. It scores the record, never the family."""
 
-from notereview.casefile import (
+from notereview._compiled import use_compiled
+
+use_compiled()  # the compiled hot path when a fresh build exists (notereview._compiled)
+
+from notereview.casefile import (  # noqa: E402
     CaseFile,
     CaseSummary,
     Child,
@@ -14,8 +18,8 @@ from notereview.casefile import (
     SupervisionRecord,
     Visit,
 )
-from notereview.errors import ConfigError, ExtractError, ModelError, NotereviewError
-from notereview.review import CaseReview, Reviewer, check_text
+from notereview.errors import ConfigError, ExtractError, ModelError, NotereviewError  # noqa: E402
+from notereview.review import CaseReview, Reviewer, check_text  # noqa: E402
 
 __version__ = "0.1.0"
 

@@ -41,6 +41,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from notereview import _compiled
 from notereview._batch_ingest import (
     TEXT_TABLES,
     ChunkTask,
@@ -902,6 +903,8 @@ def _assemble_outputs(
             "children_skipped_unchanged": skipped,
             "chunks": len(dirs),
             "chunk_children": opts.chunk_children or "auto",
+            # whether the hot path ran compiled (notereview._compiled); results are the same
+            "compiled": _compiled.status(),
         },
     }
     return BatchSummary(

@@ -20,9 +20,13 @@ from notereview.checks._lexicon import lexicon
 from notereview.checks._linking import PlanLinker
 from notereview.checks._textdates import dates_in
 
+# Imported at run time (not only for type checking): a compiled build (notereview._compiled)
+# reads the dataclasses' field types when the module loads.
+from notereview.nlp import AnnotatedText, ChildContext, Cue
+from notereview.policy import Policy, WorkingCalendar
+
 if TYPE_CHECKING:
-    from notereview.nlp import AnnotatedText, Annotator, ChildContext, Cue
-    from notereview.policy import Policy, WorkingCalendar
+    from notereview.nlp import Annotator  # would import spaCy
 
 VOICE_ORDER: tuple[str, ...] = (
     "direct",

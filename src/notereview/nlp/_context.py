@@ -734,7 +734,7 @@ class Reader:
         return None
 
     def _after_preposition(self, text: str, ss: int, start: int) -> bool:
-        words = _WORD_RX.findall(text, max(ss, start - 40), start)
+        words: list[str] = _WORD_RX.findall(text, max(ss, start - 40), start)
         for word in reversed(words):
             w = word.lower()
             if w in self._determiners or w.endswith(("'s", "’s")):
