@@ -598,8 +598,8 @@ def _unbroken(results: Iterable[Any], doing: str) -> Iterator[Any]:
     except BrokenProcessPool:
         raise BatchError(
             f"a worker process {doing} stopped before it finished: it was killed (by the "
-            "kernel's out-of-memory killer or a signal) or it crashed. The chunks scored so "
-            "far are kept: run the same command again to go on from there (with less memory "
+            "kernel's out-of-memory killer or a signal) or it crashed. The chunks already "
+            "scored are kept: run the same command again to go on from there (with less memory "
             "to spare, use fewer --workers or a smaller --chunk-size)"
         ) from None
 
