@@ -159,8 +159,12 @@ def annotate_case(
 ) -> dict[tuple[str, str], AnnotatedText]:
     ctx = child_context(case, as_of)
     items = _texts(case)
-    results = annotator.annotate_many((text, ctx) for _, _, text in items)
-    return {(table, rid): at for (table, rid, _), at in zip(items, results, strict=True)}
+    # A case file repeats texts (a chronology's standard lines, a note copied forward): each
+    # distinct text is annotated once for this child, and its immutable result shared.
+    distinct = list(dict.fromkeys(text for _, _, text in items))
+    annotated = annotator.annotate_many([(text, ctx) for text in distinct])
+    by_text = dict(zip(distinct, annotated, strict=True))
+    return {(table, rid): by_text[text] for table, rid, text in items}
 
 
 def _shingles(text: str) -> set[tuple[str, ...]]:
