@@ -201,9 +201,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("usage: main(['build'])", file=sys.stderr)
         return 2
     try:
-        manifest = build()
+        build()
     except CompileError as exc:
         print(f"notereview: no compiled build, the modules run as Python: {exc}", file=sys.stderr)
         return 1
     print(f"notereview: compiled {len(MODULES)} modules into {compiled_dir()}")
-    return 0 if manifest else 1
+    return 0
