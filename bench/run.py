@@ -64,7 +64,8 @@ def _pss_kb(pid: int) -> int:
     return _rss_kb(pid, "Pss", "smaps_rollup")
 
 
-def _tree(root: int) -> list[int]:
+def process_children() -> dict[int, list[int]]:
+    """Each running process's children (pids), from /proc."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -75,6 +76,12 @@ def _tree(root: int) -> list[int]:
         except (OSError, ValueError, IndexError):
             continue
         children.setdefault(ppid, []).append(int(entry))
+    return children
+
+
+def _tree(root: int) -> list[int]:
+    """``root`` and all its descendants."""
+    children = process_children()
     out, todo = [], [root]
     while todo:
         pid = todo.pop()

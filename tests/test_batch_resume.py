@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from bench.run import _tree, process_children
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from tests.batch_fixtures import messy_extract
@@ -56,7 +57,7 @@ def _kill_after(cmd: list[str], out: Path, chunks: int, timeout: float = 120) ->
             if proc.poll() is not None:
                 return False
             if _chunks_done(out) >= chunks:
-                tree = _descendants(proc.pid)
+                tree = _tree(proc.pid)[1:]  # its forkserver, workers, resource tracker
                 os.kill(proc.pid, signal.SIGKILL)
                 proc.wait(10)
                 gone_by = time.monotonic() + 30
@@ -127,28 +128,6 @@ def test_a_killed_run_resumes_to_exactly_the_uninterrupted_result(messy: Path, t
     }
 
 
-def _descendants(pid: int) -> list[int]:
-    found, todo = [], [pid]
-    while todo:
-        children = _children_of(todo.pop())
-        found.extend(children)
-        todo.extend(children)
-    return found
-
-
-def _children_of(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue  # gone meanwhile
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
 @pytest.mark.slow
 def test_a_worker_killed_mid_run_stops_the_run_with_a_clear_error_and_a_rerun_finishes(
     tmp_path: Path,
@@ -169,7 +148,8 @@ def test_a_worker_killed_mid_run_stops_the_run_with_a_clear_error_and_a_rerun_fi
         while _chunks_done(out) < 1:
             assert proc.poll() is None and time.monotonic() < deadline, "no chunk was scored"
             time.sleep(0.005)
-        workers = [w for child in _children_of(proc.pid) for w in _children_of(child)]
+        children = process_children()
+        workers = [w for child in children.get(proc.pid, []) for w in children.get(child, [])]
         assert workers, "no pool workers found"  # the forkserver's children
         os.kill(workers[0], signal.SIGKILL)
         _, stderr = proc.communicate(timeout=120)
