@@ -27,12 +27,11 @@ import sys
 sys.modules["torch"] = None
 import pandas as pd
 from notereview import _compiled
-from notereview.synth import generate
 from notereview.nlp import ChildContext, build_pipeline
 extract = sys.argv[1]
 annotator = build_pipeline()
 children = pd.read_csv(f"{extract}/children.csv", dtype=str).set_index("child_id")
-children = children[~children.index.duplicated()]  # the messy extract repeats some
+children = children[~children.index.duplicated()]  # one row per child, whatever the extract
 def canon(x):
     if isinstance(x, (frozenset, set)):
         return sorted(map(canon, x))

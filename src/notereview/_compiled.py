@@ -40,7 +40,6 @@ MODULES: tuple[str, ...] = (
     "notereview.checks._context",
     "notereview.checks._textdates",
 )
-GROUP = "notereview_compiled"  # the extension that holds all of MODULES' code
 MANIFEST = "manifest.json"
 ENV_SWITCH = "NOTEREVIEW_COMPILED"
 ENV_DIR = "NOTEREVIEW_COMPILED_DIR"
