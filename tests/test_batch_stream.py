@@ -193,3 +193,27 @@ def test_bad_options_are_clear_errors(messy: Path, tmp_path: Path):
         run_batch(messy, tmp_path, BatchOptions(models="gpt"))
     with pytest.raises(BatchError, match="format"):
         run_batch(messy, tmp_path, BatchOptions(fmt="xlsx"))
+
+
+def _collector_state(_: object) -> tuple[tuple[int, ...], int, bool]:
+    import gc
+
+    return gc.get_threshold(), gc.get_freeze_count(), "reviewer" in _batch_engine._WORKER
+
+
+def test_pool_processes_freeze_their_set_up_and_collect_less_often():
+    """A scoring worker and a table reader leave no cyclic garbage: after set-up each freezes
+    what it loaded and raises the collector's thresholds (_batch_engine.quiet_gc)."""
+    import gc
+    from concurrent.futures import ProcessPoolExecutor
+
+    base = _batch_engine.WorkerBase(None, None, None, block_torch=True)
+    context = _batch_engine._context()
+    for init, args, built in ((_batch_engine.init_worker, (base,), True),
+                              (_batch_engine._reader_init, (), False)):  # fmt: skip
+        with ProcessPoolExecutor(1, mp_context=context, initializer=init, initargs=args) as pool:
+            threshold, frozen, has_reviewer = pool.submit(_collector_state, None).result(120)
+        assert threshold == _batch_engine.WORKER_GC_THRESHOLDS
+        assert frozen > 1000  # the modules and, in a worker, the pipeline
+        assert has_reviewer is built
+    assert gc.get_threshold() != _batch_engine.WORKER_GC_THRESHOLDS  # this process untouched
