@@ -39,6 +39,7 @@ MODULES: tuple[str, ...] = (
     "notereview.nlp._components",
     "notereview.checks._context",
     "notereview.checks._textdates",
+    "notereview.checks._linkwords",
 )
 MANIFEST = "manifest.json"
 ENV_SWITCH = "NOTEREVIEW_COMPILED"

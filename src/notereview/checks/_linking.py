@@ -7,49 +7,18 @@ The models issue adds semantic similarity behind the same interface.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING
 
 from notereview.checks._finding import Evidence
 from notereview.checks._lexicon import lexicon
+from notereview.checks._linkwords import action_stems, best_shared, first_asserted_match
+from notereview.checks._linkwords import content_stems as content_stems
 
 if TYPE_CHECKING:
     from notereview.casefile import PlanAction
     from notereview.nlp import AnnotatedText
-
-_TOKEN = re.compile(r"[a-z]{4,}")
-
-
-@lru_cache(maxsize=1)
-def _generic_words() -> frozenset[str]:
-    raw = resources.files("notereview.checks").joinpath("plan_link_generic_words.txt").read_text()
-    return frozenset(w.strip() for w in raw.splitlines() if w.strip() and not w.startswith("#"))
-
-
-_SUFFIXES = ("ing", "ed", "es", "s", "ly")
-
-
-@lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
-
-
-def content_stems(text: str) -> frozenset[str]:
-    generic = _generic_words()
-    return frozenset(_stem(w) for w in _TOKEN.findall(text.lower()) if w not in generic)
-
-
-@lru_cache(maxsize=4096)
-def _action_stems(text: str) -> frozenset[str]:
-    """``content_stems`` of a plan action's text: every visit of the file compares with it."""
-    return content_stems(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,51 +46,28 @@ class PlanLinker:
     ) -> PlanLink:
         if not actions:
             return self._plan_language_only(visit_id, text, at)
-        action_stems = [(a.action_id, _action_stems(a.text)) for a in actions]
-        fewest = min(self.min_shared, self.min_shared_with_plan_language)
-        purpose = lexicon().visit_purpose
-        best: tuple[int, int, str, int, int] | None = (
-            None  # (shared, plan_lang, action, start, end)
+        best = best_shared(
+            text,
+            at.sentences,
+            [(a.action_id, action_stems(a.text)) for a in actions],
+            self.min_shared,
+            self.min_shared_with_plan_language,
+            lexicon().visit_purpose,
         )
-        for s in at.sentences:
-            if {"hypothetical", "negated"} & s.qualifiers:
-                continue
-            stems = content_stems(text[s.start : s.end])
-            if not stems:
-                continue
-            plan_language: bool | None = None  # looked up only where it can decide
-            for action_id, a_stems in action_stems:
-                shared = len(stems & a_stems)
-                if shared < fewest:
-                    continue
-                if plan_language is None:
-                    # Plan language, or the sentence that states the visit's purpose, needs
-                    # only one word in common with an action.
-                    plan_language = any(c.kind == "plan_language" for c in s.cues) or (
-                        purpose.search(text, s.start, s.end) is not None
-                    )
-                needed = self.min_shared_with_plan_language if plan_language else self.min_shared
-                if shared >= needed:
-                    key = (shared, int(plan_language), action_id, s.start, s.end)
-                    if best is None or key[:2] > best[:2]:
-                        best = key
         if best is None:
             return self._explicit_link(visit_id, text, at)
-        shared, plan_language, action_id, start, end = best
+        _shared, plan_language, action_id, start, end = best
         why = f"refers to plan action {action_id}" + (" in plan language" if plan_language else "")
         return quote_link(visit_id, text, start, end, self.name, why, action_id)
 
     def _explicit_link(self, visit_id: str, text: str, at: AnnotatedText) -> PlanLink:
         """A sentence that says in so many words that the visit served the plan ("as per the
         CIN plan"), though it names the action in other words than the plan does."""
-        pattern = lexicon().explicit_plan_link
-        for s in at.sentences:
-            if {"hypothetical", "negated"} & s.qualifiers:
-                continue
-            if pattern.search(text, s.start, s.end):
-                return quote_link(visit_id, text, s.start, s.end, f"{self.name}:explicit_plan_link",
-                             "says the visit served the child's plan")  # fmt: skip
-        return PlanLink(False, None, ())
+        s = first_asserted_match(text, at.sentences, lexicon().explicit_plan_link)
+        if s is None:
+            return PlanLink(False, None, ())
+        return quote_link(visit_id, text, s.start, s.end, f"{self.name}:explicit_plan_link",
+                          "says the visit served the child's plan")  # fmt: skip
 
     def _plan_language_only(self, visit_id: str, text: str, at: AnnotatedText) -> PlanLink:
         """Without plan actions to compare with, plan language itself is the link."""
