@@ -217,3 +217,16 @@ def test_pool_processes_freeze_their_set_up_and_collect_less_often():
         assert frozen > 1000  # the modules and, in a worker, the pipeline
         assert has_reviewer is built
     assert gc.get_threshold() != _batch_engine.WORKER_GC_THRESHOLDS  # this process untouched
+
+
+def test_pool_processes_start_with_the_batch_modules_imported():
+    """The forkserver imports pandas, pyarrow and the batch modules once for every pool process
+    (_batch_engine.FORKSERVER_PRELOAD), but never spaCy (a rules-path worker blocks torch
+    before spaCy's first import)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    probe = "sorted(m for m in ('pyarrow', 'notereview._batch_engine', 'spacy', 'torch') " \
+            "if m in __import__('sys').modules)"  # fmt: skip
+    with ProcessPoolExecutor(1, mp_context=_batch_engine._context()) as pool:
+        loaded = pool.submit(eval, probe).result(120)
+    assert loaded == ["notereview._batch_engine", "pyarrow"]
