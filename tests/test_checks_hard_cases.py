@@ -243,3 +243,47 @@ def test_near_copied_visits_are_found_by_shingles_whatever_the_case_or_script() 
     assert copy_pairs(visits) == {"V2": "V1"}
     assert min(_shingles("\u212aai said he was very happy today"))[0] == "ai"
     assert min(_shingles("Kai said he was very happy today"))[0] == "he"
+
+
+def test_copy_pairs_equals_the_brute_force_jaccard_around_the_threshold() -> None:
+    """copy_pairs stops counting a pair's shared shingles once it cannot reach the threshold;
+    on visits edited word by word around Jaccard 0.8 it still finds exactly the pairs (and the
+    earliest copied visit) that a full intersection of every pair finds."""
+    import random
+
+    from notereview.checks._context import _shingles, copy_pairs
+
+    rng = random.Random(7)
+    words = ["".join(rng.choices("abcdefghij", k=5)) for _ in range(400)]
+    near = 0
+    for trial in range(40):
+        base = rng.choices(words, k=rng.randint(40, 160))
+        texts: list[str] = []
+        for _ in range(rng.randint(2, 7)):
+            edited = list(rng.choice(texts).split() if texts and rng.random() < 0.5 else base)
+            for _ in range(rng.randint(0, 4)):  # a few words changed, dropped or added
+                at = rng.randrange(len(edited))
+                op = rng.random()
+                if op < 0.4:
+                    edited[at] = rng.choice(words)
+                elif op < 0.7:
+                    del edited[at]
+                else:
+                    edited.insert(at, rng.choice(words))
+            texts.append(" ".join(edited))
+        visits = [
+            Visit(f"V{i}", "C1", date(2026, 1, 1 + i), date(2026, 1, 1 + i), True, t)
+            for i, t in enumerate(texts)
+        ]
+        sets = [_shingles(t) for t in texts]
+        expected = {}
+        for i, s in enumerate(sets):
+            for j in range(i):
+                p = sets[j]
+                jaccard = len(s & p) / len(s | p)
+                near += 0.65 <= jaccard < 0.95
+                if len(s) >= 8 and len(p) >= 8 and jaccard >= 0.8:
+                    expected[f"V{i}"] = f"V{j}"
+                    break
+        assert copy_pairs(visits) == expected, trial
+    assert near > 50  # the edits put many pairs on either side of 0.8
