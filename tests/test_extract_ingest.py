@@ -716,3 +716,30 @@ def test_reasons_and_errors_never_quote_text_names_or_dates_of_birth(tmp_path: P
     everything = repr(ex.quarantine) + repr(ex.notes)
     for secret in (secret_name, secret_text, secret_dob):
         assert secret not in everything
+
+
+def test_records_pickle_as_their_constructor_and_values() -> None:
+    """Pass 1 spills every record and the workers read them back: each record type pickles as
+    (its class, its field values) and comes back equal, nested records included."""
+    import pickle
+    from dataclasses import fields
+
+    from notereview import casefile as cf
+
+    day = date(2026, 3, 4)
+    action = cf.PlanAction("A1", "P1", "Mum to take Kai to the GP", "Mum", day, "open")
+    records = [
+        cf.Child("C1", "CP", day, "North", "W1", "Kai", day, None, "M", day, True),
+        cf.Visit("V1", "C1", day, day, True, "Saw Kai alone.", True, "home", "W1"),
+        cf.CaseSummary("S1", "C1", day, "Summary."),
+        action,
+        cf.Plan("P1", "C1", "CP", day, day, day, (action,)),
+        cf.ChronologyEntry("H1", "C1", day, "Referral.", day, "referral", "school", "high"),
+        cf.Genogram("C1", day, (cf.GenogramMember("Ann", "mother", "maternal", 1),), "Notes."),
+        cf.SupervisionRecord("M1", "C1", day, "Discussed."),
+    ]
+    for record in records:
+        cls, values = record.__reduce__()
+        assert cls is type(record)
+        assert values == tuple(getattr(record, f.name) for f in fields(record))
+        assert pickle.loads(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)) == record

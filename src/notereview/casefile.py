@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
-from typing import Literal
+from operator import attrgetter
+from typing import Any, Literal, TypeVar
 
 LegalStatus = Literal["CIN", "CP", "LAC", "PF", "CL"]
 LEGAL_STATUSES: tuple[str, ...] = ("CIN", "CP", "LAC", "PF", "CL")
@@ -21,6 +23,23 @@ VISIT_TYPES: tuple[str, ...] = ("statutory", "home", "school", "placement", "oth
 GENOGRAM_SIDES: tuple[str, ...] = ("maternal", "paternal", "other")
 
 
+_R = TypeVar("_R")
+
+
+def quick_pickle(cls: type[_R]) -> type[_R]:
+    """Pickle a frozen slots dataclass as its class and its field values, so that unpickling
+    calls the constructor once. The default (``__getstate__``/``__setstate__``) looks up the
+    fields and sets them one by one for every record: pass 1 spills every record of the
+    extract and a worker reads them back, so that cost was about 3 s a 10,000-child run."""
+    values: Callable[[Any], tuple[Any, ...]] = attrgetter(*(f.name for f in fields(cls)))  # type: ignore[arg-type]
+
+    def __reduce__(self: Any) -> tuple[type[_R], tuple[Any, ...]]:
+        return cls, values(self)
+
+    cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
+    return cls
+
+
 def age_in_years(born: date, on: date) -> int:
     """Whole years between ``born`` and ``on`` (birthday counts on the day)."""
     years = on.year - born.year
@@ -29,6 +48,7 @@ def age_in_years(born: date, on: date) -> int:
     return years
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Child:
     child_id: str
@@ -51,6 +71,7 @@ class Child:
         return self.age_years
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Visit:
     visit_id: str
@@ -64,6 +85,7 @@ class Visit:
     worker_id: str | None = None
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class CaseSummary:
     summary_id: str
@@ -72,6 +94,7 @@ class CaseSummary:
     text: str
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class PlanAction:
     action_id: str
@@ -82,6 +105,7 @@ class PlanAction:
     status: str | None = None
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Plan:
     plan_id: str
@@ -93,6 +117,7 @@ class Plan:
     actions: tuple[PlanAction, ...] = ()
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class ChronologyEntry:
     entry_id: str
@@ -105,6 +130,7 @@ class ChronologyEntry:
     impact: str | None = None
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class GenogramMember:
     name: str
@@ -113,6 +139,7 @@ class GenogramMember:
     generation: int
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Genogram:
     child_id: str
@@ -126,6 +153,7 @@ class Genogram:
         return f"{self.child_id}@{self.updated_at.isoformat()}"
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class SupervisionRecord:
     record_id: str
