@@ -431,6 +431,16 @@ def _context() -> multiprocessing.context.BaseContext:
     return context
 
 
+def _start_forkserver() -> None:
+    """Start the forkserver now, without waiting for it: it imports FORKSERVER_PRELOAD while
+    this process goes on; the first pool waits for it only if it is not ready by then."""
+    context = _context()
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 Scorer = Callable[[list[ChunkTask], "WorkerConfig", int, Any], Iterator["ChunkDone"]]
 
 
@@ -457,6 +467,8 @@ def run_batch(
     workers = opts.workers if opts.workers is not None else (os.cpu_count() or 1)
     if workers < 1:
         raise BatchError("--workers must be at least 1")
+    if workers > 1 and scorer is None:
+        _start_forkserver()  # its imports overlap loading the rubric and reading the extract
     started = datetime.now(UTC)
     timings: dict[str, float] = {}
     out = Path(out_dir)
