@@ -253,27 +253,22 @@ def label_visit(
     voice_ev = tuple(
         ev(s.start, s.end, f"voice.{voice}", why_voice[voice]) for s in voice_sents[:3]
     )
+    # Evidence is built for the sentences shown only (the first two or three of each kind).
     attempt_ev = tuple(
         ev(s.start, s.end, "voice.attempted_not_obtained", why_voice["attempted_not_obtained"])
+        for s in [s for s in at.sentences if s.voice == "attempted_not_obtained"][:2]
+    )
+    wishes = [
+        s
         for s in at.sentences
-        if s.voice == "attempted_not_obtained"
-    )[:2]
-    child_sents = [s for s in at.sentences if s.voice in ("direct", "reported")]
-    wishes_ev = tuple(
-        ev(
-            s.start,
-            s.end,
-            "voice.wishes_feelings",
-            "the child's wishes and feelings, in their voice",
-        )
-        for s in child_sents
-        if any(c.kind == "wishes_feelings" for c in s.cues)
-    )[:3]
+        if s.voice in ("direct", "reported") and any(c.kind == "wishes_feelings" for c in s.cues)
+    ]
+    why_wishes = "the child's wishes and feelings, in their voice"
+    wishes_ev = tuple(ev(s.start, s.end, "voice.wishes_feelings", why_wishes) for s in wishes[:3])
     obs_ev = tuple(
         ev(s.start, s.end, "voice.observation", why_voice["observation"])
-        for s in at.sentences
-        if s.voice == "observation"
-    )[:3]
+        for s in [s for s in at.sentences if s.voice == "observation"][:3]
+    )
     analysis_cues = [
         c for s in at.sentences for c in s.cues if c.kind == "analysis" and asserted(c)
     ]
