@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy
-from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH, SENT_START
+from spacy.attrs import IDX, IS_PUNCT, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.pipeline import Sentencizer
@@ -126,19 +126,24 @@ class Segmenter:
     arrays are read once per text."""
 
     def __init__(self, nlp: Language) -> None:
-        self._punct = frozenset(nlp.vocab.strings.add(c) for c in Sentencizer.default_punct_chars)
+        # A lexeme flag for "is one of the sentencizer's characters": the token arrays then
+        # hold 0/1 codes rather than 64-bit ORTH hashes, which cost far more to turn into
+        # Python ints than the rule costs to run.
+        punct = frozenset(Sentencizer.default_punct_chars)
+        self._flag: int = nlp.vocab.add_flag(punct.__contains__)
 
-    def _rule_starts(self, orth: list[int], is_punct: list[int]) -> list[int]:
+    @staticmethod
+    def _rule_starts(codes: list[int]) -> list[int]:
         """spaCy's sentencizer: token i starts a sentence when it is not punctuation and a
-        sentence-final character came after the previous such token (1: starts, else -1)."""
-        punct = self._punct
-        sent = [_NOT_START] * len(orth)
+        sentence-final character came after the previous such token (1: starts, else -1).
+        A token's code is 2 * (it is a sentencizer character) + (it is punctuation)."""
+        sent = [_NOT_START] * len(codes)
         sent[0] = 1
         seen = False
-        for i, key in enumerate(orth):
-            if key in punct:
+        for i, code in enumerate(codes):
+            if code >= 2:
                 seen = True
-            elif seen and not is_punct[i]:
+            elif seen and code == 0:
                 sent[i] = 1
                 seen = False
         return sent
@@ -151,10 +156,10 @@ class Segmenter:
         if n == 0:
             doc.user_data[SPANS_KEY] = []
             return doc
-        arr = doc.to_array([ORTH, IS_PUNCT, IDX, LENGTH]).T.tolist()
-        starts: list[int] = arr[2]
-        doc.user_data[OFFSETS_KEY] = (starts, arr[3])
-        sent = self._rule_starts(arr[0], arr[1])
+        arr = doc.to_array([self._flag, IS_PUNCT, IDX, LENGTH])
+        starts: list[int] = arr[:, 2].tolist()  # column by column: faster than arr.T.tolist()
+        doc.user_data[OFFSETS_KEY] = (starts, arr[:, 3].tolist())
+        sent = self._rule_starts((arr[:, 0] * 2 + arr[:, 1]).tolist())
         spoken = any(marker in text for marker in _SPOKEN_MARKERS)
         if n >= 2 and ("\n" in text or quotes or spoken):
             self._fix(text, starts, sent, quotes, spoken)
