@@ -388,8 +388,10 @@ def write_chunk_parts(
     remove_tree(tmp)
     tmp.mkdir(parents=True)
     for name, rows_of in (*tables.items(), ("quarantine", quarantine)):
-        frame = pd.DataFrame(rows_of, columns=SCHEMAS[name].names)
-        pq.write_table(_arrow(frame, name), tmp / f"{name}.parquet")
+        # Straight from the rows to Arrow (no DataFrame between): the outputs are assembled
+        # from these parts with the pandas schema of ``_arrow`` (``_write_table``).
+        table = pa.Table.from_pylist(rows_of, schema=SCHEMAS[name])
+        pq.write_table(table, tmp / f"{name}.parquet")
     if new_cache:
         (tmp / "cache.pkl").write_bytes(pickle.dumps(new_cache, protocol=pickle.HIGHEST_PROTOCOL))
     (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
