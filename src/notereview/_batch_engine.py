@@ -152,10 +152,6 @@ class BatchSummary:
 # ------------------------------------------------------------------ the shared scoring core
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=False)
-
-
 def score_case_files(
     reviewer: Any,
     case_files: Iterable[CaseFile],

@@ -74,8 +74,11 @@ def extract_fingerprint(path: str | Path) -> str:
     return h.hexdigest()
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False)  # json.dumps would build one every call
+
+
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=False)
+    return _ENCODER.encode(value)
 
 
 def review_rows(review: CaseReview) -> dict[str, list[dict[str, Any]]]:
