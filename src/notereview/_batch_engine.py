@@ -28,7 +28,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -738,6 +738,10 @@ def _chunk_dirs(parts_dir: Path, part: Partitioned) -> list[Path]:
     return dirs
 
 
+def _parts(dirs: list[Path], name: str) -> Iterator[pa.Table]:
+    return (pq.read_table(d / f"{name}.parquet") for d in dirs)
+
+
 def _write_table(frames: Iterable[pa.Table], name: str, path: Path, fmt: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     if fmt == "parquet":
@@ -911,18 +915,23 @@ def _assemble_outputs(
             raise NotereviewError(f"row accounting failed for table {name}: {c}")
 
     fmt = opts.fmt
-    files: list[Path] = []
-    ranks, bands = _rank_cases(dirs)
     cases_path = out / f"cases.{fmt}"
-    weakest_cases = _write_ranked_cases(
-        dirs, ranks, parts_dir.parent / "cases-blocks", cases_path, fmt, opts.keep_weakest
-    )
-    files.append(cases_path)
-    for name in ("criteria", "visits", "plan_actions"):
-        path = out / f"{name}.{fmt}"
-        _write_table((pq.read_table(d / f"{name}.parquet") for d in dirs), name, path, fmt)
-        files.append(path)
-    files.append(_write_frame(quarantine, out / f"quarantine.{fmt}", fmt))
+    paths = {name: out / f"{name}.{fmt}" for name in ("criteria", "visits", "plan_actions")}
+    # The three row tables are copied from the parts in threads while this one ranks and
+    # writes the cases: Arrow reads and writes Parquet without the GIL, so the copying runs
+    # on the cores the workers have left (the outputs are the same as one after another).
+    with ThreadPoolExecutor(len(paths), thread_name_prefix="notereview-write") as threads:
+        copies = [
+            threads.submit(_write_table, _parts(dirs, name), name, path, fmt)
+            for name, path in paths.items()
+        ]
+        ranks, bands = _rank_cases(dirs)
+        weakest_cases = _write_ranked_cases(
+            dirs, ranks, parts_dir.parent / "cases-blocks", cases_path, fmt, opts.keep_weakest
+        )
+        for copy in copies:
+            copy.result()
+    files = [cases_path, *paths.values(), _write_frame(quarantine, out / f"quarantine.{fmt}", fmt)]
 
     criteria_counts = _criteria_tally(dirs)
     run_info: dict[str, Any] = {
