@@ -29,9 +29,13 @@ _R = TypeVar("_R")
 def quick_pickle(cls: type[_R]) -> type[_R]:
     """Pickle a frozen slots dataclass as its class and its field values, so that unpickling
     calls the constructor once. The default (``__getstate__``/``__setstate__``) looks up the
-    fields and sets them one by one for every record: pass 1 spills every record of the
-    extract and a worker reads them back, so that cost was about 3 s a 10,000-child run."""
-    values: Callable[[Any], tuple[Any, ...]] = attrgetter(*(f.name for f in fields(cls)))  # type: ignore[arg-type]
+    fields and sets them one by one for every record, and pass 1 spills every record of the
+    extract for a worker to read back (20,000 visits: pickled in 0.133 s that way, 0.099 s
+    this way; unpickled in 0.073 and 0.049 s)."""
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    if len(names) < 2:  # attrgetter of one name gives the value, not a tuple
+        raise TypeError(f"quick_pickle needs a dataclass of two fields or more: {cls.__name__}")
+    values: Callable[[Any], tuple[Any, ...]] = attrgetter(*names)
 
     def __reduce__(self: Any) -> tuple[type[_R], tuple[Any, ...]]:
         return cls, values(self)
