@@ -56,3 +56,82 @@ def test_exemplar_evaluation_reads_a_jsonl_file(tmp_path: Path):
     assert result["all"]["n"] == 3
     assert result["plan"]["accuracy"] == 1.0
     assert result["visit_record"]["accuracy"] == 1.0
+
+
+def _auditor_key(synth_extract: Path, out: Path, tmp_path: Path) -> Path:
+    """The synth key rewritten in an auditor's format: criteria as {status, why}, the run's own
+    reading order and grades, and one visit the run never scored."""
+    import pandas as pd
+
+    key = json.loads((synth_extract / "answer_key.json").read_text())
+    cases = pd.read_parquet(out / "cases.parquet")
+    band = dict(zip(cases.child_id, cases.grade_band, strict=True))
+    children = {}
+    for cid, c in key["children"].items():
+        children[cid] = {
+            "overall_grade": band[cid],  # the run's own grades: every inadequate on top
+            "criteria": {
+                k: {"status": v, "why": "auditor's reason"} for k, v in c["criteria"].items()
+            },
+            "visits": {
+                vid: {k: lab[k] for k in ("voice", "plan_linked", "analysis")}
+                for vid, lab in c["visits"].items()
+            },
+            "plan_actions": {
+                aid: {"smart": lab["smart"]} for aid, lab in c["plan_actions"].items()
+            },
+        }
+    first = next(iter(children))
+    children[first]["visits"]["NEVER-SCORED"] = {
+        "voice": "direct",
+        "plan_linked": True,
+        "analysis": True,
+    }
+    order = list(cases.sort_values("rank").child_id)  # the run's own order: rho 1
+    path = tmp_path / "auditor_key.json"
+    path.write_text(
+        json.dumps({"as_of": key["as_of"], "children": children, "weakest_first": order})
+    )
+    return path
+
+
+def test_an_auditors_key_gives_the_judgement_table_and_every_miss(
+    scored_run, synth_extract: Path, tmp_path: Path
+):
+    from notereview.evaluation import summary_markdown, write_errors
+
+    _, out = scored_run
+    ev = evaluate_run(out, _auditor_key(synth_extract, out, tmp_path))
+    assert set(ev.summary) >= {"criteria", "voice", "plan_linked", "analysis", "smart"}
+    assert ev.summary["ranking_rho"] == pytest.approx(1.0)
+    # the run's own weakest files are on top of its own order
+    assert ev.summary["inadequate_on_top"] == ev.summary["inadequate_files"]
+    # a visit the run never scored is a miss, never left out of the denominator
+    missed = [e for e in ev.errors if e["record_id"] == "NEVER-SCORED"]
+    assert {e["kind"] for e in missed} == {"visit.voice", "visit.plan_linked", "visit.analysis"}
+    assert all(e["verdict"] is None for e in missed)
+    wrong = [e for e in ev.errors if e["kind"] == "criterion"]
+    assert all(e["auditor_why"] == "auditor's reason" for e in wrong)
+    n = write_errors(ev, tmp_path / "errors.jsonl")
+    assert n == len(ev.errors) == len((tmp_path / "errors.jsonl").read_text().splitlines())
+    assert "| criteria (4-way) |" in summary_markdown(ev)
+
+
+def test_the_auditors_key_and_the_generators_agree_on_the_same_run(
+    scored_run, synth_extract: Path, tmp_path: Path
+):
+    _, out = scored_run
+    plain = evaluate_run(out, synth_extract / "answer_key.json")
+    auditor = evaluate_run(out, _auditor_key(synth_extract, out, tmp_path))
+    assert plain.criteria == auditor.criteria
+    assert plain.summary["smart"] == auditor.summary["smart"]
+
+
+def test_an_unreadable_answer_key_is_a_clear_error(scored_run, tmp_path: Path):
+    from notereview.errors import NotereviewError
+
+    _, out = scored_run
+    bad = tmp_path / "key.json"
+    bad.write_text("[1, 2]")
+    with pytest.raises(NotereviewError, match="not readable as an answer key"):
+        evaluate_run(out, bad)

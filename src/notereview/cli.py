@@ -285,7 +285,18 @@ def check(
 def evaluate(
     run: Annotated[Path | None, typer.Argument(help="A run's OUT folder (from score).")] = None,
     answer_key: Annotated[
-        Path | None, typer.Option(help="The synth answer_key.json of that extract.")
+        Path | None,
+        typer.Option(
+            help="That extract's answer key: synth's answer_key.json or an auditor's "
+            "(criteria with status and why, weakest_first)."
+        ),
+    ] = None,
+    errors: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write every miss here (JSON Lines: record id, truth, verdict, evidence); "
+            "it quotes the records, so keep it with the run's files."
+        ),
     ] = None,
     exemplars: Annotated[
         Path | None,
@@ -326,6 +337,9 @@ def evaluate(
             _fail("--answer-key is needed to evaluate a run")
         report = evaluation.evaluate_run(run, answer_key)
         parts.append(evaluation.run_markdown(report))
+        if errors is not None:
+            n = evaluation.write_errors(report, errors)
+            parts.append(f"{n} misses written to {errors}")
     if exemplars is not None:
         ex = evaluation.evaluate_exemplars(exemplars)
         parts.append(evaluation.exemplars_markdown(ex))
