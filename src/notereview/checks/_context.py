@@ -136,11 +136,21 @@ def cue_evidence(
     return Evidence(table, record_id, start, end, text[start:end], source, why)
 
 
-def child_context(case: CaseFile, as_of: date) -> ChildContext:
-    from notereview.nlp import ChildContext
+def child_context(case: CaseFile, as_of: date, annotator: Annotator) -> ChildContext:
+    """The child as the reader needs them: the names the file uses for the child and for the
+    people around them (the latest genogram's members, the file's own texts)."""
+    from notereview.nlp._people import FamilyMember
 
     child = case.child
-    return ChildContext(first_name=child.first_name, gender=child.gender, age=child.age_on(as_of))
+    genogram = case.genograms[-1] if case.genograms else None
+    family = [FamilyMember(m.name, m.relationship) for m in genogram.members] if genogram else []
+    return annotator.child_context(
+        child.first_name,
+        child.gender,
+        child.age_on(as_of),
+        family,
+        (text for _, _, text in _texts(case)),
+    )
 
 
 def _texts(case: CaseFile) -> list[tuple[str, str, str]]:
@@ -157,7 +167,7 @@ def _texts(case: CaseFile) -> list[tuple[str, str, str]]:
 def annotate_case(
     case: CaseFile, annotator: Annotator, as_of: date
 ) -> dict[tuple[str, str], AnnotatedText]:
-    ctx = child_context(case, as_of)
+    ctx = child_context(case, as_of, annotator)
     items = _texts(case)
     # A case file repeats texts (a chronology's standard lines, a note copied forward): each
     # distinct text is annotated once for this child, and its immutable result shared.

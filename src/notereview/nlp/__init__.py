@@ -24,7 +24,7 @@ from notereview.nlp._model import (
 )
 from notereview.nlp._patterns import CUE_KINDS, EVENT_TYPES, PatternSet
 
-PIPELINE_VERSION = "notereview-nlp 1.0.0"
+PIPELINE_VERSION = "notereview-nlp 1.1.0"
 
 if TYPE_CHECKING:
     from notereview.nlp._annotator import Annotator, build_pipeline

@@ -23,6 +23,7 @@ from notereview.nlp._components import register_factories as _register_factories
 from notereview.nlp._context import Reader
 from notereview.nlp._model import AnnotatedText, ChildContext
 from notereview.nlp._patterns import PatternSet, default_patterns_dir
+from notereview.nlp._people import FamilyMember, RelationshipReader, case_people
 
 #: Texts up to this many characters are annotated whole (spaCy's default limit is 1,000,000).
 MAX_TEXT_CHARS = 20_000_000
@@ -39,7 +40,35 @@ class Annotator:
         self.nlp = nlp
         self.patterns = patterns
         self._reader = Reader(patterns, pre_verbal_age_below=pre_verbal_age_below)
+        self._relationships = RelationshipReader(patterns.speakers)
         self.versions: dict[str, str] = pipeline_versions(patterns)
+
+    def child_context(
+        self,
+        first_name: str | None,
+        gender: str,
+        age: int | None,
+        family: Iterable[FamilyMember] = (),
+        texts: Iterable[str] = (),
+    ) -> ChildContext:
+        """Who is who for one case file: the names its records use for the child (diminutives,
+        short forms, spellings, initials) and the other people they name, with roles and
+        genders from the genogram and the speaker lexicon (:mod:`notereview.nlp._people`)."""
+        people = case_people(
+            first_name,
+            list(family),
+            texts,
+            self._relationships,
+            self._relationships.reserved,
+        )
+        return ChildContext(
+            first_name=first_name,
+            gender=gender,
+            age=age,
+            nicknames=people.child_forms,
+            initial=people.child_initial,
+            others=people.others,
+        )
 
     def annotate(self, text: str, child: ChildContext) -> AnnotatedText:
         """Annotate one text about ``child``."""

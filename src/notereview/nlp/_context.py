@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from notereview.nlp._components import RawMatches
 from notereview.nlp._model import AnnotatedText, ChildContext, Cue, SentenceAnnotation
@@ -257,9 +258,16 @@ class Reader:
                 continue
             role, gender, form = person
             found.append(_Mention(s, e, role, child_gender if role == "child" else gender, form))
+        # The child's names first: where the child's initial is also a role letter ("F said"
+        # in a file about Ffion), the file means the child.
+        named: list[_Mention] = []
         for s, e in _find_names(text, child):
             if not (quote_spans and _in_quote(quote_spans, s, e)):
-                found.append(_Mention(s, e, "child", child_gender, "noun"))
+                named.append(_Mention(s, e, "child", child_gender, "noun"))
+        found[:0] = named
+        for s, e, other_role, other_gender in _find_others(text, child.others):
+            if not (quote_spans and _in_quote(quote_spans, s, e)):
+                found.append(_Mention(s, e, other_role, other_gender, "noun"))
         for m in found:
             if m.form == "noun" and text.startswith(("'s", "’s"), m.end):
                 m.form = "possessive"  # "Kai's", "Mum's"
@@ -964,4 +972,48 @@ def _find_names(text: str, child: ChildContext) -> list[tuple[int, int]]:
             if before_ok and after_ok:
                 found.add((pos, end))
             pos = text.find(alias, pos + 1)
+    if child.initial:
+        for m in _initial_rx(child.initial).finditer(text):
+            start = m.start()
+            if _LETTER_LABEL.search(text, max(0, start - 14), start) is None:
+                found.add((start, start + 1))
     return sorted(found)
+
+
+# A letter used as a label, not as someone's initial ("Class B drugs", "Plan B").
+_LETTER_LABEL = re.compile(
+    r"\b(?:Class|Plan|Category|Grade|Vitamin|Hepatitis|Hep|Section|Part|Appendix|Option|Type|"
+    r"Block|Room|Unit|Flat|Ward|Group|Set|Level|Tier|Stage|Form|Year|Band|Wing|House|Gate|Bay|"
+    r"Bed)\s$"
+)
+
+
+@lru_cache(maxsize=64)
+def _initial_rx(letter: str) -> re.Pattern[str]:
+    """The child's initial used as a name: "B said", "B's room", "saw B, mum", "B and mum".
+    Not inside an abbreviation ("A&E", "D/T", "B.Sc")."""
+    return re.compile(rf"(?<![\w&/.'’-]){re.escape(letter)}(?=['’]s\b|\s*[,:;)]|\s+(?:[a-z]|&\s))")
+
+
+def _find_others(
+    text: str, others: tuple[tuple[str, str, str], ...]
+) -> list[tuple[int, int, str, str]]:
+    """Every mention of another person the case file names: (start, end, role, gender)."""
+    if not others:
+        return []
+    rx, table = _others_rx(others)
+    out: list[tuple[int, int, str, str]] = []
+    for m in rx.finditer(text):
+        role, gender = table[m.group(0)]
+        out.append((m.start(), m.end(), role, gender))
+    return out
+
+
+@lru_cache(maxsize=256)
+def _others_rx(
+    others: tuple[tuple[str, str, str], ...],
+) -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
+    table = {form: (role, gender) for form, role, gender in others}
+    forms = sorted(table, key=lambda f: (-len(f), f))
+    alternation = "|".join(re.escape(f) for f in forms)
+    return re.compile(rf"(?<![\w])(?:{alternation})(?![\w])"), table

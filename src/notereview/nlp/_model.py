@@ -52,13 +52,17 @@ class ChildContext:
 
     ``first_name`` and ``nicknames`` are used only to find the child in the text; they never
     reach a log line or an error message. ``gender`` is F, M, other or unknown (anything else
-    reads as unknown) and decides which pronouns may refer to the child.
+    reads as unknown) and decides which pronouns may refer to the child. ``initial`` is the
+    capital letter the records may use for the child ("B said"); ``others`` are the other
+    people the case file names, as (exact form, role, gender) (:mod:`notereview.nlp._people`).
     """
 
     first_name: str | None
     gender: str
     age: int | None
     nicknames: tuple[str, ...] = ()
+    initial: str | None = None
+    others: tuple[tuple[str, str, str], ...] = ()
 
     @classmethod
     def for_child(cls, child: Child, on: date, nicknames: tuple[str, ...] = ()) -> ChildContext:

@@ -1,0 +1,382 @@
+"""Who is who in a case file: the names the records use for the child, and for everyone else.
+
+A case record rarely calls the child only by the registered first name. It uses a diminutive
+("Teddy" for Edward), a short form ("Mo", "Lacey" for Lacey-Mae), a spelling of its own
+("Darcy" for Darcie, "Tanveer" for Tanvir), the name in lower case, the initial ("B said") or
+the initials ("LM"). And the other people in it are named too: the genogram says who the mother,
+the stepfather and the nan are; a first name in the text says whether a "she" can be Shannon.
+
+:func:`case_people` works all of this out once per case file, from the registered name, the
+genogram's members and the file's own texts, using kept datasets rather than lists of our own:
+
+- diminutives from ``nicknames`` (a hand-curated dataset of English given names);
+- whether a capitalised word is a first name, and its usual gender, from ``gender-guesser``
+  (the ``nam_dict`` first-name dictionary);
+- whether a word is common English from ``wordfreq`` (so "summer" in lower case is a season,
+  not a child called Summer);
+- relationship words ("maternal grandmother", "MGM", "half-brother") from the speaker lexicon
+  (``patterns/speakers.yaml``), the same words the reader uses in running text.
+
+Everything here is about finding people in text; none of it is logged, and none of it is used
+by a check (the names never leave the annotation step).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+#: A capitalised word that can be a name (letters, an inner hyphen or apostrophe).
+_NAME_RX = re.compile(r"\b[A-Z][a-z]+(?:-[A-Za-z][a-z]+|['’][A-Z][a-z]+)?\b")
+#: A word right before a name that makes it a surname or part of a place ("Mr Karim",
+#: "Shannon Doyle"), and a capitalised word right after it ("Brook Farm", "Kirsty Kershaw").
+_CAPITAL_BEFORE_RX = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr)\.?|\b[A-Z][a-z]+)\s+$")
+_CAPITAL_AFTER_RX = re.compile(r"\s+[A-Z][a-z]")
+_PAREN_ALIAS_RX = re.compile(r"\(\s*([A-Z][a-z]{1,14})\s*\)")
+#: Where a capitalised word only starts a sentence, a line or a heading (not evidence of a name).
+_SENTENCE_START_RX = re.compile(r"(?:^|[.!?:;•\n\"“(]\s*|\s[-–—]\s*)$")
+#: "Edward (Teddy)", "Teddy (Edward)", "known as Teddy", "prefers to be called Teddy".
+_ALIAS_RX = (
+    r"\b{name}\s*\(\s*(?:known\s+as\s+|aka\s+|called\s+)?([A-Z][a-z]{{1,14}})\s*\)",
+    r"\b([A-Z][a-z]{{1,14}})\s*\(\s*{name}\s*\)",
+    r"\b{name}\b[^.\n]{{0,40}}?\b(?:known\s+as|aka|a\.k\.a\.|goes\s+by|(?:likes|prefers|wants)"
+    r"\s+to\s+be\s+called|calls\s+(?:him|her|them)self)\s+['\"‘“]?([A-Z][a-z]{{1,14}})",
+)
+_TITLE_RX = re.compile(r"\b(Mr|Mrs|Ms|Miss|Dr)\.?\s+([A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?)")
+_TITLE_GENDER = {"Mr": "M", "Mrs": "F", "Ms": "F", "Miss": "F", "Dr": "unknown"}
+#: A genogram member who is the child the file is about.
+_SUBJECT_RX = re.compile(r"\b(?:subject|index|self|the\s+child|young\s+person|child)\b", re.I)
+#: Single letters that are words or list markers of their own, never read as an initial.
+_NOT_INITIALS = frozenset("AI")
+#: A word at or above this Zipf frequency (10 per million words) is common English: its lower
+#: case form is the word, not a name ("summer", "grace", "will").
+COMMON_WORD_ZIPF = 4.0
+#: A capitalised word at or above this frequency is not taken for a name found in running text
+#: unless the genogram names the person ("Will", "Rose", "Mark").
+NAME_IN_TEXT_MAX_ZIPF = 4.5
+#: A non-dictionary word sharing the first three letters of the child's name is a short form
+#: only if it is rare as an English word ("Presh", not "Police" for Polly).
+SHORT_FORM_MAX_ZIPF = 3.5
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyMember:
+    """A person on the genogram: the name as written and the relationship to the child."""
+
+    name: str
+    relationship: str
+
+
+@dataclass(frozen=True, slots=True)
+class CasePeople:
+    """The names a case file uses. ``child_forms`` are exact, case-sensitive strings of two or
+    more characters; ``child_initial`` is the single capital letter the records may use for the
+    child; ``others`` are (exact form, role, gender) for everyone else the file names."""
+
+    child_forms: tuple[str, ...] = ()
+    child_initial: str | None = None
+    others: tuple[tuple[str, str, str], ...] = ()
+
+
+RoleOf = Any  # callable(relationship: str) -> (role, gender) | None; see Annotator.relationship
+
+
+def case_people(
+    first_name: str | None,
+    family: Sequence[FamilyMember],
+    texts: Iterable[str],
+    role_of: RoleOf,
+    reserved: frozenset[str] = frozenset(),
+) -> CasePeople:
+    """The names of the child and of the other people, for one case file.
+
+    ``role_of(relationship)`` maps a genogram relationship to (role, gender) with the speaker
+    lexicon; ``reserved`` are tokens the lexicon already reads (SW, HV, MGM, ...), never taken
+    for initials."""
+    corpus = "\n".join(t for t in texts if t)
+    first = _clean(first_name)
+    surname = None
+    others: dict[str, tuple[str, str]] = {}
+    other_first: set[str] = set()
+    for member in family:
+        aliases = _PAREN_ALIAS_RX.findall(member.name)  # "Michael (Mikey) Oakes"
+        words = [w for w in re.split(r"\s+", _PAREN_ALIAS_RX.sub(" ", member.name)) if w]
+        if not words:
+            continue
+        if _is_subject(member, words, first):
+            if first is None:
+                first = _clean(words[0])
+            if len(words) > 1:
+                surname = words[-1]
+            continue
+        found = role_of(member.relationship) or ("other", "unknown")
+        role, gender = found
+        if role == "child":  # a relationship word for the child ("baby") on another person
+            role = "other_child"
+        if gender == "unknown":
+            gender = name_gender(words[0])
+            gender = "unknown" if gender == "none" else gender
+        for form in [*_member_forms(words), *aliases]:
+            if not (form.isupper() and form in reserved):  # "GP" is the doctor
+                others.setdefault(form, (role, gender))
+        other_first.add(words[0].lower())
+    child_forms: set[str] = set()
+    initial = None
+    if first:
+        child_forms = _child_forms(first, surname, corpus, other_first, reserved)
+        letter = first[0].upper()
+        if letter.isalpha() and letter not in _NOT_INITIALS:
+            initial = letter
+    for form in list(others):
+        if form in child_forms:  # a form both could have: neither, rather than guess
+            child_forms.discard(form)
+            del others[form]
+    for title, name in _TITLE_RX.findall(corpus):
+        form = f"{title} {name}"
+        if name.lower() not in {f.lower() for f in child_forms}:
+            others.setdefault(form, ("other", _TITLE_GENDER[title]))
+    for name in _names_in_text(corpus):
+        if name in child_forms or name in others or name.lower() in other_first:
+            continue
+        gender = name_gender(name)
+        if gender != "none":
+            others[name] = ("other", gender)
+    return CasePeople(
+        child_forms=tuple(sorted(child_forms, key=lambda f: (-len(f), f))),
+        child_initial=initial,
+        others=tuple(sorted((f, r, g) for f, (r, g) in others.items())),
+    )
+
+
+def _clean(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = name.strip()
+    return name or None
+
+
+def _is_subject(member: FamilyMember, words: list[str], first: str | None) -> bool:
+    if _SUBJECT_RX.search(member.relationship) and (
+        first is None or words[0].lower() == first.lower()
+    ):
+        return True
+    return first is not None and words[0].lower() == first.lower() and not member.relationship
+
+
+def _member_forms(words: list[str]) -> list[str]:
+    forms = [" ".join(words)]
+    head = words[0]
+    if head[:1].isupper() and len(head) >= 2:
+        forms.append(head)
+    if len(words) > 1 and all(w[:1].isalpha() for w in (words[0], words[-1])):
+        forms.append((words[0][0] + words[-1][0]).upper())
+    return forms
+
+
+def _child_forms(
+    first: str, surname: str | None, corpus: str, other_first: set[str], reserved: frozenset[str]
+) -> set[str]:
+    parts = [p for p in re.split(r"[-\s]+", first) if p]
+    forms: set[str] = {first, first[:1].upper() + first[1:]}
+    if len(parts) > 1:
+        forms.add(parts[0])
+        forms.add(" ".join(parts))
+        forms.add(" ".join([parts[0], parts[1].lower()]))
+        forms.add("".join(p[0].upper() for p in parts))  # "LM" for Lacey-Mae
+    if surname and surname[:1].isalpha():
+        forms.add((parts[0][0] + surname[0]).upper())  # "BK" for Bradley K...
+    for part in {first, parts[0]}:
+        for nick in _diminutives(part.lower()):
+            forms.add(nick[:1].upper() + nick[1:])
+    forms |= _aliases_introduced(forms, corpus)
+    forms |= _short_forms(first, corpus, other_first)
+    forms = {f for f in forms if len(f) >= 2 and f.lower() not in other_first}
+    forms = {f for f in forms if not (f.isupper() and len(f) <= 3 and f in reserved)}
+    for f in list(forms):
+        if len(f) >= 3 and not f.isupper() and word_zipf(f.lower()) < COMMON_WORD_ZIPF:
+            forms.add(f.lower())  # "ffion", "tanvir": a name written in lower case
+    return forms
+
+
+def _aliases_introduced(forms: set[str], corpus: str) -> set[str]:
+    """Names the file itself gives the child: "Edward (Teddy)", "known as Teddy"."""
+    found: set[str] = set()
+    names = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True) if len(f) >= 2)
+    if not names or not corpus:
+        return found
+    for pattern in _ALIAS_RX:
+        for m in re.finditer(pattern.format(name=f"(?:{names})"), corpus):
+            alias = m.group(1)
+            if alias not in _STOP_CAPITALS:
+                found.add(alias)
+    return found
+
+
+def _short_forms(first: str, corpus: str, other_first: set[str]) -> set[str]:
+    """Capitalised words the file uses mid-sentence that are a short form or a spelling of the
+    child's name: a prefix of it ("Mo", "Kai"), a near spelling ("Darcy", "Tanveer"), or a
+    rare word sharing its first three letters ("Presh")."""
+    name = first.lower().replace("-", "").replace(" ", "")
+    found: set[str] = set()
+    for word in _names_in_text(corpus, max_zipf=None):
+        w = word.lower()
+        if w == name or w in other_first or len(w) < 2:
+            continue
+        if name.startswith(w):
+            found.add(word)
+        elif w[0] == name[0] and abs(len(w) - len(name)) <= 2 and len(name) >= 4:
+            if _edit_distance(w, name) <= max(1, len(name) // 3):
+                found.add(word)
+        elif (
+            len(w) >= 3
+            and w[:3] == name[:3]
+            and name_gender(word) == "none"
+            and word_zipf(w) < SHORT_FORM_MAX_ZIPF
+        ):
+            found.add(word)
+    return found
+
+
+_STOP_CAPITALS = frozenset(
+    """I A The He She They It We You This That These Those Then Also Today Yesterday Tomorrow
+    When While Later Finally Initially Both Everyone Nobody Someone Who What Where Why How Staff
+    Again Mum Dad Mummy Daddy Nan Her His Him Their And But So Or If Had Has Have Was Were Is Are
+    Am Be Not No Yes Never Always Further There Here However Although Previously Next Last New
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May
+    June July August September October November December Mon Tue Tues Wed Thu Thur Thurs Fri
+    Sat Sun Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Christmas Easter Eid Diwali
+    Mr Mrs Ms Miss Dr Sir Madam Dear Hi Hello Bye Ok Okay Please Thanks Thank Sorry Well""".split()  # noqa: SIM905
+)
+
+
+def _names_in_text(corpus: str, max_zipf: float | None = NAME_IN_TEXT_MAX_ZIPF) -> set[str]:
+    """Capitalised words used mid-sentence at least once (a word that is capitalised only at
+    the start of sentences is not shown to be a name), less the usual sentence words."""
+    found: set[str] = set()
+    seen: set[str] = set()
+    for m in _NAME_RX.finditer(corpus):
+        word = m.group(0)
+        if word in found or word in _STOP_CAPITALS:
+            continue
+        start = m.start()
+        if start == 0 or _SENTENCE_START_RX.search(corpus, max(0, start - 3), start):
+            continue
+        if _CAPITAL_BEFORE_RX.search(corpus, max(0, start - 20), start) or (
+            _CAPITAL_AFTER_RX.match(corpus, m.end())
+        ):
+            continue  # part of a longer proper name: a surname, a place
+        if word in seen:
+            continue
+        seen.add(word)
+        if max_zipf is not None and word_zipf(word.lower()) >= max_zipf:
+            continue
+        found.add(word)
+    return found
+
+
+def _edit_distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+# ---------------------------------------------------------------------- the kept datasets
+@lru_cache(maxsize=1)
+def _nicknamer() -> Any:
+    from nicknames import NickNamer
+
+    return NickNamer()
+
+
+@lru_cache(maxsize=4096)
+def _diminutives(name: str) -> frozenset[str]:
+    """Diminutives of a given name and, where the name is itself a diminutive, its formal
+    names ("teddy" -> edward, ted, theodore), from the ``nicknames`` dataset."""
+    namer = _nicknamer()
+    return frozenset(namer.nicknames_of(name)) | frozenset(namer.canonicals_of(name))
+
+
+@lru_cache(maxsize=1)
+def _detector() -> Any:
+    import gender_guesser.detector as gender_detector
+
+    return gender_detector.Detector(case_sensitive=False)
+
+
+_GENDER = {
+    "male": "M",
+    "mostly_male": "M",
+    "female": "F",
+    "mostly_female": "F",
+    "andy": "unknown",
+    "unknown": "none",
+}
+
+
+@lru_cache(maxsize=65536)
+def name_gender(name: str) -> str:
+    """F or M where the first-name dictionary says so, ``unknown`` for a name used for both,
+    ``none`` for a word it does not know as a first name."""
+    return _GENDER.get(_detector().get_gender(name), "none")
+
+
+@lru_cache(maxsize=65536)
+def word_zipf(word: str) -> float:
+    """How common ``word`` is in English (Zipf scale: 6 = once in a thousand words)."""
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "en"))
+
+
+class RelationshipReader:
+    """Reads a genogram relationship ("maternal grandmother", "MGM", "stepfather - not living at
+    home", "half-brother (4)") with the speaker lexicon's role words: (role, gender) or None."""
+
+    def __init__(self, speakers: Iterable[Any]) -> None:
+        words: list[tuple[str, bool, str, str]] = []
+        reserved: set[str] = set()
+        for entry in speakers:
+            if entry.case_sensitive:
+                reserved.update(entry.terms)
+            if entry.role in ("pronoun", "writer") or not entry.terms or entry.gender == "neuter":
+                continue  # pronouns, the writer and institutions are never on a genogram
+            gender = "unknown" if entry.gender == "plural" else entry.gender
+            words.extend((term, entry.case_sensitive, entry.role, gender) for term in entry.terms)
+        words.sort(key=lambda w: -len(w[0]))
+        self._roles = {(t if cs else t.lower()): (r, g) for t, cs, r, g in reversed(words)}
+        self._rx = [
+            re.compile(
+                r"(?<![\w])(?:"
+                + "|".join(re.escape(t) for t, c, _, _ in words if c == cs)
+                + r")(?![\w])",
+                0 if cs else re.IGNORECASE,
+            )
+            for cs in (False, True)
+        ]
+        self._cache: dict[str, tuple[str, str] | None] = {}
+        #: Tokens the lexicon reads itself (SW, HV, MGM...): never someone's initials.
+        self.reserved = frozenset(reserved) | frozenset(w.upper() for w in reserved)
+
+    def __call__(self, relationship: str) -> tuple[str, str] | None:
+        """The role word that heads the relationship: the earliest (the longest there), read
+        first without its parenthesised remarks ("mother (hospital record: ...)")."""
+        if relationship in self._cache:
+            return self._cache[relationship]
+        found = None
+        for text in (re.sub(r"\([^)]*\)", " ", relationship), relationship):
+            hits = [m for m in (rx.search(text) for rx in self._rx) if m is not None]
+            if hits:
+                m = min(hits, key=lambda h: (h.start(), -len(h.group(0))))
+                word = m.group(0)
+                found = self._roles.get(word) or self._roles.get(word.lower())
+                break
+        if len(self._cache) < 10_000:
+            self._cache[relationship] = found
+        return found
