@@ -95,3 +95,67 @@ def test_a_parent_named_on_the_genogram_is_not_the_child(annotator):
     # without the genogram "she" has no antecedent of the right gender but is not the boy
     text = "Gemma opened the door. Craig said he wants the case closed."
     assert _voice(annotator, text, ctx) == "none"
+
+
+# ------------------------------------------------------------- voice in all its forms (reader)
+def test_a_babys_sounds_are_observation_not_words(annotator):
+    baby = _ctx(annotator, "Ottilie", "F", 1)
+    text = 'Ottilie sat on the rug babbling "ba ba da" and reached for her bottle.'
+    assert _voice(annotator, text, baby) == "observation"
+    # and a baby does not tell anyone anything: the words are someone else's
+    assert _voice(annotator, "Mum told me Ottilie said she was hungry.", baby) == "none"
+
+
+def test_a_conversation_without_reporting_clauses_is_the_childs(annotator):
+    ctx = _ctx(annotator, "Harrison", "M", 13, FAMILY)
+    text = (
+        'Explained the plan to H. "So I can stay at nan\'s on Fridays?" Yes. "Cool."\n'
+        "Mum was in the kitchen."
+    )
+    assert _voice(annotator, text, ctx) == "direct"
+    # a word in quotes inside a clause is not a turn of the conversation
+    scare = 'Harry came back from the dentist "starving" and went straight to the fridge.'
+    assert _voice(annotator, scare, ctx) == "none"
+    # the last person named before the quote is someone else: not the child's
+    other = 'Saw H at home. Gemma came in. "He never listens to me."'
+    assert _voice(annotator, other, ctx) == "none"
+
+
+def test_a_line_headed_by_someone_else_is_their_account(annotator):
+    ctx = _ctx(annotator, "Harrison", "M", 13, FAMILY)
+    text = "Teacher: attendance 91%, Harry wants to do more PE, no marks seen."
+    assert _voice(annotator, text, ctx) == "none"
+    assert _voice(annotator, "Harry wants to do more PE.", ctx) == "reported"
+
+
+def test_token_replies_are_not_the_childs_views(annotator):
+    ctx = _ctx(annotator, "Harrison", "M", 15, FAMILY)
+    assert _voice(annotator, "Harry replied with a thumbs up emoji.", ctx) == "none"
+    assert _voice(annotator, 'Asked how school was, Harry said "fine".', ctx) == "none"
+    assert _voice(annotator, 'Harry said "school is rubbish, I hate maths".', ctx) == "direct"
+
+
+def test_trying_to_reach_a_young_person_who_is_out_is_an_attempt(annotator):
+    ctx = _ctx(annotator, "Harrison", "M", 16, FAMILY)
+    text = "Called at the flat, Harry not in. Rang Harry, straight to voicemail. Texted, no reply."
+    assert _voice(annotator, text, ctx) == "attempted_not_obtained"
+    # a baby is not asked for views: a no-access visit is not an attempt to hear them
+    baby = _ctx(annotator, "Ottilie", "F", 0)
+    assert _voice(annotator, "No answer at the door. Left a calling card.", baby) == "none"
+
+
+def test_a_child_with_little_speech_is_heard_through_observation(annotator):
+    texts = ["Kenzie is autistic and has a few words; she uses PECS at school."]
+    observed = _ctx(annotator, "Kenzie", "F", 10, (), texts)
+    assert observed.observed
+    visit = "Kenzie smiled and reached for the bubbles, then giggled when they popped."
+    assert _voice(annotator, visit, observed) == "observation"
+    speaking = _ctx(annotator, "Kenzie", "F", 10)
+    assert _voice(annotator, visit, speaking) == "none"
+
+
+def test_an_aside_in_brackets_has_its_own_subject(annotator):
+    family = [FamilyMember("Nell Ashby", "mother"), FamilyMember("Ivo Ashby", "subject child")]
+    ctx = _ctx(annotator, "Ivo", "M", 8, family)
+    text = "He pushed his plate towards her (Nell says this means 'no more') and left."
+    assert _voice(annotator, text, ctx) == "none"

@@ -110,11 +110,18 @@ def test_voice_through_interpreter_signing_or_app(
     assert _one(annotator, text, child).voice == "reported"
 
 
-def test_words_through_an_aid_are_reported(annotator: Annotator) -> None:
-    # docs/criteria.md: words given through an interpreter, signing or an app are reported.
-    assert _one(annotator, 'Leo signed "more" and "drink" using Makaton.', LEO).voice == "reported"
+def test_words_through_an_aid_are_the_childs_own(annotator: Annotator) -> None:
+    # The auditors' convention: signs, symbols, a talker's output and words through an
+    # interpreter are the child's own words (direct), not a paraphrase.
+    assert _one(annotator, 'Leo signed "more" and "drink" using Makaton.', LEO).voice == "direct"
     text = 'Leo used his communication app. When I asked about school, Leo pressed "happy".'
-    assert [s.voice for s in _one(annotator, text, LEO).sentences] == ["none", "reported"]
+    assert [s.voice for s in _one(annotator, text, LEO).sentences] == ["none", "direct"]
+    # an aid named far away does not make "pressed" a word
+    far = (
+        "Leo uses his communication app at school. He had a good week. Mum made tea. "
+        'Later Leo pressed "stop" on the remote.'
+    )
+    assert _one(annotator, far, LEO).sentences[-1].voice == "none"
 
 
 # ----------------------------------------------------------------------------- more conventions
@@ -287,8 +294,16 @@ def test_a_later_reporting_clause_ends_a_third_party_scope() -> None:
     ruby = ChildContext("Ruby", "F", 9)
     both = annotator.annotate('Nan said "she is fine", and Ruby told me she misses her dad.', ruby)
     assert both.voice == "reported"
+    # The child's own words relayed by a carer are reported (the auditors' convention)...
     embedded = annotator.annotate("Mum said that Ruby told her she misses her dad.", ruby)
-    assert embedded.voice == "none"  # Mum's account of what Ruby said
+    assert embedded.voice == "reported"
+    relayed = 'Her carer told me that on Sunday night, after contact, Ruby said "I want Dad".'
+    assert annotator.annotate(relayed, ruby).voice == "reported"
+    # ... but a carer's account of how the child feels is not the child's voice,
+    assert annotator.annotate("Mum said that Ruby misses her dad.", ruby).voice == "none"
+    # and nor is a parent interpreting for the child.
+    interpreted = "No interpreter, so Mum translated. She said Ruby says she is happy at school."
+    assert annotator.annotate(interpreted, ruby).voice == "none"
 
 
 def test_dictated_notes_speak_their_punctuation() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from notereview.nlp._components import (
 from notereview.nlp._components import register_factories as _register_factories
 from notereview.nlp._context import Reader
 from notereview.nlp._model import AnnotatedText, ChildContext
-from notereview.nlp._patterns import PatternSet, default_patterns_dir
+from notereview.nlp._patterns import CueEntry, PatternSet, default_patterns_dir
 from notereview.nlp._people import FamilyMember, RelationshipReader, case_people
 
 #: Texts up to this many characters are annotated whole (spaCy's default limit is 1,000,000).
@@ -41,6 +42,7 @@ class Annotator:
         self.patterns = patterns
         self._reader = Reader(patterns, pre_verbal_age_below=pre_verbal_age_below)
         self._relationships = RelationshipReader(patterns.speakers)
+        self._non_verbal = _terms_rx(e for e in patterns.cues if e.kind == "non_verbal")
         self.versions: dict[str, str] = pipeline_versions(patterns)
 
     def child_context(
@@ -54,6 +56,7 @@ class Annotator:
         """Who is who for one case file: the names its records use for the child (diminutives,
         short forms, spellings, initials) and the other people they name, with roles and
         genders from the genogram and the speaker lexicon (:mod:`notereview.nlp._people`)."""
+        texts = [t for t in texts if t]
         people = case_people(
             first_name,
             list(family),
@@ -61,6 +64,7 @@ class Annotator:
             self._relationships,
             self._relationships.reserved,
         )
+        non_verbal = self._non_verbal
         return ChildContext(
             first_name=first_name,
             gender=gender,
@@ -68,6 +72,7 @@ class Annotator:
             nicknames=people.child_forms,
             initial=people.child_initial,
             others=people.others,
+            observed=non_verbal is not None and any(non_verbal.search(t) for t in texts),
         )
 
     def annotate(self, text: str, child: ChildContext) -> AnnotatedText:
@@ -88,6 +93,15 @@ class Annotator:
         raw = raw_matches(doc)
         doc.user_data.clear()  # the Doc is dropped; keep nothing alive through it
         return self._reader.read(text, spans, raw, child)
+
+
+def _terms_rx(entries: Iterable[CueEntry]) -> re.Pattern[str] | None:
+    """One regex for the word lists of some cue entries (whole words, case-insensitive)."""
+    terms = sorted({t for e in entries for t in e.terms}, key=len, reverse=True)
+    if not terms:
+        return None
+    words = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in terms)
+    return re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
 
 
 def _as_text(text: object) -> str:

@@ -202,11 +202,18 @@ class Reader:
         by_mentions = _bucket_mentions(mentions, sents)
         by_mods = _bucket(raw.modifiers, sents)
         by_quotes = _bucket(quotes, sents) if quotes else [[] for _ in range(n)]
-        has_aid = any(kind[c[2]] == "communication_aid" for c in cues)
-        pre_verbal = (child.age is not None and child.age < self._pre_verbal_age_below) or any(
-            kind[c[2]] == "non_verbal" for c in cues
+        aid_sents = [any(kind[c[2]] == "communication_aid" for c in cs) for cs in by_cues]
+        baby = child.age is not None and child.age < self._pre_verbal_age_below
+        pre_verbal = baby or any(kind[c[2]] == "non_verbal" for c in cues)
+        facts = _TextFacts(
+            relay_ok=not _family_interprets(text, mentions),
+            observation_ok=pre_verbal or child.age is None or child.observed,
+            pre_verbal=pre_verbal,
+            baby=baby,
+            quote_fallback=_unattributed_quotes(text, quotes, mentions) if quotes else {},
+            headed=_headed_by_others(text, mentions, sents),
         )
-        observation_ok = pre_verbal or child.age is None
+        observation_ok = facts.observation_ok
         out_cues: list[Cue] = []
         out_sents: list[SentenceAnnotation] = []
         modifier_rules = self._modifier_rules
@@ -233,9 +240,10 @@ class Reader:
                 by_mods[i],
                 by_quotes[i],
                 quote_spans,
-                observation_ok,
-                pre_verbal,
-                has_aid,
+                facts,
+                # a verb such as "pointed" or "signed" is the child communicating only where
+                # the text names an aid in that sentence or the one either side
+                any(aid_sents[max(0, i - 1) : i + 2]),
             )
             out_sents.append(sentence)
             out_cues.extend(sentence.cues)
@@ -433,12 +441,16 @@ class Reader:
         raw_mods: list[Span],
         quotes: list[Span],
         quote_spans: list[tuple[int, int]],
-        observation_ok: bool,
-        pre_verbal: bool,
+        facts: _TextFacts,
         has_aid: bool,
     ) -> SentenceAnnotation:
         kind = self._kind
+        observation_ok, pre_verbal = facts.observation_ok, facts.pre_verbal
         modifiers, terminators = self._modifiers(raw_mods) if raw_mods else ([], [])
+        if ss in facts.headed:  # "Dad: ..." - the line is that person's account
+            modifiers.append(
+                _Modifier(ss, ss, "third_party.heading", _THIRD_PARTY, "forward", None)
+            )
 
         verbs: list[_Verb] = []
         voice_role = self._voice_role
@@ -502,7 +514,9 @@ class Reader:
                     ),
                     None,
                 )
-                if nxt is not None:
+                if nxt is not None and not (
+                    _COMPLEMENT_RX.match(text, mod.end) and ";" not in text[mod.end : nxt]
+                ):
                     mod.f_end = min(mod.f_end, nxt)
                 for qs, qe, _ in quotes:  # words inside a quote qualify only the quote
                     if qs < mod.start and mod.end <= qe:
@@ -528,9 +542,14 @@ class Reader:
                     hit.update(mod.qualifiers)
             return frozenset(hit) if hit else _EMPTY
 
-        quote_roles: list[tuple[Span, str | None, Span | None]] = [
-            (q, *self._attribute_quote(text, q, ss, se, verbs, mentions, quotes)) for q in quotes
-        ]
+        quote_roles: list[tuple[Span, str | None, Span | None]] = []
+        for q in quotes:
+            who, verb = self._attribute_quote(text, q, ss, se, verbs, mentions, quotes)
+            if who is None and verb is None:
+                # No reporting clause: in a passage about time with the child, the words are
+                # the child's when the child is the last person named before them.
+                who = facts.quote_fallback.get(q[0])
+            quote_roles.append((q, who, verb))
 
         voice = "none"
         evidence: Span | None = None
@@ -538,21 +557,47 @@ class Reader:
         for q, who, verb in quote_roles:
             if who == "child":
                 blocked = covered(q[0], q[1]) | (covered(verb[0], verb[1]) if verb else _EMPTY)
+                if (
+                    blocked & _BLOCK_VOICE == _THIRD_PARTY
+                    and voice == "none"
+                    and facts.relay_ok
+                    and not facts.baby
+                ):
+                    # The child's own words relayed by someone else ('Sue told me Teddy said
+                    # "..."'): reported, not the other person's account (docs/criteria.md).
+                    voice, evidence = "reported", q
+                    continue
                 if not blocked & _BLOCK_VOICE:
-                    # Words given through an aid ('Leo signed "more"', 'pressed "stop"') are
-                    # the child's words reported through it (docs/criteria.md).
-                    aided = verb is not None and voice_role.get(verb[2]) == _AID_REPORTING
-                    voice, evidence = ("reported" if aided else "direct"), q
+                    if facts.baby:
+                        # A baby's sounds are babble: observation, not words.
+                        voice, evidence = "observation", q
+                        break
+                    # Words through an aid ('signed "more"', a talker, symbols) are the child's
+                    # own words (docs/criteria.md).
+                    voice, evidence = "direct", q
                     break
+        # A reporting verb whose words are quoted is judged by its quote, above.
+        quoting = {verb for _q, _who, verb in quote_roles if verb is not None}
         if voice == "none":
             for v in verbs:
+                if v.who != "child" or v.passive or _refusal_follows(v.span, modifiers):
+                    continue
+                if v.span in quoting:
+                    continue
+                if facts.baby and v.role != _VIEW:
+                    continue  # a baby does not tell anyone anything: someone else's words
+                blocked = covered(v.span[0], v.span[1]) & _BLOCK_VOICE
                 if (
-                    v.who == "child"
-                    and not v.passive
-                    and not (pre_verbal and v.role == _VIEW)  # a baby "wants": observation
-                    and not covered(v.span[0], v.span[1]) & _BLOCK_VOICE
-                    and not _refusal_follows(v.span, modifiers)
+                    blocked == _THIRD_PARTY
+                    and v.role != _VIEW
+                    and facts.relay_ok
+                    and _WORDS_FOLLOW.match(text, v.span[1], se)
                 ):
+                    # 'Mum said Kai told her he was scared': the child's words, relayed.
+                    voice, evidence = "reported", v.span
+                    break
+                if not blocked and not (pre_verbal and v.role == _VIEW):
+                    # (a baby "wants": observation, below)
                     voice, evidence = "reported", v.span
                     break
         if voice == "none":
@@ -576,7 +621,7 @@ class Reader:
                     ):
                         voice, evidence = "observation", v.span
                         break
-            if voice == "none":
+            if voice == "none" and not facts.baby:  # a baby's views are not sought in words
                 for mod in modifiers:
                     if "attempted" not in mod.qualifiers:
                         continue
@@ -742,7 +787,11 @@ class Reader:
         return None
 
     def _after_preposition(self, text: str, ss: int, start: int) -> bool:
-        words: list[str] = _WORD_RX.findall(text, max(ss, start - 40), start)
+        lo = max(ss, start - 40)
+        # An aside in brackets, or a new clause after a dash or colon, starts afresh: in
+        # "towards her (Nadia says ...)" Nadia is the subject, not the object of "towards".
+        cut = max(text.rfind(ch, lo, start) for ch in "(;:–—")
+        words: list[str] = _WORD_RX.findall(text, max(lo, cut + 1), start)
         for word in reversed(words):
             w = word.lower()
             if w in self._determiners or w.endswith(("'s", "’s")):
@@ -813,6 +862,102 @@ class Reader:
             if role in roles:
                 return "unknown" if role == "other" else role
         return "unknown" if quotes else "writer"
+
+
+@dataclass(frozen=True, slots=True)
+class _TextFacts:
+    """What holds for every sentence of one text."""
+
+    #: The child's words relayed by someone else count as reported: not where a family member
+    #: interprets for the child (then what they say the child says is their own account).
+    relay_ok: bool
+    #: Observation of the child counts as their voice (a baby, a child who does not speak, or
+    #: a passage about an unnamed child of unknown age).
+    observation_ok: bool
+    #: A baby or a child the text says does not speak: a view verb ("wants") is observation.
+    pre_verbal: bool
+    #: Younger than the policy's pre-verbal age: words quoted from them are babble.
+    baby: bool
+    #: Quote start -> who said it, for quotes with no reporting clause.
+    quote_fallback: dict[int, str]
+    #: Starts of the sentences on a line headed by another person ("Mr Hale: ...").
+    headed: frozenset[int]
+
+
+# "said that ...", "told me that ...": a complement clause, whose commas are its own.
+_COMPLEMENT_RX = re.compile(
+    r"\s+(?:(?:me|us|him|her|them|the\s+worker|sw|staff)\s+)?(?:that|how)\b", re.IGNORECASE
+)
+_PARAGRAPH_BREAK = re.compile(r"\n")
+#: What may come right before a quoted turn of a conversation: the start of a line or sentence,
+#: a dash or a colon ('Asked about school - "it's alright"').
+_OPENS_UTTERANCE = re.compile(r"(?:^|[\n.!?]|[–—:-]|\s-)\s*$")
+#: After the child's reporting verb, what shows the child's words follow (a that-clause, a
+#: subject, a quote), as against a topic ("asked him about moving").
+_WORDS_FOLLOW = re.compile(
+    r"\s+(?:(?:me|us|him|her|them|sw|staff|[A-Z][a-z]+)\s+)?(?:that\b|(?:he|she|they|i|it|"
+    r"we)\b|[\"“'‘]|:)",
+    re.IGNORECASE,
+)
+_HEADING_COLON = re.compile(r"[ \t]*[:\-–—][ \t]*\S")
+
+
+_INTERPRETING = re.compile(
+    r"\b(?:interpret(?:ed|s|ing)?|translat(?:ed|es|ing)|sign(?:ed|s|ing)\s+(?:with|for|to))\b",
+    re.IGNORECASE,
+)
+_FAMILY = frozenset({"parent_carer", "other_child"})
+
+
+def _family_interprets(text: str, mentions: list[_Mention]) -> bool:
+    """A parent, carer or sibling interprets or signs for the child ("mum translated", "so Dad
+    interpreted", "Nan signed with her"): the nearest person before the verb is family."""
+    for m in _INTERPRETING.finditer(text):
+        before = [p for p in mentions if p.end <= m.start() and m.start() - p.end <= 40]
+        if before and before[-1].who in _FAMILY:
+            return True
+    return False
+
+
+def _unattributed_quotes(text: str, quotes: list[Span], mentions: list[_Mention]) -> dict[int, str]:
+    """Quotes with no reporting clause belong to the child where the last person named before
+    them on the same line or paragraph is the child ('Told B what was decided. "So I can go to
+    nan's?"'). Anyone else named last, or no one, leaves them unattributed."""
+    out: dict[int, str] = {}
+    j = 0
+    last: _Mention | None = None
+    for qs, _qe, _rule in quotes:
+        if not _OPENS_UTTERANCE.search(text, max(0, qs - 40), qs):
+            continue  # a word in quotes inside a clause ('came round "furious"') is not a turn
+        while j < len(mentions) and mentions[j].end <= qs:
+            m = mentions[j]
+            j += 1
+            if m.role == "writer" or (m.role == "pronoun" and m.resolved in (None, "writer")):
+                continue
+            last = m
+        if last is None or _PARAGRAPH_BREAK.search(text, last.end, qs):
+            continue
+        if last.who == "child":
+            out[qs] = "child"
+    return out
+
+
+def _headed_by_others(
+    text: str, mentions: list[_Mention], sents: list[tuple[int, int]]
+) -> frozenset[int]:
+    """Sentences on a line that starts with someone else's name or role and a colon ("Mr Hale:
+    no marks, attendance good", "Dad - says he is fine"): the line is that person's account."""
+    heads: set[int] = set()
+    for m in mentions:
+        if m.role not in _THIRD_PARTY_ROLES or m.form != "noun":
+            continue
+        line_start = text.rfind("\n", 0, m.start) + 1
+        if text[line_start : m.start].strip(" \t-–—•*·>") or not _HEADING_COLON.match(text, m.end):
+            continue
+        line_end = text.find("\n", m.end)
+        line_end = len(text) if line_end == -1 else line_end
+        heads.update(ss for ss, _se in sents if line_start <= ss < line_end)
+    return frozenset(heads)
 
 
 def _refusal_follows(span: Span, modifiers: list[_Modifier]) -> bool:
@@ -975,8 +1120,11 @@ def _find_names(text: str, child: ChildContext) -> list[tuple[int, int]]:
     if child.initial:
         for m in _initial_rx(child.initial).finditer(text):
             start = m.start()
-            if _LETTER_LABEL.search(text, max(0, start - 14), start) is None:
-                found.add((start, start + 1))
+            if _LETTER_LABEL.search(text, max(0, start - 14), start) is not None:
+                continue
+            if m.group(1) == "." and not _WORD_BEFORE.search(text, max(0, start - 3), start):
+                continue  # "B." ends a sentence only after a word ("told B."), not a list mark
+            found.add((start, start + 1))
     return sorted(found)
 
 
@@ -992,7 +1140,13 @@ _LETTER_LABEL = re.compile(
 def _initial_rx(letter: str) -> re.Pattern[str]:
     """The child's initial used as a name: "B said", "B's room", "saw B, mum", "B and mum".
     Not inside an abbreviation ("A&E", "D/T", "B.Sc")."""
-    return re.compile(rf"(?<![\w&/.'’-]){re.escape(letter)}(?=['’]s\b|\s*[,:;)]|\s+(?:[a-z]|&\s))")
+    return re.compile(
+        rf"(?<![\w&/.'’-]){re.escape(letter)}"
+        r"(?=['’]s\b|\s*[,:;)]|\s+(?:[a-z]|&\s)|(\.)(?:\s|$))"
+    )
+
+
+_WORD_BEFORE = re.compile(r"[a-z]\s$")
 
 
 def _find_others(

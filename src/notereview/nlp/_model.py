@@ -63,6 +63,9 @@ class ChildContext:
     nicknames: tuple[str, ...] = ()
     initial: str | None = None
     others: tuple[tuple[str, str, str], ...] = ()
+    #: The case file says the child communicates other than by speech (limited or no words,
+    #: signs, symbols, a talker): observation of them is their voice too (C3).
+    observed: bool = False
 
     @classmethod
     def for_child(cls, child: Child, on: date, nicknames: tuple[str, ...] = ()) -> ChildContext:

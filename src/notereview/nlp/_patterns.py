@@ -197,7 +197,9 @@ class ContextEntry(_Entry):
 class SpeakerEntry(_Entry):
     """Words that name a person who may speak: roles, the writer, pronouns."""
 
-    role: Literal["child", "parent_carer", "professional", "other_child", "writer", "pronoun"]
+    role: Literal[
+        "child", "parent_carer", "professional", "other_child", "other", "writer", "pronoun"
+    ]
     #: F/M/unknown for people, neuter for institutions (school, police), plural for "they".
     gender: Literal["F", "M", "unknown", "neuter", "plural"] = "unknown"
     #: noun (a role word), or a pronoun's form: subject (he), object (him), possessive (his).
