@@ -220,14 +220,18 @@ def test_visit_labels_are_consistent_with_text(key: dict, tables: dict) -> None:
     for child in key["children"].values():
         for vid, v in child["visits"].items():
             text = rows[vid]["text"]
-            if v["voice"] == "direct":
-                assert '"' in text or "quote" in text, vid
+            if v["voice"] == "direct":  # quoted, or signed, or "you said" in a letter
+                assert ('"' in text or "quote" in text
+                        or set(v["phenomena"]) & {"letter", "interpreter", "bsl", "makaton", "app",
+                                                  "pecs", "eyegaze"}), vid
             if v["wishes_feelings"]:
                 assert v["voice"] in ("direct", "reported"), vid
             if v["voice"] == "observation":
                 assert not child["verbal"], vid
-            if rows[vid]["seen"] == "n":
-                assert not v["on_time"] and v["voice"] in ("none", "attempted_not_obtained")
+            if rows[vid]["seen"] == "n":  # a young person's text is their voice, seen or not
+                assert not v["on_time"]
+                assert v["voice"] in ("none", "attempted_not_obtained") or (
+                    v["voice"] == "direct" and "text_message" in v["phenomena"]), vid
             if v["copy_paste"]:
                 source = rows[v["copy_of"]]["text"]
                 ratio = difflib.SequenceMatcher(None, source.split(), text.split(),
@@ -317,14 +321,31 @@ def test_p1_from_open_actions(key: dict, tables: dict) -> None:
         share = sum(child["plan_actions"][i]["smart"] for i in ids) / len(ids)
         expected = "met" if share >= 0.7 else "partly_met" if share >= 0.4 else "not_met"
         assert child["criteria"]["P1"] == expected, child_id
-    # SMART actions carry an owner and a date somewhere
+    # Timebound actions carry a real due date or say by when in their own words; a due-date
+    # field the system filled with a default, or an owner field it filled with junk, is not
+    # what makes an action timebound or owned (casefiles_dev/README.md, "How the auditor
+    # labelled").
     rows = {a["action_id"]: a for a in tables["plan_actions"]}
+    months = "January|February|March|April|May|June|July|August|September|October|November|December"
+    when = re.compile(rf"\b(by|within|before|no later than)\b[^.;]*(\d|{months})")
+    plan_start = {r["plan_id"]: r["start_date"] for r in tables["plans"]}
     for child in key["children"].values():
         for aid, a in child["plan_actions"].items():
+            row = rows[aid]
+            real_due = bool(row["due_date"]) and not a["due_field_junk"]
+            if a["due_field_junk"]:
+                assert row["due_date"] in (
+                    f"{AS_OF.year}-12-31", f"{AS_OF.year}-01-01", "2099-12-31",
+                    plan_start[row["plan_id"]]), aid
             if a["timebound"]:
-                assert rows[aid]["due_date"] or re.search(r"by \d", rows[aid]["text"]), aid
+                assert real_due or (a["time_in_text"] and when.search(row["text"])), aid
             else:
-                assert not rows[aid]["due_date"], aid
+                assert not real_due and not a["time_in_text"], aid
+            if a["owner_field_junk"]:
+                assert row["owner"] in ("SW", "All", "TBC", "Ongoing", "ASAP", "Various",
+                                        "Family", "Team"), aid
+            if not a["owner_named"]:
+                assert not row["owner"] or a["owner_field_junk"], aid
 
 
 def test_missing_chronology_events_really_are_missing(key: dict, tables: dict) -> None:

@@ -10,6 +10,7 @@ from notereview.synth._data import (
     COMPONENT_SLOTS,
     SLOTS,
     content_file,
+    phenomena_file,
     records_file,
     styles_file,
 )
@@ -24,6 +25,10 @@ KNOWN_PLACEHOLDERS = {
     "plan_name", "plan_noun", "plan_phrase", "prof", "prof_account", "quote", "reason",
     "reported", "room", "s", "scale", "school", "setting", "sib", "sib_quote", "sib_rel",
     "signs", "since", "stock", "team", "topic", "was", "when", "wish", "year_group",
+    # phenomena.yaml
+    "babble", "bsl", "decision", "due_long", "due_month", "due_uk", "emoji", "forum",
+    "forum_cap", "forum_date", "forum_month", "gaze", "message", "old_quote", "speech",
+    "strip", "view", "weeks",
 }
 
 
@@ -45,7 +50,7 @@ def test_style_names_match_the_data_file() -> None:
 
 
 def test_every_placeholder_is_one_the_generator_fills() -> None:
-    for model in (styles_file(), content_file(), records_file()):
+    for model in (styles_file(), content_file(), records_file(), phenomena_file()):
         assert _fields(model.model_dump()) <= KNOWN_PLACEHOLDERS
 
 

@@ -5,6 +5,14 @@ named writer styles, plus ``answer_key.json``: what every record really contains
 link, analysis, timeliness, copy-paste, events left out of the chronology...) and every
 criterion's true status under docs/criteria.md, with two simulated auditors' grades.
 No real case note is, or may ever be, part of it.
+
+The records carry the phenomena of real recording (data/phenomena.yaml, _phenomena.py): the
+child called by a nickname, an initial or another spelling; several people quoted in one note;
+letters to the child; words through an interpreter, signs, symbols, a talker, eye-gaze or a text
+message; a baby's babble; a carer relaying the child's words; a parent interpreting; old words
+written in as new; analysis in plain words; visits tied to the plan by its decisions; dictation
+left in; junk in plan action fields. The key labels them by the auditor's convention
+(../shared/eval/casefiles_dev/README.md) and lists each record's ``phenomena`` and ``speakers``.
 """
 
 from __future__ import annotations

@@ -8,12 +8,30 @@ from __future__ import annotations
 
 import json
 import random
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TypeVar
 
 from notereview.synth._calendar import WorkCalendar, add_months
-from notereview.synth._data import ContentFile, RecordsFile, StyleDef, lower_first
+from notereview.synth._data import (
+    ContentFile,
+    PhenomenaFile,
+    Quote,
+    RecordsFile,
+    StyleDef,
+    TopicDef,
+    lower_first,
+)
+from notereview.synth._phenomena import (
+    ChildNames,
+    WorkerHabits,
+    choose_names,
+    introduce,
+    junk_due,
+    stronger_voice,
+)
 from notereview.synth._rules import (
     SIGNIFICANT_EVENTS,
     Deadline,
@@ -27,6 +45,7 @@ from notereview.synth._text import (
     abbreviate,
     capitalise,
     day_month,
+    dictate,
     long_date,
     month_name,
     ordinal,
@@ -98,6 +117,12 @@ _PROFESSIONALS = (
 )
 
 
+#: Communication routes that carry the child's own words (labelled direct).
+AIDED: frozenset[str] = frozenset({"makaton", "app", "bsl", "pecs", "eyegaze"})
+#: What speech-to-text leaves in when the worker does not edit it.
+_DICTATION_WORDS: tuple[str, ...] = (" full stop", " new paragraph", " comma ", " new line ")
+
+
 def _clip(x: float, lo: float = 0.0, hi: float = 1.0) -> float:
     return lo if x < lo else hi if x > hi else x
 
@@ -156,6 +181,11 @@ class VisitFacts:
     late_days: int = 0
     text: str = ""
     dates: tuple[str, str, str] = ("", "", "")
+    name_form: str = "registered"
+    #: the phenomena this record shows (see _phenomena.py), for the answer key
+    tags: list[str] = field(default_factory=list)
+    #: (speaker, how, words): every quote or reported speech in the record, with its speaker
+    speakers: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -172,6 +202,9 @@ class ActionFacts:
     text: str = ""
     owner_col: str = ""
     due_col: date | None = None
+    owner_junk: bool = False  # the owner field holds a system default, not an owner
+    due_junk: bool = False  # the due-date field holds a system default, not a due date
+    time_in_text: bool = False  # the action's own words say by when
 
 
 @dataclass(slots=True)
@@ -248,7 +281,7 @@ class CaseFacts:
     team: str
     worker: Worker
     quality: float
-    comm: str  # speech, interpreter, makaton, app, nonverbal, preverbal
+    comm: str  # speech, interpreter, makaton, app, bsl, pecs, eyegaze, nonverbal, preverbal
     hist_start: date
     visits: list[VisitFacts] = field(default_factory=list)
     plan: PlanFacts | None = None
@@ -276,6 +309,8 @@ class GenContext:
     styles: dict[str, StyleDef]
     layouts: dict[str, VisitLayout]
     seed: int
+    phen: PhenomenaFile
+    habits: dict[str, WorkerHabits]
     chronology_retold: float = 0.0  # see generate()
 
     @property
@@ -290,6 +325,9 @@ class CaseBuilder:
         self.gen = gen
         self.index = index
         self.rng = random.Random(f"notereview-synth/{gen.seed}/child/{index}")
+        # The phenomena of real recording draw from a stream of their own, so that adding one
+        # never moves a child's dates, events or statuses.
+        self.prng = random.Random(f"notereview-synth/{gen.seed}/child/{index}/phenomena")
         rnd = self.rng.random
 
         def ch(seq):
@@ -311,6 +349,10 @@ class CaseBuilder:
         self.q: dict[str, float] = {}
         self.topics: list[str] = []
         self.plan_name = "assessment"
+        self.names: ChildNames | None = None
+        self.used_quotes: set[str] = set()
+        self.said: list[tuple[date, str]] = []  # (visit day, the child's words as quoted)
+        self.name_rx: dict[str, re.Pattern[str]] = {}
 
     # ------------------------------------------------------------------ helpers
     def _fmt(self, template: str) -> str:
@@ -423,20 +465,21 @@ class CaseBuilder:
         else:
             dct = team.name == "Disabled Children"
             r = rng.random()
-            p_nv = 0.25 if dct else 0.015
-            p_mk = 0.15 if dct else 0.01
-            p_app = 0.12 if dct else 0.01
-            p_int = 0.0 if age < 5 else 0.05
-            if r < p_nv:
-                comm = "nonverbal"
-            elif r < p_nv + p_mk:
-                comm = "makaton"
-            elif r < p_nv + p_mk + p_app:
-                comm = "app"
-            elif r < p_nv + p_mk + p_app + p_int:
-                comm = "interpreter"
-            else:
-                comm = "speech"
+            modes = (
+                ("nonverbal", 0.2 if dct else 0.012),
+                ("makaton", 0.12 if dct else 0.008),
+                ("app", 0.1 if dct else 0.008),
+                ("bsl", 0.05 if dct else 0.004),
+                ("pecs", 0.08 if dct else 0.004),
+                ("eyegaze", 0.05 if dct else 0.002),
+                ("interpreter", 0.0 if age < 5 else 0.07),
+            )
+            comm = "speech"
+            for mode, p in modes:
+                if r < p:
+                    comm = mode
+                    break
+                r -= p
         name = self.ch(self.gen.content.child_names)
         return CaseFacts(
             index=self.index,
@@ -457,10 +500,21 @@ class CaseBuilder:
         )
 
     def _context(self, f: CaseFacts) -> None:
-        rng, c = self.rng, self.gen.content
+        rng, c, prng = self.rng, self.gen.content, self.prng
         pron = PRONOUNS["F" if f.gender == "F" else "M" if f.gender == "M" else "they"]
         ctx: dict[str, str] = dict(pron)
         ctx["name"] = f.name
+        # family names: the child's is Dad's or Mum's; Mum's own family has another
+        surnames = c.surnames
+        dad_surname = surnames[int(prng.random() * len(surnames))]
+        mum_maiden = surnames[int(prng.random() * len(surnames))]
+        mum_surname = dad_surname if prng.random() < 0.55 else mum_maiden
+        child_surname = dad_surname if prng.random() < 0.7 else mum_surname
+        self.family_names = (child_surname, mum_surname, mum_maiden, dad_surname)
+        style = f.worker.style
+        # "M" and "F" stand for Mum and Dad in an abbreviating writer's notes
+        reserved = frozenset("MF") if self.gen.styles[style].abbreviate else frozenset()
+        self.names = choose_names(prng, f.name, child_surname, style, self.gen.phen, reserved)
         mum, dad = self.ch(c.adult_female), self.ch(c.adult_male)
         carer_name = self.ch(c.adult_female)
         ctx.update(mum=mum, dad=dad, carer_name=carer_name, team=f.team)
@@ -614,14 +668,20 @@ class CaseBuilder:
             timebound = rng.random() < 0.5
         owner_label = self._fmt(self.ch(gen.records.owners[topic.owner]))
         owner_col, owner_text = "", ""
+        pools, prng = gen.phen.pools, self.prng
         if owner_named:
             where = rng.random()
             if where < 0.4:
-                owner_col = owner_label
+                # "SW" alone in the field is the system's default; a real owner is spelt out
+                owner_col = "Allocated social worker" if owner_label == "SW" else owner_label
             elif where < 0.7:
                 owner_text = owner_label
             else:
                 owner_col = owner_text = owner_label
+        owner_junk = False
+        if not owner_col and prng.random() < 0.5:
+            owner_col = pools.junk_owners[int(prng.random() * len(pools.junk_owners))]
+            owner_junk = True
         due: date | None = None
         due_col: date | None = None
         due_text = ""
@@ -638,10 +698,23 @@ class CaseBuilder:
             else:
                 due_col = due
                 due_text = f" by {uk_date(due)}"
+            if due_text and prng.random() < 0.5:  # the time in the action's own words
+                phrase = pools.text_times[int(prng.random() * len(pools.text_times))]
+                due_text = phrase.format(
+                    due_uk=uk_date(due),
+                    due_long=long_date(due),
+                    due_month=month_name(due),
+                    weeks=max(2, (due - anchor).days // 7),
+                )
             if due < gen.as_of - timedelta(days=35) and rng.random() < 0.35 + 0.6 * q:
                 status = "done"
         if status == "open" and rng.random() < 0.03:
             status = "dropped"
+        due_junk = False
+        if due_col is None and prng.random() < 0.45:
+            kind = pools.junk_due[int(prng.random() * len(pools.junk_due))]
+            due_col = junk_due(kind, gen.as_of, plan.start)
+            due_junk = True
         verb = self._pick(topic.specific if specific else topic.vague)
         measure = self._pick(topic.measure) if measurable else ""
         monitor = (
@@ -667,6 +740,9 @@ class CaseBuilder:
             text=text + ".",
             owner_col=owner_col,
             due_col=due_col,
+            owner_junk=owner_junk,
+            due_junk=due_junk,
+            time_in_text=bool(due_text),
         )
 
     # ------------------------------------------------------------------ visits
@@ -1057,11 +1133,15 @@ class CaseBuilder:
     # ------------------------------------------------------------------ visit texts
     def _visit_texts(self, f: CaseFacts) -> None:
         rng, gen, q, c = self.rng, self.gen, self.q["content"], self.gen.content
+        prng, pools = self.prng, self.gen.phen.pools
         rnd = rng.random
         style = gen.styles[f.worker.style]
         layout = gen.layouts[f.worker.style]
+        habits = gen.habits[f.worker.worker_id]
         comps = style.components
         ctx = self.ctx
+        names = self.names
+        assert names is not None
         by_id: dict[str, VisitFacts] = {}
         open_topics = [a.topic for a in f.plan.actions if a.status == "open"] if f.plan else []
         quotes = c.quotes[self.band]
@@ -1072,7 +1152,7 @@ class CaseBuilder:
         parts: list[tuple[str, str]] = []
 
         def put(component: str) -> None:
-            tpl = comps[component]
+            tpl = self._comp(comps, component)
             parts.append((component, tpl[int(rnd() * len(tpl))].format_map(ctx)))
 
         for v in f.visits:
@@ -1088,23 +1168,43 @@ class CaseBuilder:
                 v.plan_linked, v.analysis = src.plan_linked, src.analysis
                 v.next_steps, v.network = src.next_steps, src.network
                 v.negatives = list(src.negatives)
+                v.name_form, v.tags, v.speakers = src.name_form, list(src.tags), list(src.speakers)
                 continue
             v.dates = self._dates(v.day)
             ctx["date"], ctx["date_long"], ctx["date_day"] = v.dates
             ctx["room"] = self.ch(c.rooms)
             ctx["next_date"] = uk_date(gen.cal.add(v.day, self.ri(5, 15)))
+            v.name_form = names.habit if prng.random() < 0.8 else "registered"
+            ctx["name"] = names.text(v.name_form)
             parts.clear()
+            if (
+                v.seen
+                and verbal
+                and f.age >= 5
+                and not v.events
+                and habits.letters
+                and prng.random() < habits.letters
+            ):
+                self._letter(f, v, open_topics)
+                continue
 
             put("open")
             topic = None
-            if f.plan and open_topics and v.seen and rng.random() < 0.1 + 0.78 * q:
+            if f.plan and open_topics and v.seen and rnd() < 0.1 + 0.78 * q:
                 topic = gen.records.topics[self.ch(open_topics)]
                 ctx["plan_phrase"] = self._pick(topic.purpose)
                 noun = self._pick(topic.noun)
                 ctx["plan_noun"], ctx["Plan_noun"] = noun, capitalise(noun)
-                put("purpose_plan")
+                if prng.random() < 0.4:  # tied to the plan by a meeting's decision
+                    self._decision(f, v, topic)
+                    parts.append(
+                        ("purpose_decision", self._pchoice(self._comp(comps, "purpose_decision")))
+                    )
+                    v.tags.append("plan_by_decision")
+                else:
+                    put("purpose_plan")
                 v.plan_linked = True
-            elif rng.random() < 0.7:
+            elif rnd() < 0.7:
                 put("purpose_generic")
             if not v.seen:
                 reasons = c.not_seen_reasons_baby if f.age < 4 else c.not_seen_reasons
@@ -1114,14 +1214,16 @@ class CaseBuilder:
                 if reason.refused:
                     v.voice = "attempted_not_obtained"
                     v.refused = True
-                if rng.random() < 0.3:
-                    self._neg_parent(parts, comps)
+                elif teen:
+                    self._out_of_reach(f, v, parts, comps)
+                if rnd() < 0.3:
+                    self._neg_parent(v, parts, comps)
                     v.negatives.append("parent_words")
-                if rng.random() < 0.5 + 0.4 * q:
+                if rnd() < 0.5 + 0.4 * q:
                     self._put_lc(parts, comps, "next_steps", "next", c.next)
                     v.next_steps = True
                 put("close")
-                v.text = layout.compose(parts, rng, f.name)
+                v.text = self._finish(v, layout, parts, habits)
                 continue
             put("seen_alone" if v.seen_alone else "seen_with")
             # home
@@ -1129,7 +1231,8 @@ class CaseBuilder:
             if r < 0.55:
                 self._put_lc(parts, comps, "home_desc", "home", c.home[self.home_kind])
             if r > 0.4:
-                self._put_lc(parts, comps, "home_opinion", "opinion", c.opinions)
+                opinions = pools.no_concerns if prng.random() < 0.3 else c.opinions
+                self._put_lc(parts, comps, "home_opinion", "opinion", opinions)
                 v.negatives.append("bare_opinion")
             # the child
             voice_parts: list[tuple[str, str]] = []
@@ -1137,15 +1240,23 @@ class CaseBuilder:
                 if f.comm == "nonverbal":
                     put("nonverbal")
                 if rng.random() < 0.2 + 0.65 * q:
-                    pool = c.obs_specific["baby" if f.comm == "preverbal" else "nonverbal"]
-                    ctx["obs"], ctx["obs_lc"] = self._pick_lc(pool)
-                    voice_parts.append(("obs_specific", self._fmt(self.ch(comps["obs_specific"]))))
+                    if f.comm == "preverbal" and prng.random() < 0.35:
+                        ctx["babble"] = self._pchoice(pools.babble)
+                        comp = "obs_babble"
+                        v.tags.append("babble")
+                    else:
+                        pool = c.obs_specific["baby" if f.comm == "preverbal" else "nonverbal"]
+                        ctx["obs"], ctx["obs_lc"] = self._pick_lc(pool)
+                        comp = "obs_specific"
+                    voice_parts.append((comp, self._fmt(self.ch(self._comp(comps, comp)))))
                     v.voice = "observation"
                     v.observation = True
                 elif rng.random() < 0.6:
                     ctx["stock"] = self.ch(c.stock_baby)
                     voice_parts.append(("neg_stock", self._fmt(self.ch(comps["neg_stock"]))))
                     v.negatives.append("stock_phrase")
+                if f.comm == "nonverbal" and self.adults and prng.random() < 0.2:
+                    self._parent_interprets(v, voice_parts, comps, reads=True)
             else:
                 r = rng.random()
                 p_direct = 0.1 + 0.45 * q
@@ -1154,37 +1265,59 @@ class CaseBuilder:
                 if r < p_direct + p_reported:
                     v.wishes = rng.random() < 0.25 + 0.6 * q
                     direct = r < p_direct
-                    if f.comm in ("makaton", "app") or (
-                        f.comm == "interpreter" and rng.random() < 0.7
-                    ):
+                    if f.comm in AIDED or (f.comm == "interpreter" and rng.random() < 0.7):
                         v.wishes = True
-                        quote = self.ch(wf_quotes)
+                        quote = self._fresh(wf_quotes, rnd)
                         ctx["topic"] = self._fmt(quote.topic or "home")
                         ctx["reported"] = self._fmt(quote.r)
-                        if f.comm == "makaton":
-                            ctx["signs"] = " ".join(rng.sample(c.makaton_signs, 2))
-                            comp = "voice_makaton"
-                        elif f.comm == "app":
-                            ctx["app_words"] = self.ch(c.app_words)
-                            comp = "voice_app"
-                        else:
-                            ctx["language"] = self.ch(c.languages)
-                            comp = "voice_interpreter"
-                        v.voice = "reported"
+                        comp = self._aided(f, v)
+                        v.voice = "direct"
                     else:
-                        quote = self.ch(wf_quotes if v.wishes else plain_quotes)
+                        quote = self._fresh(wf_quotes if v.wishes else plain_quotes, rnd)
                         ctx["quote"] = self._fmt(quote.d)
                         ctx["reported"] = self._fmt(quote.r)
                         ctx["topic"] = self._fmt(quote.topic or "")
                         comp = ("voice_direct" if direct else "voice_reported") + (
                             "_wf" if v.wishes else ""
                         )
-                        v.voice = "direct" if direct else "reported"
-                    voice_parts.append((comp, self._fmt(self.ch(comps[comp]))))
+                        channel = prng.random()
+                        if teen and channel < 0.15:
+                            self._message(v, v.wishes)
+                            comp = "voice_text"
+                        elif self.adults and channel < 0.15 + (0.15 if teen else 0.0):
+                            ctx["topic"] = ctx["topic"] or "home"
+                            comp = "voice_relay"
+                            v.tags.append("carer_relays")
+                            v.speakers.append((self._role(self.ctx["Carer"]), "relays", ""))
+                            v.speakers.append(("child", "relayed", ctx["quote"]))
+                            v.voice = "reported"
+                        else:
+                            v.voice = "direct" if direct else "reported"
+                            if direct:
+                                v.speakers.append(("child", "quoted", ctx["quote"]))
+                                self.said.append((v.day, ctx["quote"]))
+                            else:
+                                v.speakers.append(("child", "reported", ctx["reported"]))
+                    voice_parts.append((comp, self._fmt(self.ch(self._comp(comps, comp)))))
                 elif r < p_direct + p_reported + p_attempt:
-                    voice_parts.append(("attempt", self._fmt(self.ch(comps["attempt"]))))
+                    phrasing = self._fmt(self.ch(comps["attempt"]))
+                    if prng.random() < 0.5:
+                        phrasing = self._pchoice(pools.attempt_more)
+                    voice_parts.append(("attempt", phrasing))
                     v.voice = "attempted_not_obtained"
                     v.negatives.append("attempt")
+                interpreted = "interpreter" in v.tags
+                if (
+                    f.comm == "interpreter"
+                    and not interpreted
+                    and self.adults
+                    and prng.random() < 0.4
+                ):
+                    self._parent_interprets(v, voice_parts, comps)
+                self._old_words(v, voice_parts, comps)
+                if prng.random() < 0.16:  # the child among the speakers only if they speak
+                    with_child = f.comm == "speech" and prng.random() < 0.55
+                    self._multi_voice(f, v, voice_parts, with_child)
             # hard negatives
             self._negatives(f, v, voice_parts, comps)
             rng.shuffle(voice_parts)
@@ -1199,8 +1332,17 @@ class CaseBuilder:
                     if topic is not None and rng.random() < 0.6
                     else c.analysis_generic
                 )
+                if prng.random() < 0.45:  # what it means, in plain words
+                    pool = pools.analysis_plain
+                    v.tags.append("plain_analysis")
                 self._put_lc(parts, comps, "analysis", "analysis", pool)
                 v.analysis = True
+            elif prng.random() < 0.3:  # a verdict where the analysis should be
+                verdict = self._pchoice(pools.pseudo_analysis)
+                head = "Analysis: " if prng.random() < 0.4 else ""
+                parts.append(("analysis", head + verdict))
+                v.tags.append("empty_verdict")
+                v.negatives.append("empty_verdict")
             if rng.random() < 0.04 + 0.14 * q:
                 self._put_lc(parts, comps, "network", "network", c.network)
                 v.network = True
@@ -1208,7 +1350,289 @@ class CaseBuilder:
                 self._put_lc(parts, comps, "next_steps", "next", c.next)
                 v.next_steps = True
             put("close")
-            v.text = layout.compose(parts, rng, f.name)
+            v.text = self._finish(v, layout, parts, habits)
+
+    # ------------------------------------------------------------------ phenomena
+    def _comp(self, comps: dict[str, list[str]], name: str) -> list[str]:
+        """A style's phrasings of a component, or the shared ones (phenomena.yaml)."""
+        own = comps.get(name)
+        return own if own else self.gen.phen.components[name]
+
+    def _pchoice(self, items: list[str]) -> str:
+        """One of ``items``, filled in, drawn from the phenomena stream."""
+        return items[int(self.prng.random() * len(items))].format_map(self.ctx)
+
+    def _fresh(self, pool: list[Quote], draw: Callable[[], float]) -> Quote:
+        """A quote this child has not said yet (children do not repeat their words on cue; a
+        quote seen again is one written in as if new, see :meth:`_old_words`)."""
+        fresh = [x for x in pool if x.d not in self.used_quotes] or pool
+        quote = fresh[int(draw() * len(fresh))]
+        self.used_quotes.add(quote.d)
+        return quote
+
+    @staticmethod
+    def _role(who: str) -> str:
+        return "parent" if who in ("Mum", "Dad", "M", "F") else "carer"
+
+    def _finish(
+        self,
+        v: VisitFacts,
+        layout: VisitLayout,
+        parts: list[tuple[str, str]],
+        habits: WorkerHabits,
+    ) -> str:
+        names = self.names
+        assert names is not None
+        word = self.ctx["name"]
+        text = layout.compose(parts, self.rng, word)
+        if v.name_form == "intro":
+            text = introduce(text, names)
+        rx = self.name_rx.get(word)
+        if rx is None:
+            rx = self.name_rx[word] = re.compile(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])")
+        if word not in text or not rx.search(text):
+            v.name_form = "none"  # the record never names the child
+        if habits.dictation and self.prng.random() < habits.dictation:
+            text = dictate(text, self.prng)
+        if any(t in text for t in _DICTATION_WORDS):
+            v.tags.append("dictation")
+        if "stock_phrase" in v.negatives or any(x in text for x in self.gen.phen.pools.no_concerns):
+            v.tags.append("stock_phrase")
+        return text
+
+    def _aided(self, f: CaseFacts, v: VisitFacts) -> str:
+        """The child's words through a communication route: the component, with its words in
+        the context (labelled direct: signs, symbols, a talker, eye-gaze, an interpreter)."""
+        ctx, c, pools, prng = self.ctx, self.gen.content, self.gen.phen.pools, self.prng
+        tag = f.comm
+        if f.comm == "makaton":
+            ctx["signs"] = " ".join(self.rng.sample(c.makaton_signs, 2))
+            words, comp = ctx["signs"], "voice_makaton"
+        elif f.comm == "app":
+            ctx["app_words"] = self.ch(c.app_words)
+            words, comp = ctx["app_words"], "voice_app"
+        elif f.comm == "bsl":
+            ctx["bsl"] = pools.bsl_signs[int(prng.random() * len(pools.bsl_signs))]
+            words, comp = ctx["bsl"], "voice_bsl"
+        elif f.comm == "pecs":
+            ctx["strip"] = pools.pecs_strips[int(prng.random() * len(pools.pecs_strips))]
+            words, comp = ctx["strip"], "voice_pecs"
+        elif f.comm == "eyegaze":
+            ctx["gaze"] = pools.eyegaze_choices[int(prng.random() * len(pools.eyegaze_choices))]
+            words, comp = ctx["gaze"], "voice_eyegaze"
+        else:
+            ctx["language"] = self.ch(c.languages)
+            words, comp = ctx["reported"], "voice_interpreter"
+        v.tags.append(tag)
+        v.speakers.append(("child", tag, words))
+        return comp
+
+    def _message(self, v: VisitFacts, wishes: bool) -> None:
+        """A young person's text or WhatsApp message quoted (direct)."""
+        messages = [m for m in self.gen.phen.pools.messages if m.wf == wishes]
+        m = messages[int(self.prng.random() * len(messages))]
+        self.ctx["message"] = self._fmt(m.d)
+        self.ctx["topic"] = self._fmt(m.topic)
+        v.voice = stronger_voice(v.voice, "direct")
+        v.tags.append("text_message")
+        v.speakers.append(("child", "message", self.ctx["message"]))
+        self.said.append((v.day, self.ctx["message"]))
+
+    def _out_of_reach(
+        self, f: CaseFacts, v: VisitFacts, parts: list[tuple[str, str]], comps: dict[str, list[str]]
+    ) -> None:
+        """A young person not seen: the worker's texts and calls, and what came back."""
+        x = self.prng.random()
+        if x < 0.45:
+            parts.append(("attempt_remote", self._pchoice(self._comp(comps, "attempt_remote"))))
+            v.voice = "attempted_not_obtained"
+            v.tags.append("remote_attempt")
+        elif x < 0.6:
+            self._message(v, self.prng.random() < 0.5)
+            parts.append(("voice_text", self._pchoice(self._comp(comps, "voice_text"))))
+        elif x < 0.7:
+            self._emoji(v, parts, comps)
+
+    def _emoji(
+        self, v: VisitFacts, parts: list[tuple[str, str]], comps: dict[str, list[str]]
+    ) -> None:
+        self.ctx["emoji"] = self._pchoice(self.gen.phen.pools.emoji)
+        parts.append(("neg_emoji", self._pchoice(self._comp(comps, "neg_emoji"))))
+        v.tags.append("emoji")
+        v.negatives.append("emoji")
+        v.speakers.append(("child", "emoji", self.ctx["emoji"]))
+
+    def _parent_interprets(
+        self,
+        v: VisitFacts,
+        parts: list[tuple[str, str]],
+        comps: dict[str, list[str]],
+        reads: bool = False,
+    ) -> None:
+        """A parent or carer interpreting for the child, or (``reads``) saying what a
+        non-verbal child's sounds mean: not the child's voice."""
+        ctx = self.ctx
+        ctx["parent"] = self.adults[int(self.prng.random() * len(self.adults))]
+        ctx["speech"] = self._pchoice(self.gen.phen.pools.parent_speech)
+        comp = "neg_parent_reads" if reads else "neg_parent_interprets"
+        parts.append((comp, self._pchoice(self._comp(comps, comp))))
+        v.tags.append("parent_interprets")
+        v.negatives.append("parent_interpreting")
+        v.speakers.append((self._role(ctx["parent"]), "interprets", ctx["speech"]))
+
+    def _old_words(
+        self, v: VisitFacts, parts: list[tuple[str, str]], comps: dict[str, list[str]]
+    ) -> None:
+        """Words the child said two or more months ago, written in again as if new (not voice)."""
+        old = [w for day, w in self.said if (v.day - day).days >= 60]
+        if not old or self.prng.random() >= 0.12:
+            return
+        ctx = self.ctx
+        ctx["old_quote"] = old[int(self.prng.random() * len(old))]
+        if self.prng.random() < 0.5:
+            ctx["quote"] = ctx["old_quote"]
+            comp, tpl = "voice_direct", self._pchoice(comps["voice_direct"])
+        else:
+            comp, tpl = "old_words", self._pchoice(self._comp(comps, "old_words"))
+        parts.append((comp, tpl))
+        v.tags.append("old_words")
+        v.negatives.append("old_words_repeated")
+        v.speakers.append(("child", "old", ctx["old_quote"]))
+
+    def _decision(self, f: CaseFacts, v: VisitFacts, topic: TopicDef) -> None:
+        """The plan meeting whose decision the visit follows up, in the context."""
+        plan = f.plan
+        assert plan is not None
+        held = [d for d in plan.reviews if d < v.day]
+        day = held[-1] if held else plan.start
+        ctx = self.ctx
+        ctx["forum_date"], ctx["forum_month"] = day_month(day), month_name(day)
+        forum = self._pchoice(self.gen.phen.pools.forums[plan.plan_type])
+        ctx["forum"], ctx["forum_cap"] = forum, capitalise(forum)
+        ctx["decision"] = self._pchoice(topic.decision)
+
+    def _multi_voice(
+        self, f: CaseFacts, v: VisitFacts, parts: list[tuple[str, str]], with_child: bool
+    ) -> None:
+        """Several people quoted in one passage, each attributed; the child among them or not."""
+        prng, pools, ctx = self.prng, self.gen.phen.pools, self.ctx
+        cast: list[tuple[str, str, str]] = []  # (role, who, words)
+        if self.adults:
+            who = self.adults[int(prng.random() * len(self.adults))]
+            if prng.random() < 0.5:
+                line = self._pchoice(pools.carer_lines)
+            else:
+                items = self.gen.content.parent_items
+                line = self._fmt(items[int(prng.random() * len(items))].q)
+            cast.append((self._role(who), who, line))
+        if self.siblings and prng.random() < 0.6:
+            sib, _ = self.siblings[int(prng.random() * len(self.siblings))]
+            cast.append(("sibling", sib, self._pchoice(self.gen.content.sibling_items)))
+        if len(cast) < 2 or prng.random() < 0.4:
+            present = capitalise(self._pchoice(pools.worker_present))
+            cast.append(("professional", present, self._pchoice(pools.worker_lines)))
+        if with_child:
+            pool = self.gen.content.quotes[self.band]
+            quote = self._fresh(pool, prng.random)
+            words = self._fmt(quote.d)
+            cast.insert(1 + int(prng.random() * len(cast)), ("child", ctx["name"], words))
+            v.voice = stronger_voice(v.voice, "direct")
+            v.wishes = v.wishes or quote.wf
+            self.said.append((v.day, capitalise(words)))
+        out = []
+        for role, who, words in cast:
+            verb = self._pchoice(pools.say_verbs)
+            x = prng.random()
+            line = capitalise(words)
+            after = lower_first(who) if who.startswith(("The ", "A ")) else who
+            if x < 0.45:
+                out.append(f'{who} {verb}, "{line}."')
+            elif x < 0.8 and verb in ("said", "added", "replied", "answered", "muttered"):
+                out.append(f'"{line}," {verb} {after}.')
+            elif x < 0.9:
+                out.append(f'"{line}," {after} {verb}.')
+            else:
+                out.append(f'{who}: "{line}".')
+            v.speakers.append((role, "quoted", line))
+        parts.append(("multi_voice", " ".join(out)))
+        v.tags.append("multi_speaker")
+
+    def _letter(self, f: CaseFacts, v: VisitFacts, open_topics: list[str]) -> None:
+        """The visit record written as a letter to the child ("you told me..." is direct)."""
+        gen, prng, q = self.gen, self.prng, self.q["content"]
+        names = self.names
+        assert names is not None
+        letter = gen.phen.letter
+        saved = dict(self.ctx)
+        ctx = self.ctx
+        if names.nickname and names.habit in ("nickname", "intro"):
+            ctx["name"], v.name_form = names.nickname, "nickname"
+        else:
+            ctx["name"], v.name_form = names.registered, "registered"
+        pick = self._pchoice
+        # the plan's words speak of the child in the third person; the letter, to "you"
+        purpose = letter.purpose_generic if prng.random() < 0.6 else []
+        if f.plan and open_topics and prng.random() < 0.1 + 0.78 * q:
+            topic = gen.records.topics[open_topics[int(prng.random() * len(open_topics))]]
+            ctx["plan_phrase"] = pick(topic.purpose)
+            purpose = letter.purpose_plan
+            if prng.random() < 0.4:
+                self._decision(f, v, topic)
+                purpose = letter.purpose_decision
+                v.tags.append("plan_by_decision")
+            v.plan_linked = True
+        ctx.update(PRONOUNS["you"])
+        paras = [pick(letter.open)]
+        first = [pick(letter.visit)]
+        if purpose:
+            first.append(pick(purpose))
+        paras.append(" ".join(first))
+        talk = [pick(letter.seen_alone if v.seen_alone else letter.seen_with)]
+        r = prng.random()
+        if r < 0.25 + 0.55 * q:
+            wishes = prng.random() < 0.35 + 0.55 * q
+            quotes = [x for x in gen.content.quotes[self.band] if x.wf == wishes]
+            quote = self._fresh(quotes, prng.random)
+            ctx["quote"], ctx["reported"] = self._fmt(quote.d), self._fmt(quote.r)
+            ctx["topic"] = self._fmt(quote.topic or "how things are")
+            if prng.random() < 0.6:
+                talk.append(pick(letter.voice_direct))
+                v.speakers.append(("child", "quoted", ctx["quote"]))
+                self.said.append((v.day, ctx["quote"]))
+            else:
+                talk.append(pick(letter.voice_reported))
+                v.speakers.append(("child", "you_said", ctx["reported"]))
+            v.voice, v.wishes = "direct", wishes
+            v.tags.append("letter_you_said")
+        elif r < 0.35 + 0.55 * q:
+            talk.append(pick(letter.attempt))
+            v.voice = "attempted_not_obtained"
+            v.negatives.append("attempt")
+        if self.adults and prng.random() < 0.2:
+            items = gen.content.parent_items
+            item = items[int(prng.random() * len(items))]
+            ctx["parent"] = self.adults[int(prng.random() * len(self.adults))]
+            ctx["parent_quote"], ctx["parent_report"] = self._fmt(item.q), self._fmt(item.r)
+            tpl = letter.neg_parent[int(prng.random() * len(letter.neg_parent))]
+            talk.append(self._fmt(tpl))
+            quoted = "{parent_quote}" in tpl
+            words = ctx["parent_quote"] if quoted else ctx["parent_report"]
+            how = "quoted" if quoted else "reported"
+            v.speakers.append((self._role(ctx["parent"]), how, words))
+            v.negatives.append("parent_words")
+        paras.append(" ".join(talk))
+        if prng.random() < 0.08 + 0.8 * q:
+            paras.append(pick(letter.analysis))
+            v.analysis = True
+            v.tags.append("plain_analysis")
+        if prng.random() < 0.3 + 0.6 * q:
+            paras.append(pick(letter.next))
+            v.next_steps = True
+        paras.append(pick(letter.close))
+        v.text = "\n\n".join(paras)
+        v.tags.append("letter")
+        self.ctx.clear()
+        self.ctx.update(saved)
 
     def _dates(self, d: date) -> tuple[str, str, str]:
         day = ordinal(d.day)
@@ -1219,34 +1643,43 @@ class CaseBuilder:
             f"{day} of {month}",
         )
 
-    def _neg_parent(self, parts: list[tuple[str, str]], comps: dict[str, list[str]]) -> None:
+    def _neg_parent(
+        self, v: VisitFacts, parts: list[tuple[str, str]], comps: dict[str, list[str]]
+    ) -> None:
         ctx = self.ctx
         item = self.ch(self.gen.content.parent_items)
         ctx["parent"] = self.ch(self.adults)
         ctx["parent_quote"] = self._fmt(item.q)
         ctx["parent_report"] = self._fmt(item.r)
-        parts.append(("neg_parent", self._fmt(self.ch(comps["neg_parent"]))))
+        tpl = self.ch(comps["neg_parent"])
+        parts.append(("neg_parent", self._fmt(tpl)))
+        quoted = "{parent_quote}" in tpl
+        words = ctx["parent_quote"] if quoted else ctx["parent_report"]
+        v.speakers.append((self._role(ctx["parent"]), "quoted" if quoted else "reported", words))
 
     def _negatives(
         self, f: CaseFacts, v: VisitFacts, parts: list[tuple[str, str]], comps: dict[str, list[str]]
     ) -> None:
         ctx, c, ch, rnd = self.ctx, self.gen.content, self.ch, self.rng.random
+        prng, pools = self.prng, self.gen.phen.pools
         negatives = v.negatives
         none_voice = v.voice == "none"
         verbal = f.verbal
         if rnd() < 0.25:
-            self._neg_parent(parts, comps)
+            self._neg_parent(v, parts, comps)
             negatives.append("parent_words")
         if self.siblings and rnd() < 0.1:
             ctx["sib"], ctx["sib_rel"] = ch(self.siblings)
             ctx["sib_quote"] = ch(c.sibling_items)
             parts.append(("neg_other_child", ch(comps["neg_other_child"]).format_map(ctx)))
             negatives.append("other_child_words")
+            v.speakers.append(("sibling", "quoted", ctx["sib_quote"]))
         if rnd() < 0.12:
             ctx["prof"] = ch(self.profs)
             ctx["prof_account"] = ch(c.prof_accounts).format_map(ctx)
             parts.append(("neg_professional", ch(comps["neg_professional"]).format_map(ctx)))
             negatives.append("professional_account")
+            v.speakers.append(("professional", "reported", ctx["prof_account"]))
         if f.age >= 3 and rnd() < 0.08:
             ctx["hypo"] = ch(c.hypotheticals).format_map(ctx)
             parts.append(("neg_hypothetical", ch(comps["neg_hypothetical"]).format_map(ctx)))
@@ -1261,16 +1694,26 @@ class CaseBuilder:
             parts.append(("neg_name_object", ch(comps["neg_name_object"]).format_map(ctx)))
             negatives.append("name_as_object")
         if verbal and rnd() < (0.35 if none_voice else 0.1):
-            ctx["stock"] = ch(c.stock)
+            ctx["stock"] = ch(pools.more_stock if prng.random() < 0.4 else c.stock)
+            ctx["stock"] = ctx["stock"].format_map(ctx)
             parts.append(("neg_stock", ch(comps["neg_stock"]).format_map(ctx)))
             negatives.append("stock_phrase")
         if verbal and rnd() < 0.08:
             parts.append(("neg_greeting", ch(comps["neg_greeting"]).format_map(ctx)))
             negatives.append("greeting")
+        if self.adults and prng.random() < 0.1:
+            ctx["parent"] = self.adults[int(prng.random() * len(self.adults))]
+            ctx["view"] = self._pchoice(pools.carer_views)
+            parts.append(("neg_carer_view", self._pchoice(self._comp(comps, "neg_carer_view"))))
+            negatives.append("carer_account")
+            v.speakers.append((self._role(ctx["parent"]), "view", ctx["view"]))
+        if f.age >= 13 and prng.random() < 0.05:
+            self._emoji(v, parts, comps)
 
     # ------------------------------------------------------------------ summary
     def _summary_text(self, f: CaseFacts) -> None:
         s = f.summary
+        self.ctx["name"] = f.name
         if s is None:
             return
         rng, q, gen = self.rng, self.q["summary"], self.gen
@@ -1356,8 +1799,12 @@ class CaseBuilder:
         words = len(text.split())
         fill = [self._fmt(x) for x in spec.filler]
         fill_words = [len(x.split()) for x in fill]
-        again = ("As noted above, ", "Again, ", "It is worth repeating that ",
-                 "As previously recorded, ")
+        again = (
+            "As noted above, ",
+            "Again, ",
+            "It is worth repeating that ",
+            "As previously recorded, ",
+        )
         extra: list[str] = []
         i = 0
         order = rng.sample(range(len(fill)), len(fill))
@@ -1406,13 +1853,17 @@ class CaseBuilder:
     def _supervision_texts(self, f: CaseFacts) -> None:
         rng, gen, ctx = self.rng, self.gen, self.ctx
         spec = gen.records.supervision
+        if self.names is not None:
+            ctx["name"] = self.names.text(self.names.habit)
         for s in f.supervision:
             lines = [f"Supervision {uk_date(s.day)}."]
             if s.reflective:
                 lines.extend(self._fmt(x) for x in rng.sample(spec.reflective, self.ri(1, 2)))
             else:
-                lines.extend(spec.list[j] for j in sorted({self.ri(0, len(spec.list) - 1)
-                                                           for _ in range(self.ri(1, 3))}))
+                lines.extend(
+                    spec.list[j]
+                    for j in sorted({self.ri(0, len(spec.list) - 1) for _ in range(self.ri(1, 3))})
+                )
             for e in s.events:
                 lines.append(capitalise(self._event_clause(f, e, s.day, explicit=True)) + ".")
             if s.actions_owned:
@@ -1426,6 +1877,7 @@ class CaseBuilder:
     # ------------------------------------------------------------------ genogram
     def _genogram(self, f: CaseFacts) -> None:
         rng, q, gen = self.rng, self.q["genogram"], self.gen
+        self.ctx["name"] = f.name
         if rng.random() >= 0.6 + 0.38 * q:
             return
         if rng.random() < 0.3 + 0.65 * q:
@@ -1437,11 +1889,19 @@ class CaseBuilder:
         three = rng.random() < p
         named = rng.random() < p
         many = rng.random() < p
-        c, ctx = gen.content, self.ctx
+        c, ctx, prng = gen.content, self.ctx, self.prng
+        child_sn, mum_sn, maiden, dad_sn = self.family_names
+        names = self.names
+        assert names is not None
+
+        def other_surname() -> str:
+            return c.surnames[int(prng.random() * len(c.surnames))]
+
+        subject = "child" if prng.random() < 0.6 else "subject child"
         members: list[dict[str, object]] = [
-            {"name": f.name, "relationship": "child", "side": "other", "generation": 0},
+            {"name": names.full, "relationship": subject, "side": "other", "generation": 0},
             {
-                "name": f"Mum ({ctx['mum']})",
+                "name": f"{ctx['mum']} {mum_sn}",
                 "relationship": "mother",
                 "side": "maternal",
                 "generation": 1,
@@ -1450,7 +1910,7 @@ class CaseBuilder:
         if both:
             members.append(
                 {
-                    "name": f"Dad ({ctx['dad']})",
+                    "name": f"{ctx['dad']} {dad_sn}",
                     "relationship": "father",
                     "side": "paternal",
                     "generation": 1,
@@ -1459,7 +1919,7 @@ class CaseBuilder:
         if three:
             members.append(
                 {
-                    "name": self.ch(c.adult_female),
+                    "name": f"{self.ch(c.adult_female)} {maiden}",
                     "relationship": "maternal grandmother",
                     "side": "maternal",
                     "generation": 2,
@@ -1468,7 +1928,7 @@ class CaseBuilder:
             if both:
                 members.append(
                     {
-                        "name": self.ch(c.adult_male),
+                        "name": f"{self.ch(c.adult_male)} {dad_sn}",
                         "relationship": "paternal grandfather",
                         "side": "paternal",
                         "generation": 2,
@@ -1476,23 +1936,35 @@ class CaseBuilder:
                 )
         if many:
             for sname, rel in self.siblings:
+                surname = other_surname() if rel.startswith("half") else child_sn
                 members.append(
-                    {"name": sname, "relationship": rel, "side": "other", "generation": 0}
+                    {
+                        "name": f"{sname} {surname}",
+                        "relationship": rel,
+                        "side": "other",
+                        "generation": 0,
+                    }
                 )
             extras = [
-                ("maternal aunt", "maternal", 1, c.adult_female),
-                ("maternal uncle", "maternal", 1, c.adult_male),
-                ("cousin", "maternal", 0, c.child_names),
+                ("maternal aunt", "maternal", 1, c.adult_female, maiden),
+                ("maternal uncle", "maternal", 1, c.adult_male, maiden),
+                ("cousin", "maternal", 0, c.child_names, ""),
             ]
             if both:
-                extras.insert(1, ("paternal aunt", "paternal", 1, c.adult_female))
+                extras.insert(1, ("paternal aunt", "paternal", 1, c.adult_female, dad_sn))
             if three:
-                extras.append(("maternal grandfather", "maternal", 2, c.adult_male))
-            for rel, side, gen_n, pool in extras:
+                extras.append(("maternal grandfather", "maternal", 2, c.adult_male, maiden))
+            for rel, side, gen_n, pool, surname in extras:
                 if len(members) >= 6 + self.ri(0, 3):
                     break
+                first = self.ch(pool)
                 members.append(
-                    {"name": self.ch(pool), "relationship": rel, "side": side, "generation": gen_n}
+                    {
+                        "name": f"{first} {surname or other_surname()}",
+                        "relationship": rel,
+                        "side": side,
+                        "generation": gen_n,
+                    }
                 )
         else:
             members = members[:5]
@@ -1504,6 +1976,15 @@ class CaseBuilder:
         notes = self._pick(spec.notes_network if network else spec.notes_plain)
         if not network and rng.random() < 0.3:
             notes = ""
+        if names.nickname and names.habit in ("nickname", "intro") and prng.random() < 0.5:
+            reg, nick = names.registered, names.nickname
+            known = (
+                f"{reg} is known as {nick}.",
+                f"{reg} prefers to be called {nick}.",
+                f"Everyone calls {reg} {nick}.",
+                f"{reg} goes by {nick}.",
+            )[int(prng.random() * 4)]
+            notes = f"{notes} {known}" if notes else known
         older = None
         if rng.random() < 0.1:
             older = (day - timedelta(days=self.ri(200, 500)), members[:2], "")

@@ -61,7 +61,52 @@ COMPONENT_SLOTS: dict[str, str] = {
     "network": "network",
     "next_steps": "next",
     "close": "close",
+    # optional: a style may phrase these; otherwise phenomena.yaml's shared phrasings are used
+    "voice_bsl": "voice",
+    "voice_pecs": "voice",
+    "voice_eyegaze": "voice",
+    "voice_text": "voice",
+    "voice_relay": "voice",
+    "attempt_remote": "voice",
+    "neg_emoji": "voice",
+    "neg_carer_view": "voice",
+    "neg_parent_interprets": "voice",
+    "neg_parent_reads": "voice",
+    "obs_babble": "voice",
+    "old_words": "voice",
+    "purpose_decision": "purpose",
+    "multi_voice": "voice",
 }
+#: Components a style may leave out (phenomena.yaml ``components`` phrases them for all).
+OPTIONAL_COMPONENTS: frozenset[str] = frozenset(
+    {
+        "voice_bsl",
+        "voice_pecs",
+        "voice_eyegaze",
+        "voice_text",
+        "voice_relay",
+        "attempt_remote",
+        "neg_emoji",
+        "neg_carer_view",
+        "neg_parent_interprets",
+        "neg_parent_reads",
+        "obs_babble",
+        "old_words",
+        "purpose_decision",
+    }
+)
+#: Built by the generator from several speakers' lines, never phrased by a data file.
+BUILT_COMPONENTS: frozenset[str] = frozenset({"multi_voice"})
+#: The forms a file may use for the child's name (phenomena.yaml ``names.habits``).
+NAME_FORMS: tuple[str, ...] = (
+    "registered",
+    "nickname",
+    "intro",
+    "initial",
+    "initials",
+    "lower",
+    "variant",
+)
 
 _KEEP_CAPITAL = re.compile(r"^(\{|I\b|I'|Mum|Dad|Nan|Grandad|Mr|Mrs|Ms|Dr|A&E|CAMHS|SW|PA|TM|IRO)")
 
@@ -95,8 +140,9 @@ class StyleDef(_Strict):
     @field_validator("components")
     @classmethod
     def _all_components(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        missing = sorted(set(COMPONENT_SLOTS) - set(value))
-        extra = sorted(set(value) - set(COMPONENT_SLOTS))
+        required = set(COMPONENT_SLOTS) - OPTIONAL_COMPONENTS - BUILT_COMPONENTS
+        missing = sorted(required - set(value))
+        extra = sorted(set(value) - (set(COMPONENT_SLOTS) - BUILT_COMPONENTS))
         if missing or extra:
             raise ValueError(f"components missing {missing} or unknown {extra}")
         empty = [k for k, v in value.items() if not v]
@@ -168,6 +214,8 @@ class TopicDef(_Strict):
     monitor: list[str]
     vague: list[str]
     purpose: list[str]
+    #: the plan meeting's decision behind the action, in other words than the action's own
+    decision: list[str]
     noun: list[str]
     worry: list[str]
     strength: list[str]
@@ -231,6 +279,88 @@ class RecordsFile(_Strict):
     genogram: GenogramDef
 
 
+class NamesDef(_Strict):
+    nicknames: dict[str, list[str]]
+    spellings: dict[str, list[str]]
+    habits: dict[str, dict[str, float]]
+
+    @field_validator("habits")
+    @classmethod
+    def _known_forms(cls, value: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        if "default" not in value:
+            raise ValueError("habits need a 'default' entry")
+        for style, weights in value.items():
+            if set(weights) != set(NAME_FORMS):
+                raise ValueError(f"habits.{style} must weigh exactly {list(NAME_FORMS)}")
+            if any(w < 0 for w in weights.values()) or not sum(weights.values()):
+                raise ValueError(f"habits.{style} needs non-negative weights, not all 0")
+        return value
+
+
+class Message(_Strict):
+    d: str
+    topic: str
+    wf: bool
+
+
+class PoolsDef(_Strict):
+    bsl_signs: list[str]
+    pecs_strips: list[str]
+    eyegaze_choices: list[str]
+    messages: list[Message]
+    emoji: list[str]
+    babble: list[str]
+    carer_views: list[str]
+    parent_speech: list[str]
+    say_verbs: list[str]
+    carer_lines: list[str]
+    worker_present: list[str]
+    worker_lines: list[str]
+    analysis_plain: list[str]
+    pseudo_analysis: list[str]
+    attempt_more: list[str]
+    more_stock: list[str]
+    no_concerns: list[str]
+    forums: dict[Literal["CIN", "CP", "care", "pathway"], list[str]]
+    junk_owners: list[str]
+    junk_due: list[Literal["year_end", "year_start", "far_future", "plan_start"]]
+    text_times: list[str]
+    dictation: list[str]
+
+
+class LetterDef(_Strict):
+    open: list[str]
+    visit: list[str]
+    purpose_plan: list[str]
+    purpose_decision: list[str]
+    purpose_generic: list[str]
+    seen_alone: list[str]
+    seen_with: list[str]
+    voice_direct: list[str]
+    voice_reported: list[str]
+    attempt: list[str]
+    neg_parent: list[str]
+    analysis: list[str]
+    next: list[str]
+    close: list[str]
+
+
+class PhenomenaFile(_Strict):
+    names: NamesDef
+    components: dict[str, list[str]]
+    pools: PoolsDef
+    letter: LetterDef
+
+    @field_validator("components")
+    @classmethod
+    def _optional_components(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        if set(value) != OPTIONAL_COMPONENTS:
+            raise ValueError(f"components must phrase exactly {sorted(OPTIONAL_COMPONENTS)}")
+        if any(not v for v in value.values()):
+            raise ValueError("every shared component needs at least one phrasing")
+        return value
+
+
 def _load(name: str, model: type[BaseModel]) -> BaseModel:
     path = resources.files("notereview.synth") / "data" / name
     try:
@@ -253,6 +383,13 @@ def styles_file() -> StylesFile:
 def content_file() -> ContentFile:
     out = _load("content.yaml", ContentFile)
     assert isinstance(out, ContentFile)
+    return out
+
+
+@lru_cache(maxsize=1)
+def phenomena_file() -> PhenomenaFile:
+    out = _load("phenomena.yaml", PhenomenaFile)
+    assert isinstance(out, PhenomenaFile)
     return out
 
 

@@ -10,14 +10,21 @@ from pathlib import Path
 from notereview.errors import ConfigError
 from notereview.synth._auditors import auditor_grades
 from notereview.synth._calendar import england_calendar
-from notereview.synth._case import CaseBuilder, CaseFacts, GenContext, genogram_members_json
+from notereview.synth._case import (
+    CaseBuilder,
+    CaseFacts,
+    GenContext,
+    VisitFacts,
+    genogram_members_json,
+)
 from notereview.synth._criteria import band, case_score, criteria_for, missing_events, theme_scores
-from notereview.synth._data import content_file, records_file, styles_file
+from notereview.synth._data import content_file, phenomena_file, records_file, styles_file
+from notereview.synth._phenomena import worker_habits
 from notereview.synth._text import VisitLayout
 from notereview.synth._world import build_world
 from notereview.synth._writers import FORMATS, TABLE_COLUMNS, AnswerKeyWriter, TableWriter
 
-GENERATOR_VERSION = "synth-1.0"
+GENERATOR_VERSION = "synth-1.1"
 DEFAULT_AS_OF = date(2026, 11, 2)
 PROGRESS_EVERY = 250
 
@@ -91,15 +98,18 @@ def generate(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     all_styles = styles_file().styles
+    world = build_world(seed, chosen)
     gen = GenContext(
         as_of=as_of,
         cal=england_calendar(as_of.year - 25, as_of.year + 2),
-        world=build_world(seed, chosen),
+        world=world,
         content=content_file(),
         records=records_file(),
         styles={n: all_styles[n] for n in chosen},
         layouts={n: VisitLayout(n, all_styles[n]) for n in chosen},
         seed=seed,
+        phen=phenomena_file(),
+        habits=worker_habits(seed, world),
         chronology_retold=chronology_retold,
     )
     writers = {t: TableWriter(out / f"{t}.{fmt}", cols, fmt) for t, cols in TABLE_COLUMNS.items()}
@@ -227,6 +237,37 @@ def write_rows(f: CaseFacts, w: dict[str, TableWriter]) -> None:
         )
 
 
+def _speakers(v: VisitFacts) -> list[dict[str, object]]:
+    """Who speaks in a visit record, how, their words as the generator wrote them, and where
+    they stand in the text (when a style's abbreviations or typos left them verbatim)."""
+    out: list[dict[str, object]] = []
+    for speaker, how, words in v.speakers:
+        start = v.text.find(words) if words else -1
+        out.append(
+            {
+                "speaker": speaker,
+                "how": how,
+                "words": words or None,
+                "start": start if start >= 0 else None,
+                "end": start + len(words) if start >= 0 else None,
+            }
+        )
+    return out
+
+
+def _names(builder: CaseBuilder) -> dict[str, object]:
+    names = builder.names
+    assert names is not None
+    return {
+        "registered": names.registered,
+        "surname": names.surname,
+        "habit": names.habit,
+        "also_called": sorted(
+            {names.text(form) for form in names.available()} - {names.registered}
+        ),
+    }
+
+
 def key_entry(f: CaseFacts, gen: GenContext, builder: CaseBuilder) -> dict[str, object]:
     criteria = criteria_for(f, gen.cal, gen.as_of)
     themes = theme_scores(criteria)
@@ -248,6 +289,9 @@ def key_entry(f: CaseFacts, gen: GenContext, builder: CaseBuilder) -> dict[str, 
             "network": v.network,
             "copy_of": v.copy_of,
             "hard_negatives": v.negatives,
+            "name_form": v.name_form,
+            "phenomena": sorted(set(v.tags)),
+            "speakers": _speakers(v),
         }
         for v in f.visits
     }
@@ -262,6 +306,9 @@ def key_entry(f: CaseFacts, gen: GenContext, builder: CaseBuilder) -> dict[str, 
                 "timebound": a.timebound,
                 "child_wishes": a.child_wishes,
                 "status": a.status,
+                "owner_field_junk": a.owner_junk,
+                "due_field_junk": a.due_junk,
+                "time_in_text": a.time_in_text,
             }
     missing = []
     for e in missing_events(f):
@@ -290,6 +337,7 @@ def key_entry(f: CaseFacts, gen: GenContext, builder: CaseBuilder) -> dict[str, 
         "style": f.worker.style,
         "verbal": f.verbal,
         "communication": f.comm,
+        "names": _names(builder),
         "quality": round(f.quality, 4),
         "criteria": criteria,
         "theme_scores": {k: (round(v, 4) if v is not None else None) for k, v in themes.items()},

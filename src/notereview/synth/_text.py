@@ -55,6 +55,22 @@ PRONOUNS: dict[str, dict[str, str]] = {
         "has": "have",
         "does": "do",
     },
+    # a record written as a letter to the child: "{he} want{s}" -> "you want"
+    "you": {
+        "he": "you",
+        "him": "you",
+        "his": "your",
+        "He": "You",
+        "His": "Your",
+        "himself": "yourself",
+        "s": "",
+        "es": "",
+        "ies": "y",
+        "is": "are",
+        "was": "were",
+        "has": "have",
+        "does": "do",
+    },
 }
 
 _MONTHS = (
@@ -146,6 +162,31 @@ _MISSPELT: dict[str, str] = {
     "it's": "its",
 }
 _WORD_RE = re.compile(r"[A-Za-z']{4,}")
+
+
+_SENTENCE_END = re.compile(r"\.(?: |\n(?!\n))(?=[A-Z\"])")
+_PARAGRAPH = re.compile(r"\n\n")
+_COMMA = re.compile(r", (?=[a-z])")
+
+
+def dictate(text: str, rng: random.Random, rate: float = 0.5) -> str:
+    """Speech-to-text left unedited: some full stops, paragraph breaks and commas spoken
+    ("full stop", "new paragraph", "comma") instead of written."""
+
+    def stop(m: re.Match[str]) -> str:
+        if rng.random() >= rate:
+            return m[0]
+        return rng.choice((" full stop ", " full stop. ", " stop "))
+
+    def para(m: re.Match[str]) -> str:
+        if rng.random() >= rate:
+            return m[0]
+        return rng.choice((" new paragraph ", " new paragraph\n\n"))
+
+    def comma(m: re.Match[str]) -> str:
+        return " comma " if rng.random() < rate * 0.6 else m[0]
+
+    return _COMMA.sub(comma, _PARAGRAPH.sub(para, _SENTENCE_END.sub(stop, text)))
 
 
 def abbreviate(text: str) -> str:
