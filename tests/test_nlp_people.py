@@ -109,7 +109,7 @@ def test_a_babys_sounds_are_observation_not_words(annotator):
 def test_a_conversation_without_reporting_clauses_is_the_childs(annotator):
     ctx = _ctx(annotator, "Harrison", "M", 13, FAMILY)
     text = (
-        'Explained the plan to H. "So I can stay at nan\'s on Fridays?" Yes. "Cool."\n'
+        'Went over the new contact plan with H. "Do I see Dad on Sundays then?" Yes. "Good."\n'
         "Mum was in the kitchen."
     )
     assert _voice(annotator, text, ctx) == "direct"

@@ -132,7 +132,7 @@ def test_an_assumption_about_the_child_is_hypothetical() -> None:
     from notereview.nlp import ChildContext, build_pipeline
 
     annotator = build_pipeline()
-    text = "Maya is too young to say. It is expected that she would wish to be cared for safely."
+    text = "Maya is too young to say. It is expected that she would want her own room back."
     result = annotator.annotate(text, ChildContext("Maya", "F", 5))
     assert result.voice == "none"
     assert "hypothetical" in result.sentences[-1].qualifiers

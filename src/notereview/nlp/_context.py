@@ -267,7 +267,7 @@ class Reader:
             role, gender, form = person
             found.append(_Mention(s, e, role, child_gender if role == "child" else gender, form))
         # The child's names first: where the child's initial is also a role letter ("F said"
-        # in a file about Ffion), the file means the child.
+        # in a file about a child called Freya), the file means the child.
         named: list[_Mention] = []
         for s, e in _find_names(text, child):
             if not (quote_spans and _in_quote(quote_spans, s, e)):
@@ -563,7 +563,7 @@ class Reader:
                     and facts.relay_ok
                     and not facts.baby
                 ):
-                    # The child's own words relayed by someone else ('Sue told me Teddy said
+                    # The child's own words relayed by someone else ('Gran told me Alfie said
                     # "..."'): reported, not the other person's account (docs/criteria.md).
                     voice, evidence = "reported", q
                     continue
@@ -789,7 +789,7 @@ class Reader:
     def _after_preposition(self, text: str, ss: int, start: int) -> bool:
         lo = max(ss, start - 40)
         # An aside in brackets, or a new clause after a dash or colon, starts afresh: in
-        # "towards her (Nadia says ...)" Nadia is the subject, not the object of "towards".
+        # "towards her (Nell says ...)" Nell is the subject, not the object of "towards".
         cut = max(text.rfind(ch, lo, start) for ch in "(;:–—")
         words: list[str] = _WORD_RX.findall(text, max(lo, cut + 1), start)
         for word in reversed(words):
@@ -921,8 +921,8 @@ def _family_interprets(text: str, mentions: list[_Mention]) -> bool:
 
 def _unattributed_quotes(text: str, quotes: list[Span], mentions: list[_Mention]) -> dict[int, str]:
     """Quotes with no reporting clause belong to the child where the last person named before
-    them on the same line or paragraph is the child ('Told B what was decided. "So I can go to
-    nan's?"'). Anyone else named last, or no one, leaves them unattributed."""
+    them on the same line or paragraph is the child ('Went over the contact plan with H. "Do I
+    see Dad on Sundays then?"'). Anyone else named last, or no one, leaves them unattributed."""
     out: dict[int, str] = {}
     j = 0
     last: _Mention | None = None

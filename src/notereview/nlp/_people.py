@@ -1,10 +1,10 @@
 """Who is who in a case file: the names the records use for the child, and for everyone else.
 
 A case record rarely calls the child only by the registered first name. It uses a diminutive
-("Teddy" for Edward), a short form ("Mo", "Lacey" for Lacey-Mae), a spelling of its own
-("Darcy" for Darcie, "Tanveer" for Tanvir), the name in lower case, the initial ("B said") or
+("Alfie" for Alfred), a short form ("Kenz", "Ellie" for Ellie-Rose), a spelling of its own
+("Jaydn" for Jayden, "Ameera" for Amira), the name in lower case, the initial ("H said") or
 the initials ("LM"). And the other people in it are named too: the genogram says who the mother,
-the stepfather and the nan are; a first name in the text says whether a "she" can be Shannon.
+the stepfather and the nan are; a first name in the text says whether a "she" can be Gemma.
 
 :func:`case_people` works all of this out once per case file, from the registered name, the
 genogram's members and the file's own texts, using kept datasets rather than lists of our own:
@@ -32,13 +32,13 @@ from typing import Any
 #: A capitalised word that can be a name (letters, an inner hyphen or apostrophe).
 _NAME_RX = re.compile(r"\b[A-Z][a-z]+(?:-[A-Za-z][a-z]+|['’][A-Z][a-z]+)?\b")
 #: A word right before a name that makes it a surname or part of a place ("Mr Karim",
-#: "Shannon Doyle"), and a capitalised word right after it ("Brook Farm", "Kirsty Kershaw").
+#: "Gemma Pell"), and a capitalised word right after it ("Oak Farm", "Gemma Pell").
 _CAPITAL_BEFORE_RX = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr)\.?|\b[A-Z][a-z]+)\s+$")
 _CAPITAL_AFTER_RX = re.compile(r"\s+[A-Z][a-z]")
 _PAREN_ALIAS_RX = re.compile(r"\(\s*([A-Z][a-z]{1,14})\s*\)")
 #: Where a capitalised word only starts a sentence, a line or a heading (not evidence of a name).
 _SENTENCE_START_RX = re.compile(r"(?:^|[.!?:;•\n\"“(]\s*|\s[-–—]\s*)$")
-#: "Edward (Teddy)", "Teddy (Edward)", "known as Teddy", "prefers to be called Teddy".
+#: "Alfred (Alfie)", "Alfie (Alfred)", "known as Alfie", "prefers to be called Alfie".
 _ALIAS_RX = (
     r"\b{name}\s*\(\s*(?:known\s+as\s+|aka\s+|called\s+)?([A-Z][a-z]{{1,14}})\s*\)",
     r"\b([A-Z][a-z]{{1,14}})\s*\(\s*{name}\s*\)",
@@ -58,7 +58,7 @@ COMMON_WORD_ZIPF = 4.0
 #: unless the genogram names the person ("Will", "Rose", "Mark").
 NAME_IN_TEXT_MAX_ZIPF = 4.5
 #: A non-dictionary word sharing the first three letters of the child's name is a short form
-#: only if it is rare as an English word ("Presh", not "Police" for Polly).
+#: only if it is rare as an English word ("Kenz" for Kenzie, not "Police" for Polly).
 SHORT_FORM_MAX_ZIPF = 3.5
 
 
@@ -187,7 +187,7 @@ def _child_forms(
         forms.add(" ".join([parts[0], parts[1].lower()]))
         forms.add("".join(p[0].upper() for p in parts))  # "LM" for Lacey-Mae
     if surname and surname[:1].isalpha():
-        forms.add((parts[0][0] + surname[0]).upper())  # "BK" for Bradley K...
+        forms.add((parts[0][0] + surname[0]).upper())  # "HP" for Harrison P...
     for part in {first, parts[0]}:
         for nick in _diminutives(part.lower()):
             forms.add(nick[:1].upper() + nick[1:])
@@ -197,12 +197,12 @@ def _child_forms(
     forms = {f for f in forms if not (f.isupper() and len(f) <= 3 and f in reserved)}
     for f in list(forms):
         if len(f) >= 3 and not f.isupper() and word_zipf(f.lower()) < COMMON_WORD_ZIPF:
-            forms.add(f.lower())  # "ffion", "tanvir": a name written in lower case
+            forms.add(f.lower())  # "kenzie": a name written in lower case
     return forms
 
 
 def _aliases_introduced(forms: set[str], corpus: str) -> set[str]:
-    """Names the file itself gives the child: "Edward (Teddy)", "known as Teddy"."""
+    """Names the file itself gives the child: "Alfred (Alfie)", "known as Alfie"."""
     found: set[str] = set()
     names = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True) if len(f) >= 2)
     if not names or not corpus:
@@ -217,8 +217,8 @@ def _aliases_introduced(forms: set[str], corpus: str) -> set[str]:
 
 def _short_forms(first: str, corpus: str, other_first: set[str]) -> set[str]:
     """Capitalised words the file uses mid-sentence that are a short form or a spelling of the
-    child's name: a prefix of it ("Mo", "Kai"), a near spelling ("Darcy", "Tanveer"), or a
-    rare word sharing its first three letters ("Presh")."""
+    child's name: a prefix of it ("Kenz", "Harri"), a near spelling ("Jaydn", "Ameera"), or a
+    rare word sharing its first three letters ("Lexxi" for Lexington)."""
     name = first.lower().replace("-", "").replace(" ", "")
     found: set[str] = set()
     for word in _names_in_text(corpus, max_zipf=None):
@@ -298,7 +298,7 @@ def _nicknamer() -> Any:
 @lru_cache(maxsize=4096)
 def _diminutives(name: str) -> frozenset[str]:
     """Diminutives of a given name and, where the name is itself a diminutive, its formal
-    names ("teddy" -> edward, ted, theodore), from the ``nicknames`` dataset."""
+    names ("alfie" -> alfred, alf), from the ``nicknames`` dataset."""
     namer = _nicknamer()
     return frozenset(namer.nicknames_of(name)) | frozenset(namer.canonicals_of(name))
 
