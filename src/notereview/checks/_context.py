@@ -18,6 +18,15 @@ from notereview.casefile import CaseFile, PlanAction, Visit
 from notereview.checks._finding import Evidence
 from notereview.checks._lexicon import lexicon
 from notereview.checks._linking import PlanLinker
+from notereview.checks._smart import (
+    WhatReading,
+    due_date_problem,
+    owner_field_problem,
+    uk_date,
+    what_in_text,
+    when_in_text,
+    who_in_text,
+)
 from notereview.checks._textdates import dates_in
 
 # Imported at run time (not only for type checking): a compiled build (notereview._compiled)
@@ -316,102 +325,87 @@ def label_visit(
     )
 
 
-def _verb_in(verb: str, words: frozenset[str]) -> bool:
-    """A verb form matches its lemma: ``attends``, ``attended``, ``attending`` → ``attend``."""
-    v = verb.lower()
-    candidates = {v, v.removesuffix("s"), v.removesuffix("es")}
-    if v.endswith("ed"):
-        candidates |= {v[:-2], v[:-1]}
-    if v.endswith("ing"):
-        candidates |= {v[:-3], v[:-3] + "e"}
-    return bool(candidates & words)
+def smart_parts(text: str) -> WhatReading:
+    """What the action asks for: the first concrete act, how it will be measured, and what
+    takes the measure away (notereview.checks._smart.what_in_text)."""
+    return what_in_text(text)
 
 
-def smart_parts(text: str) -> tuple[re.Match[str] | None, re.Match[str] | None, bool]:
-    """(the first concrete action, the first measure, whether the action is a completion)."""
-    lex = lexicon()
-    action = None
-    completion = False
-    imperative = lex.imperative.match(text)
-    if imperative is not None and not _verb_in(imperative.group("verb"), lex.vague_verbs):
-        completion = _verb_in(imperative.group("verb").split()[0], lex.completion_verbs)
-        return imperative, lex.measure.search(text), completion
-    for m in lex.action.finditer(text):
-        verb = m.group("verb") or m.group("gerund")
-        if m.group("neg") or _verb_in(verb, lex.vague_verbs):
-            continue
-        if action is None:
-            action = m
-        if _verb_in(verb, lex.completion_verbs):
-            completion = True
-            action = action or m
-            break
-    return action, lex.measure.search(text), completion
+def _who(action: PlanAction, ev: Any, fact: Any) -> tuple[bool, list[Evidence]]:
+    """Owner named: in the text (the subject of an act, a passive's agent, a label) or in an
+    owner field that names someone; a placeholder ("SW", "All", "TBC") names no one."""
+    who = who_in_text(action.text)
+    problem = owner_field_problem(action.owner)
+    evidence: list[Evidence] = []
+    if who is not None:
+        evidence.append(ev(who.start, who.end, f"plan.owner_text:{who.rule}", "names who does it"))
+    elif problem is None:
+        evidence.append(fact("plan.owner_column", "owner recorded"))
+    if problem is not None and action.owner and action.owner.strip():
+        evidence.append(fact("plan.field_default:owner", problem))
+    return who is not None or problem is None, evidence
+
+
+def _when(action: PlanAction, reference: date, ev: Any, fact: Any) -> tuple[bool, list[Evidence]]:
+    """Time-bound: a date or timescale in the text, or a due date that is not a system default
+    (the year's last or first day, far in the future, on or before the plan's start)."""
+    when = when_in_text(action.text, reference)
+    due = action.due_date
+    problem = due_date_problem(due, reference) if due is not None else None
+    evidence: list[Evidence] = []
+    if when is not None:
+        source = "plan.date_in_text" if when.rule == "date" else f"plan.timescale:{when.rule}"
+        evidence.append(ev(when.start, when.end, source, "says by when"))
+    elif due is not None and problem is None:
+        evidence.append(fact("plan.due_date_column", f"due date recorded ({uk_date(due)})"))
+    if problem is not None:
+        evidence.append(fact("plan.field_default:due_date", problem))
+    return when is not None or (due is not None and problem is None), evidence
 
 
 def label_action(action: PlanAction, at: AnnotatedText | None, reference: date) -> ActionLabel:
+    """SMART parts of one plan action, judged on what is really there: the text's own who,
+    what and when, and the owner and due-date fields unless a system filled them
+    (``reference`` is the plan's start date)."""
     text = action.text
     aid = action.action_id
-    evidence: list[Evidence] = []
     missing: list[str] = []
 
     def ev(start: int, end: int, source: str, why: str) -> Evidence:
         return cue_evidence("plan_actions", aid, text, start, end, source, why)
 
-    cues = at.cues if at is not None else ()
-    owner_cues = [c for c in cues if c.kind == "action_owner"]
-    time_cues = [c for c in cues if c.kind == "timescale"]
+    def fact(source: str, why: str) -> Evidence:
+        return Evidence("plan_actions", aid, 0, 0, "", source, why)
 
-    owner_match = lexicon().owner.match(text)
-    owner_named = (
-        bool(action.owner and action.owner.strip()) or bool(owner_cues) or bool(owner_match)
-    )
-    if owner_cues:
-        c = owner_cues[0]
-        evidence.append(ev(c.start, c.end, f"plan.owner:{c.rule}", "names who does it"))
-    elif owner_match:
-        evidence.append(
-            ev(owner_match.start(), owner_match.end(), "plan.owner_text", "names who does it")
-        )
-    elif owner_named:
-        evidence.append(
-            Evidence("plan_actions", aid, 0, 0, "", "plan.owner_column", "owner recorded")
-        )
-    else:
+    owner_named, evidence = _who(action, ev, fact)
+    if not owner_named:
         missing.append("who is responsible")
-
-    dated_in_text = dates_in(text, 0, len(text), reference)
-    timebound = action.due_date is not None or bool(time_cues) or bool(dated_in_text)
-    if time_cues:
-        c = time_cues[0]
-        evidence.append(ev(c.start, c.end, f"plan.timescale:{c.rule}", "says by when"))
-    elif dated_in_text:
-        s, e, _ = dated_in_text[0]
-        evidence.append(ev(s, e, "plan.date_in_text", "says by when"))
-    elif timebound:
-        evidence.append(
-            Evidence("plan_actions", aid, 0, 0, "", "plan.due_date_column", "due date recorded")
-        )
-    else:
+    timebound, when_ev = _when(action, reference, ev, fact)
+    evidence += when_ev
+    if not timebound:
         missing.append("a due date or timescale")
 
-    act, measure, completion = smart_parts(text)
-    words = len(_WORD.findall(text))
-    specific = act is not None and words >= 5
-    if specific and act is not None:
-        evidence.append(ev(act.start(), act.end(), "plan.action", "says what will be done"))
+    what = smart_parts(text)
+    specific = what.specific
+    if specific and what.act is not None:
+        evidence.append(ev(what.act.start, what.act.end, "plan.action", "says what will be done"))
     else:
         missing.append("what exactly will be done")
-
-    measurable = specific and (measure is not None or completion)
-    if measurable and measure is not None:
-        evidence.append(ev(measure.start(), measure.end(), "plan.measure", "says how we will know"))
-    elif measurable and act is not None:
-        evidence.append(
-            ev(act.start(), act.end(), "plan.completion", "done or not done: measurable")
-        )
+    measurable = what.measurable
+    if measurable and what.measure is not None:
+        m = what.measure
+        evidence.append(ev(m.start, m.end, "plan.measure", "says how we will know"))
+    elif measurable and what.act is not None:
+        a = what.act
+        evidence.append(ev(a.start, a.end, "plan.completion", "done or not done: measurable"))
     else:
         missing.append("how progress will be measured")
+        if specific and what.vague_part is not None:
+            v = what.vague_part
+            evidence.append(ev(v.start, v.end, "plan.vague_part", "an aim with no measure"))
+        elif specific and what.hedge is not None:
+            h = what.hedge
+            evidence.append(ev(h.start, h.end, "plan.hedge", "leaves how much or how often open"))
 
     # Shaped by the child: the action itself carries the child's voice ("Kai has asked to see
     # his brother more, so ...") or, for a young child, what was observed of them.

@@ -8,7 +8,7 @@ from functools import lru_cache
 from importlib import resources
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from notereview.errors import ConfigError
 
@@ -26,15 +26,81 @@ def _compiles(values: list[str]) -> list[str]:
     return values
 
 
-class SmartSpec(_Strict):
-    owner_roles: list[str]
-    vague_verbs: list[str]
-    action_lead: str
-    completion_verbs: list[str]
-    imperative_verbs: list[str]
-    measures: list[str]
+_PHRASE = re.compile(r"^[a-z0-9][a-z0-9' -]*[a-z0-9]$|^[a-z]$")
 
-    _check = field_validator("owner_roles", "measures")(_compiles)
+
+def _phrases(values: list[str]) -> list[str]:
+    """Plain lower-case words or phrases (the code escapes them), each listed once."""
+    seen: set[str] = set()
+    for v in values:
+        if not _PHRASE.match(v):
+            raise ValueError(f"{v!r} is not a lower-case word or phrase")
+        if v in seen:
+            raise ValueError(f"{v!r} is listed twice")
+        seen.add(v)
+    return values
+
+
+class SmartSpec(_Strict):
+    """Who does what, how we will know (notereview.checks._smart reads it)."""
+
+    owner_roles: list[str]
+    collective_owners: list[str]
+    not_people: list[str]
+    concrete_verbs: list[str]
+    activity_verbs: list[str]
+    light_verbs: list[str]
+    act_nouns: list[str]
+    process_verbs: list[str]
+    vague_verbs: list[str]
+    outcome_verbs: list[str]
+    state_verbs: list[str]
+    helping_verbs: list[str]
+    irregular_participles: dict[str, str]
+    counts: list[str]
+    measures: list[str]
+    hedges: list[str]
+    min_words: int = Field(ge=1, le=20)
+
+    _words = field_validator(
+        "owner_roles",
+        "collective_owners",
+        "not_people",
+        "concrete_verbs",
+        "activity_verbs",
+        "light_verbs",
+        "act_nouns",
+        "process_verbs",
+        "vague_verbs",
+        "outcome_verbs",
+        "state_verbs",
+        "helping_verbs",
+        "hedges",
+    )(_phrases)
+    _check = field_validator("counts", "measures")(_compiles)
+
+    @model_validator(mode="after")
+    def _verb_classes_disjoint(self) -> SmartSpec:
+        classes = {
+            "concrete_verbs": self.concrete_verbs,
+            "light_verbs": self.light_verbs,
+            "process_verbs": self.process_verbs,
+            "vague_verbs": self.vague_verbs,
+        }
+        owner: dict[str, str] = {}
+        for name, verbs in classes.items():
+            for v in verbs:
+                if v in owner:
+                    raise ValueError(f"verb {v!r} is in both {owner[v]} and {name}")
+                owner[v] = name
+        for subset, within in (
+            ("activity_verbs", "concrete_verbs"),
+            ("outcome_verbs", "vague_verbs"),
+        ):
+            unknown = sorted(set(getattr(self, subset)) - set(getattr(self, within)))
+            if unknown:
+                raise ValueError(f"{subset} must be {within} too: {unknown}")
+        return self
 
 
 class NetworkSpec(_Strict):
@@ -68,12 +134,7 @@ class LexiconSpec(_Strict):
 @dataclass(frozen=True)
 class Lexicon:
     version: str
-    owner: re.Pattern[str]
-    action: re.Pattern[str]
-    vague_verbs: frozenset[str]
-    completion_verbs: frozenset[str]
-    imperative: re.Pattern[str]
-    measure: re.Pattern[str]
+    smart: SmartSpec  # compiled where it is read (notereview.checks._smart)
     observed_facts: re.Pattern[str]
     worry_statement: re.Pattern[str]
     explicit_plan_link: re.Pattern[str]
@@ -95,35 +156,10 @@ def lexicon() -> Lexicon:
         spec = LexiconSpec.model_validate(yaml.safe_load(raw))
     except (yaml.YAMLError, ValidationError) as exc:
         raise ConfigError(f"checks/lexicon.yaml does not validate: {exc}") from None
-    s = spec.smart
     flags = re.IGNORECASE
     return Lexicon(
         version=spec.version,
-        # An owner is the subject at the start of the action: "<owner> to/will ...".
-        owner=re.compile(
-            rf"^\s*(?:{_any(s.owner_roles)}|(?-i:[A-Z][a-z]+)(?:\s+\((?-i:[A-Z][a-z]+)\))?)"
-            rf"(?:\s+and\s+(?:{_any(s.owner_roles)}|(?-i:[A-Z][a-z]+)))?"
-            rf"\s+(?:to|will|shall|must|is\s+to|are\s+to)\b",
-            flags,
-        ),
-        # The action: a lead word, an optional "be"/"not", and the verb.
-        action=re.compile(
-            rf"\b{s.action_lead}\s+(?P<neg>not\s+)?(?:be\s+)?(?P<verb>[a-z]+)"
-            rf"|^\s*by\s+(?P<gerund>[a-z]+ing)\b",
-            flags,
-        ),
-        vague_verbs=frozenset(v.lower() for v in s.vague_verbs),
-        completion_verbs=frozenset(v.lower() for v in s.completion_verbs),
-        imperative=re.compile(
-            r"^\s*(?P<verb>"
-            + "|".join(
-                re.escape(v)
-                for v in sorted({*s.imperative_verbs, *s.completion_verbs}, key=len, reverse=True)
-            )
-            + r")\b",
-            flags,
-        ),
-        measure=re.compile(rf"\b(?:{_any(s.measures)})", flags),
+        smart=spec.smart,
         observed_facts=re.compile(_any(spec.observed_facts), flags),
         worry_statement=re.compile(_any(spec.worry_statement), flags),
         explicit_plan_link=re.compile(_any(spec.explicit_plan_link), flags),
