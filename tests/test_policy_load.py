@@ -67,11 +67,12 @@ def test_england_defaults_hold_the_design_values() -> None:
         policy.seen_alone_min_age,
         policy.chronology_window_days,
         policy.chronology_max_gap_days,
-        policy.chronology_entry_max_delay_working_days,
         policy.genogram_max_age_months,
         policy.p2_grace_working_days,
         policy.stale_action_working_days,
-    ) == (182, 3, 4, 14, 92, 20, 12, 10, 20)
+    ) == (182, 3, 4, 14, 92, 12, 10, 20)
+    assert policy.no_access.follow_up == Interval(working_days=5)
+    assert policy.no_access.procedure_for == ["CP"]
     assert policy.calendar.holidays_country == "GB"
     assert policy.calendar.holidays_subdiv == "ENG"
     assert policy.calendar.bank_holidays_file is None

@@ -11,6 +11,7 @@ from notereview.policy import (
     Policy,
     VisitInterval,
     WorkingCalendar,
+    last_review_timeliness,
     load_policy,
     plan_review_due,
     recorded_late_working_days,
@@ -397,3 +398,41 @@ def test_unknown_plan_type_or_status_is_a_config_error(
         plan_review_due("adoption", date(2026, 1, 1), None, AS_OF, policy, cal)
     with pytest.raises(ConfigError, match="legal status"):
         _schedule(policy, cal, "XX", [])
+
+
+def test_a_plan_begun_at_a_review_runs_at_the_later_interval(
+    policy: Policy, cal: WorkingCalendar
+) -> None:
+    # A care plan re-made at a looked-after review: its start is itself a review, so the next
+    # is due six months on, not 20 working days after it.
+    start = date(2026, 3, 10)
+    fresh = plan_review_due("care", start, None, date(2026, 5, 1), policy, cal)
+    assert fresh.due == cal.add_working_days(start, 20) and fresh.overdue
+    remade = plan_review_due(
+        "care", start, None, date(2026, 5, 1), policy, cal, began_at_review=True
+    )
+    assert remade.due == date(2026, 9, 10) and not remade.overdue
+
+
+def test_a_first_review_held_late_is_late_by_its_known_due_date(
+    policy: Policy, cal: WorkingCalendar
+) -> None:
+    # CP plan from 2 Feb 2026: the first review conference is due 2 May (3 months).
+    past = last_review_timeliness("CP", date(2026, 2, 2), date(2026, 5, 15), policy, cal)
+    assert past.due == date(2026, 5, 2) and past.late_working_days > 0 and not past.projected
+    on_time = last_review_timeliness("CP", date(2026, 2, 2), date(2026, 4, 28), policy, cal)
+    assert on_time.late_working_days == 0
+
+
+def test_a_later_review_is_read_against_the_projected_slot_it_is_nearest(
+    policy: Policy, cal: WorkingCalendar
+) -> None:
+    # CIN reviews every 3 months from 6 Jan 2026: due 6 Apr, 6 Jul, 6 Oct. A review on 20 Jul
+    # is the July review held late (projected: the April review is not in the extract); one
+    # on 25 Sep is the October review held early, not the July one held very late.
+    start = date(2026, 1, 6)
+    late = last_review_timeliness("CIN", start, date(2026, 7, 20), policy, cal)
+    assert late.due == date(2026, 7, 6) and late.projected
+    assert late.late_working_days == cal.working_days_between(date(2026, 7, 6), date(2026, 7, 20))
+    early = last_review_timeliness("CIN", start, date(2026, 9, 25), policy, cal)
+    assert early.due == date(2026, 10, 6) and early.late_working_days == 0

@@ -15,9 +15,11 @@ from notereview.policy._calendar import WorkingCalendar, add_months, read_govuk_
 from notereview.policy._load import deep_merge, load_policy
 from notereview.policy._schedule import (
     DueInterval,
+    PastReview,
     ReviewDue,
     SupervisionInterval,
     VisitInterval,
+    last_review_timeliness,
     plan_review_due,
     recorded_late_working_days,
     seen_visits_on_time,
@@ -38,6 +40,7 @@ __all__ = [
     "CalendarPolicy",
     "DueInterval",
     "Interval",
+    "PastReview",
     "PlanReviewRule",
     "Policy",
     "ReviewDue",
@@ -47,6 +50,7 @@ __all__ = [
     "WorkingCalendar",
     "add_months",
     "deep_merge",
+    "last_review_timeliness",
     "load_policy",
     "plan_review_due",
     "read_govuk_bank_holidays",

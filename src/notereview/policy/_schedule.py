@@ -223,6 +223,8 @@ def plan_review_due(
     as_of: date,
     policy: Policy,
     cal: WorkingCalendar,
+    *,
+    began_at_review: bool = False,
 ) -> ReviewDue:
     """When the plan's next review is due, and by how many working days it is overdue at
     ``as_of``.
@@ -231,11 +233,17 @@ def plan_review_due(
     rule has a ``second`` step (looked-after reviews: 3 months after the first), a last review
     held on or before the first review's due date is taken to be the first review; any later
     one (only the last review date is known) is taken as the second or later, so the next is
-    due ``then`` after it.
+    due ``then`` after it. ``began_at_review``: the plan replaced an earlier one at a review
+    (it started after the child's first review was due), so its own start is a review and the
+    next is due ``then`` after the latest of its start and its last review.
     """
     rule = policy.plan_review_rule(plan_type)
     first_due = cal.add_interval(start_date, rule.first)
-    if last_review_date is None:
+    if began_at_review:
+        due = cal.add_interval(last_review_date or start_date, rule.then)
+        name = f"{rule.basis}: review every {rule.then.describe()}"
+        is_first = False
+    elif last_review_date is None:
         due = first_due
         name = f"{rule.basis}: first review within {rule.first.describe()} of the plan start"
         is_first = True
@@ -251,6 +259,55 @@ def plan_review_due(
     return ReviewDue(due, working, name, is_first, days)
 
 
+@dataclass(frozen=True, slots=True)
+class PastReview:
+    """How the plan's last review stood against its own due date (P2). ``projected``: the due
+    date assumes the earlier reviews, which the extract does not hold, were held on time (only
+    the first review's due date is known for certain)."""
+
+    held: date
+    due: date
+    late_working_days: int
+    projected: bool
+
+
+def last_review_timeliness(
+    plan_type: str,
+    start_date: date,
+    last_review_date: date,
+    policy: Policy,
+    cal: WorkingCalendar,
+    *,
+    began_at_review: bool = False,
+) -> PastReview:
+    """Whether the last review was held by its due date.
+
+    The due dates follow the rule from the plan's start (``first``, ``second``, then ``then``;
+    from a plan that began at a review, ``then`` from its start), each from the one before.
+    The last review fills the slot whose due date it is nearest: a review five months early is
+    not credible, one three weeks late is. It is late by the working days after that slot's
+    due date."""
+    rule = policy.plan_review_rule(plan_type)
+    steps = (
+        [rule.then] if began_at_review else [rule.first, *([rule.second] if rule.second else [])]
+    )
+    dues = [cal.add_interval(start_date, steps[0])]
+    while dues[-1] < last_review_date:
+        step = steps[len(dues)] if len(dues) < len(steps) else rule.then
+        following = cal.add_interval(dues[-1], step)
+        if following <= dues[-1]:  # a zero interval: no later slot to fill
+            break
+        dues.append(following)
+    after = dues[-1]
+    before = dues[-2] if len(dues) > 1 else None
+    if before is not None and (last_review_date - before) < (after - last_review_date):
+        slot, index = before, len(dues) - 2
+    else:
+        slot, index = after, len(dues) - 1
+    late = _lateness(slot, last_review_date, cal)[0]
+    return PastReview(last_review_date, slot, late, projected=index > 0)
+
+
 def seen_visits_on_time(intervals: Sequence[DueInterval]) -> dict[date, bool]:
     """For the visits output's ``on_time`` column: each closing visit date -> whether the
     interval it closed was on time."""
@@ -259,9 +316,11 @@ def seen_visits_on_time(intervals: Sequence[DueInterval]) -> dict[date, bool]:
 
 __all__ = [
     "DueInterval",
+    "PastReview",
     "ReviewDue",
     "SupervisionInterval",
     "VisitInterval",
+    "last_review_timeliness",
     "plan_review_due",
     "recorded_late_working_days",
     "seen_visits_on_time",

@@ -129,6 +129,15 @@ class PlanReviewRules(_Strict):
     pathway: PlanReviewRule
 
 
+class NoAccessRule(_Strict):
+    """A visit where the child was not seen (no access, the child out or refusing): by when a
+    visit that sees the child must follow it, and for which legal statuses an unfollowed one is
+    a breach of procedure (V2)."""
+
+    follow_up: Interval
+    procedure_for: list[Literal["CP", "CIN", "LAC", "PF", "CL"]] = Field(default_factory=list)
+
+
 class CalendarPolicy(_Strict):
     """Where working days come from: weekends, the ``holidays`` package's bank holidays for
     ``holidays_country``/``holidays_subdiv``, and an optional gov.uk bank-holidays JSON file."""
@@ -160,13 +169,13 @@ class Policy(_Strict):
     supervision: SupervisionRules
     plan_reviews: PlanReviewRules
     review_window_days: int = Field(ge=1)
+    no_access: NoAccessRule
     pre_verbal_age_below: int = Field(ge=0)
     seen_alone_min_age: int = Field(ge=0)
     summary_max_age_months: int = Field(ge=0)
     summary_not_met_age_months: int = Field(ge=0)
     chronology_window_days: int = Field(ge=0)
     chronology_max_gap_days: int = Field(ge=1)
-    chronology_entry_max_delay_working_days: int = Field(ge=0)
     genogram_max_age_months: int = Field(ge=0)
     p2_grace_working_days: int = Field(ge=0)
     stale_action_working_days: int = Field(ge=0)
