@@ -82,6 +82,21 @@ def share_finding(
     )
 
 
+def lapses_status(n_lapses: int, n_minor: int, overdue_now: bool, max_minor: int) -> str:
+    """met / partly_met / not_met for a schedule (V1 visits, M1 supervision).
+
+    Auditors read a schedule by where the child stands now: a lapse that has been made good
+    (the child seen, supervision held) and not repeated is partly met; a child overdue at the
+    audit date, or lapses that recur, is not met."""
+    if n_lapses == 0:
+        return "met"
+    if overdue_now:
+        return "not_met"
+    if n_lapses == 1 or (n_lapses <= max_minor and n_minor == n_lapses):
+        return "partly_met"
+    return "not_met"
+
+
 def record_fact(table: str, record_id: str, source: str, why: str) -> Evidence:
     """Evidence that is a fact about a record (a date, a flag) rather than a span of its text."""
     return Evidence(table, record_id, 0, 0, "", source, why)

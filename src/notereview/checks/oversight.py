@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from notereview.casefile import SupervisionRecord
 from notereview.checks._common import (
     absent_table,
+    lapses_status,
     make,
     not_applicable,
     record_fact,
     share_finding,
 )
-from notereview.checks._context import ReviewContext, asserted, cue_evidence
+from notereview.checks._context import Cue, ReviewContext, asserted, cue_evidence
 from notereview.checks._finding import Evidence, Finding
 from notereview.checks._registry import BaseCheck, CheckParams, register
 
@@ -26,7 +28,10 @@ def _window_records(ctx: ReviewContext) -> list[SupervisionRecord]:
 
 
 class FrequencyParams(CheckParams):
+    # A lapse of at most this many days is minor.
     partly_max_overdue_days: int = 10
+    # Partly met allows one lapse of any length, or up to this many minor ones.
+    partly_max_minor_lapses: int = 2
 
 
 @register("oversight.frequency@1")
@@ -86,10 +91,13 @@ class SupervisionFrequency(_OversightCheck):
                     )
                 ],
             )
-        status = (
-            "partly_met"
-            if len(overdue) == 1 and overdue[0].overdue_days <= self.params.partly_max_overdue_days
-            else "not_met"
+        overdue_now = any(i.closed_by is None for i in overdue)
+        p = self.params
+        status = lapses_status(
+            len(overdue),
+            sum(i.overdue_days <= p.partly_max_overdue_days for i in overdue),
+            overdue_now,
+            p.partly_max_minor_lapses,
         )
         worst = max(i.overdue_working_days for i in overdue)
         return make(
@@ -100,6 +108,7 @@ class SupervisionFrequency(_OversightCheck):
             missing=(
                 f"{len(overdue)} supervision interval(s) overdue; "
                 f"the longest by {worst} working days"
+                + ("; supervision is overdue now" if overdue_now else "")
             ),
         )
 
@@ -171,35 +180,121 @@ class SupervisionReflective(_OversightCheck):
         )
 
 
+@dataclass(frozen=True, slots=True)
+class SupervisionAction:
+    """One action set in supervision: the clause of a sentence that names its owner, and the
+    timescale it gives, if any."""
+
+    record: SupervisionRecord
+    start: int
+    end: int
+    owner: Evidence
+    timescale: Evidence | None
+
+
+def supervision_actions(ctx: ReviewContext, record: SupervisionRecord) -> list[SupervisionAction]:
+    """The actions a supervision record sets: each clause (a sentence, or a part of one
+    between semicolons: "SW to visit by 30/10; TM to inform the IRO") with an owner."""
+    at = ctx.annotation("supervision", record.record_id)
+    if at is None:
+        return []
+    text = record.text
+    out: list[SupervisionAction] = []
+    for s in at.sentences:
+        cues = [c for c in s.cues if asserted(c)]
+        for start, end in _clauses(text, s.start, s.end):
+            owner = next(
+                (c for c in cues if c.kind == "action_owner" and start <= c.start < end), None
+            )
+            if owner is None:
+                continue
+            out.append(
+                SupervisionAction(
+                    record,
+                    start,
+                    end,
+                    _cue_ev(record, owner.start, owner.end, f"{owner.kind}.{owner.rule}", ""),
+                    _timescale(record, start, end, cues),
+                )
+            )
+    return out
+
+
+def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    cuts = [start, *(i + 1 for i in range(start, end) if text[i] == ";"), end + 1]
+    return [(a, b - 1) for a, b in pairwise(cuts) if b - 1 > a]
+
+
+def _timescale(record: SupervisionRecord, start: int, end: int, cues: list[Cue]) -> Evidence | None:
+    """By when the action in ``record.text[start:end]`` is due, read as a plan action's "by
+    when" is read (notereview.checks._smart.when_in_text: a date, "within 10 working days",
+    "before the next review"), or a timescale cue inside the clause."""
+    from notereview.checks._smart import when_in_text
+
+    found = when_in_text(record.text[start:end], record.date)
+    if found is not None:
+        return _cue_ev(
+            record, start + found.start, start + found.end, f"timescale.{found.rule}", ""
+        )
+    cue = next((c for c in cues if c.kind == "timescale" and c.start < end and c.end > start), None)
+    if cue is None:
+        return None
+    return _cue_ev(record, cue.start, cue.end, f"{cue.kind}.{cue.rule}", "")
+
+
+def _cue_ev(record: SupervisionRecord, start: int, end: int, source: str, why: str) -> Evidence:
+    return cue_evidence("supervision", record.record_id, record.text, start, end, source, why)
+
+
+class ActionsParams(CheckParams):
+    # The auditors' share convention: nearly every action (>= 0.8) with an owner and a
+    # timescale is met; at least one is partly met.
+    met_at: float = 0.8
+
+
 @register("oversight.actions@1")
 class SupervisionActions(_OversightCheck):
-    """M3: supervision sets actions with owners and timescales."""
+    """M3: supervision sets actions with owners and timescales, action by action."""
 
     criterion = "M3"
-    Params = ShareParams
+    Params = ActionsParams
 
     def __call__(self, ctx: ReviewContext) -> Finding:
         records = _records_to_judge(self, ctx)
         if isinstance(records, Finding):
             return records
-        evidence = []
-        for r in records:
-            owner = _first_cue(ctx, r, {"action_owner"})
-            when = _first_cue(ctx, r, {"timescale"})
-            if owner is not None and when is not None:
-                evidence.append(replace(owner, why="an action with an owner"))
-                evidence.append(replace(when, why="and a timescale"))
-        hits = len(evidence) // 2
+        actions = [a for r in records for a in supervision_actions(ctx, r)]
+        if not actions:
+            return make(
+                self,
+                "not_met",
+                confidence=0.7,
+                missing=f"{len(records)} supervision records set no action with an owner",
+            )
+        timed = [a for a in actions if a.timescale is not None]
+        untimed = [a for a in actions if a.timescale is None]
+        evidence = [
+            e
+            for a in timed[:2]
+            for e in (
+                replace(a.owner, why="an action with an owner"),
+                replace(a.timescale, why="and a timescale") if a.timescale else None,
+            )
+            if e is not None
+        ]
+        evidence += [
+            replace(a.owner, why="an action with an owner but no timescale") for a in untimed[:3]
+        ]
         return share_finding(
             self,
-            hits,
-            len(records),
+            len(timed),
+            len(actions),
             self.params.met_at,
             1e-9,
             evidence=evidence,
             missing=(
-                f"{len(records) - hits} of {len(records)} supervision records set no action "
-                "with both an owner and a timescale"
+                f"{len(untimed)} of {len(actions)} actions set in supervision have an owner "
+                "but no timescale"
             ),
-            base_confidence=0.75,
+            base_confidence=0.7,
         )

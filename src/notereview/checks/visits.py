@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from notereview.casefile import Visit
 from notereview.checks._common import (
     confidence_near,
+    lapses_status,
     make,
     not_applicable,
     record_fact,
     share_finding,
 )
 from notereview.checks._context import ReviewContext
-from notereview.checks._finding import Finding, status_for_share
+from notereview.checks._finding import Evidence, Finding, status_for_share
 from notereview.checks._registry import BaseCheck, CheckParams, register
+from notereview.policy import VisitInterval
 
 
 class _VisitCheck(BaseCheck):
@@ -19,7 +24,10 @@ class _VisitCheck(BaseCheck):
 
 
 class IntervalParams(CheckParams):
+    # A lapse of at most this many working days is minor (a visit a day or two late).
     partly_max_overdue_working_days: int = 5
+    # Partly met allows one lapse of any length, or up to this many minor ones.
+    partly_max_minor_lapses: int = 2
 
 
 @register("visits.interval@1")
@@ -36,74 +44,95 @@ class VisitsWithinInterval(_VisitCheck):
             if (i.closed_by or ctx.as_of) >= ctx.window_start
         ]
         overdue = [i for i in intervals if i.overdue_working_days > 0]
+        overdue_now = any(i.closed_by is None for i in overdue)
         seen_in_window = [v for v in ctx.window_visits if v.seen]
-        by_date = {v.visit_date: v.visit_id for v in ctx.case.visits if v.seen}
-        evidence = []
-        for i in overdue[:4]:
-            rid = by_date.get(i.closed_by) if i.closed_by else None
-            closed = f"seen on {i.closed_by}" if i.closed_by else f"no visit by {ctx.as_of}"
-            evidence.append(
-                record_fact(
-                    "visits" if rid else "children",
-                    rid or ctx.case.child_id,
-                    f"policy:{i.rule}",
-                    f"visit due by {i.due} ({i.rule}); {closed}: "
-                    f"{i.overdue_working_days} working days overdue",
-                )
-            )
-        if not overdue and seen_in_window:
-            last = seen_in_window[-1]
-            evidence.append(
-                record_fact(
-                    "visits",
-                    last.visit_id,
-                    "policy:schedule",
-                    f"{len(seen_in_window)} seen visits in the review window, none overdue",
-                )
-            )
+        p = self.params
+        minor = [i for i in overdue if i.overdue_working_days <= p.partly_max_overdue_working_days]
         if not seen_in_window:
             status = "not_met"
-        elif not overdue:
-            status = "met"
-        elif (
-            len(overdue) == 1
-            and overdue[0].overdue_working_days <= self.params.partly_max_overdue_working_days
-        ):
-            status = "partly_met"
         else:
-            status = "not_met"
+            status = lapses_status(len(overdue), len(minor), overdue_now, p.partly_max_minor_lapses)
         worst = max((i.overdue_working_days for i in overdue), default=0)
-        if not seen_in_window:
-            missing = "no visit in which the child was seen in the review window"
-        elif overdue:
-            missing = (
-                f"{len(overdue)} visit interval(s) overdue under the policy for "
-                f"{ctx.case.child.legal_status}; the longest by {worst} working days"
-            )
-        else:
-            missing = ""
         share = 1 - len(overdue) / len(intervals) if intervals else 0.0
         return make(
             self,
             status,
             share=share,
             confidence=0.95,
-            evidence=evidence,
-            missing=missing,
+            evidence=_interval_evidence(ctx, overdue, seen_in_window),
+            missing=_interval_missing(ctx, overdue, overdue_now, bool(seen_in_window)),
             overdue_intervals=len(overdue),
             worst_overdue_working_days=worst,
         )
 
 
+def _interval_evidence(
+    ctx: ReviewContext, overdue: list[VisitInterval], seen_in_window: list[Visit]
+) -> list[Evidence]:
+    by_date = {v.visit_date: v.visit_id for v in ctx.case.visits if v.seen}
+    evidence = []
+    for i in overdue[:4]:
+        rid = by_date.get(i.closed_by) if i.closed_by else None
+        closed = f"seen on {i.closed_by}" if i.closed_by else f"no visit by {ctx.as_of}"
+        evidence.append(
+            record_fact(
+                "visits" if rid else "children",
+                rid or ctx.case.child_id,
+                f"policy:{i.rule}",
+                f"visit due by {i.due} ({i.rule}); {closed}: "
+                f"{i.overdue_working_days} working days overdue",
+            )
+        )
+    if not overdue and seen_in_window:
+        evidence.append(
+            record_fact(
+                "visits",
+                seen_in_window[-1].visit_id,
+                "policy:schedule",
+                f"{len(seen_in_window)} seen visits in the review window, none overdue",
+            )
+        )
+    return evidence
+
+
+def _interval_missing(
+    ctx: ReviewContext, overdue: list[VisitInterval], overdue_now: bool, any_seen: bool
+) -> str:
+    if not any_seen:
+        return "no visit in which the child was seen in the review window"
+    if not overdue:
+        return ""
+    worst = max(i.overdue_working_days for i in overdue)
+    missing = (
+        f"{len(overdue)} visit interval(s) overdue under the policy for "
+        f"{ctx.case.child.legal_status}; the longest by {worst} working days"
+    )
+    if overdue_now:
+        missing += f"; a visit is overdue now (on {ctx.as_of})"
+    return missing
+
+
 class SeenParams(CheckParams):
+    # The same "most visits" bar for being seen and for being seen alone where age allows.
     met_seen_share: float = 0.8
-    met_alone_share: float = 0.5
+    met_alone_share: float = 0.8
     partly_seen_share: float = 0.5
+
+
+def followed_up(visit: Visit, seen_dates: list[date], ctx: ReviewContext) -> bool:
+    """A visit where the child was not seen, followed by a visit that saw the child within the
+    policy's no-access follow-up time."""
+    deadline = ctx.calendar.add_interval(visit.visit_date, ctx.policy.no_access.follow_up)
+    return any(visit.visit_date < d <= deadline for d in seen_dates)
 
 
 @register("visits.seen@1")
 class ChildSeen(_VisitCheck):
-    """V2: the child seen, and seen alone where age allows."""
+    """V2: the child seen, and seen alone where age allows.
+
+    A visit where the child was not seen but that was followed up (the child seen within the
+    policy's follow-up time) is made good and not counted against V2. Where the legal status has
+    a no-access procedure (child protection), an unfollowed no-access visit keeps V2 below met."""
 
     criterion = "V2"
     Params = SeenParams
@@ -113,42 +142,38 @@ class ChildSeen(_VisitCheck):
         if not visits:
             return not_applicable(self, "no visits in the review window")
         p = self.params
+        seen_dates = sorted({v.visit_date for v in ctx.case.visits if v.seen})
         seen = [v for v in visits if v.seen]
+        unseen = [v for v in visits if not v.seen]
+        made_good = [v for v in unseen if followed_up(v, seen_dates, ctx)]
+        unfollowed = [v for v in unseen if v not in made_good]
+        judged = len(visits) - len(made_good)
         child = ctx.case.child
         alone_applies = [
             v for v in seen if (child.age_on(v.visit_date) or 0) >= ctx.policy.seen_alone_min_age
         ]
         alone = [v for v in alone_applies if v.seen_alone]
-        seen_share = len(seen) / len(visits)
+        seen_share = len(seen) / judged if judged else 1.0
         alone_share = len(alone) / len(alone_applies) if alone_applies else 1.0
+        procedure_breach = bool(unfollowed) and (
+            child.legal_status in ctx.policy.no_access.procedure_for
+        )
         if seen_share >= p.met_seen_share and alone_share >= p.met_alone_share:
-            status = "met"
+            status = "partly_met" if procedure_breach else "met"
         elif seen_share >= p.partly_seen_share:
             status = "partly_met"
         else:
             status = "not_met"
-        evidence = [
-            record_fact("visits", v.visit_id, "extract.seen", "child not seen on this visit")
-            for v in visits
-            if not v.seen
-        ][:3]
-        evidence += [
-            record_fact("visits", v.visit_id, "extract.seen_alone", "child seen alone")
-            for v in alone[:2]
-        ]
-        if seen:
-            evidence.append(
-                record_fact(
-                    "visits",
-                    seen[-1].visit_id,
-                    "extract.seen",
-                    f"child seen on {len(seen)} of {len(visits)} visits in the review window",
-                )
-            )
+        evidence = _seen_evidence(ctx, visits, seen, alone, made_good)
         missing_parts = []
-        if len(seen) < len(visits):
+        if unfollowed:
             missing_parts.append(
-                f"child not seen on {len(visits) - len(seen)} of {len(visits)} visits"
+                f"child not seen on {len(unfollowed)} of {len(visits)} visits and not seen "
+                f"within {ctx.policy.no_access.follow_up.describe()} after"
+            )
+        if procedure_breach:
+            missing_parts.append(
+                f"a no-access visit not followed up under the {child.legal_status} procedure"
             )
         if alone_applies and alone_share < p.met_alone_share:
             missing_parts.append(
@@ -162,6 +187,40 @@ class ChildSeen(_VisitCheck):
             evidence=evidence,
             missing="; ".join(missing_parts),
         )
+
+
+def _seen_evidence(
+    ctx: ReviewContext,
+    visits: list[Visit],
+    seen: list[Visit],
+    alone: list[Visit],
+    made_good: list[Visit],
+) -> list[Evidence]:
+    evidence = [
+        record_fact(
+            "visits",
+            v.visit_id,
+            "extract.seen",
+            "child not seen on this visit"
+            + (" (seen at a follow-up visit soon after)" if v in made_good else ""),
+        )
+        for v in visits
+        if not v.seen
+    ][:3]
+    evidence += [
+        record_fact("visits", v.visit_id, "extract.seen_alone", "child seen alone")
+        for v in alone[:2]
+    ]
+    if seen:
+        evidence.append(
+            record_fact(
+                "visits",
+                seen[-1].visit_id,
+                "extract.seen",
+                f"child seen on {len(seen)} of {len(visits)} visits in the review window",
+            )
+        )
+    return evidence
 
 
 class RecordedParams(CheckParams):
@@ -221,8 +280,9 @@ class RecordedOnTime(_VisitCheck):
 
 
 class LinkedParams(CheckParams):
-    met_at: float = 0.6
-    partly_at: float = 0.3
+    # Auditors' share convention for visit records: most (>= 0.8) met, some (>= 0.4) partly.
+    met_at: float = 0.8
+    partly_at: float = 0.4
 
 
 @register("visits.plan_linked@1")
@@ -255,8 +315,9 @@ class PlanLinked(_VisitCheck):
 
 
 class AnalysisParams(CheckParams):
-    met_at: float = 0.6
-    partly_at: float = 0.3
+    # Auditors' share convention for visit records: most (>= 0.8) met, some (>= 0.4) partly.
+    met_at: float = 0.8
+    partly_at: float = 0.4
 
 
 @register("visits.analysis@1")
