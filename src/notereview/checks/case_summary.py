@@ -49,7 +49,13 @@ def _summary_to_judge(check: BaseCheck, ctx: ReviewContext) -> CaseSummary | Fin
 
 @register("case_summary.current@1")
 class SummaryCurrent(_SummaryCheck):
-    """S1: present, and updated since the last significant event or within the policy age."""
+    """S1: present, and updated since the last significant event or within the policy age.
+
+    Met when updated within the policy age (the summary's update cycle: it is not rewritten
+    the day after every event), or when older but nothing significant has happened since it was
+    written. Partly met when older than the policy age and overtaken by a significant event (in
+    the chronology or mentioned in any record), up to the not-met age. Not met when absent or
+    older than that."""
 
     criterion = "S1"
 
@@ -62,59 +68,87 @@ class SummaryCurrent(_SummaryCheck):
         policy = ctx.policy
         fresh_limit = add_months(ctx.as_of, -policy.summary_max_age_months)
         stale_limit = add_months(ctx.as_of, -policy.summary_not_met_age_months)
-        events = [d for d in significant_entry_dates(ctx) if d[0] <= ctx.as_of]
-        latest_event = max(events) if events else None
         fact = record_fact(
             "case_summaries",
             summary.summary_id,
             "policy:summary_age",
             f"case summary last updated {summary.updated_at}",
         )
-        after_event = latest_event is None or summary.updated_at >= latest_event[0]
-        if summary.updated_at >= fresh_limit and after_event:
-            return make(self, "met", confidence=0.9, evidence=[fact])
-        if summary.updated_at >= stale_limit:
-            evidence = [fact]
-            if not after_event and latest_event is not None:
-                evidence.append(
-                    record_fact(
-                        "chronology",
-                        latest_event[1],
-                        "chronology.significant_event",
-                        f"significant event on {latest_event[0]}, after the summary",
-                    )
-                )
-                missing = (
-                    f"case summary not updated since the significant event on {latest_event[0]}"
-                )
-            else:
-                missing = (
-                    f"case summary older than {policy.summary_max_age_months} months "
+        if summary.updated_at < stale_limit:
+            return make(
+                self,
+                "not_met",
+                confidence=0.9,
+                evidence=[fact],
+                missing=(
+                    f"case summary older than {policy.summary_not_met_age_months} months "
                     f"(last updated {summary.updated_at})"
-                )
-            return make(self, "partly_met", confidence=0.9, evidence=evidence, missing=missing)
+                ),
+            )
+        if summary.updated_at >= fresh_limit:
+            return make(self, "met", confidence=0.9, evidence=[fact])
+        later = _first_event_after(ctx, summary.updated_at)
+        if later is None:
+            return make(self, "met", confidence=0.8, evidence=[fact])
         return make(
             self,
-            "not_met",
-            confidence=0.9,
-            evidence=[fact],
+            "partly_met",
+            confidence=0.85,
+            evidence=[fact, later[1]],
             missing=(
-                f"case summary older than {policy.summary_not_met_age_months} months "
-                f"(last updated {summary.updated_at})"
+                f"case summary older than {policy.summary_max_age_months} months and not "
+                f"updated since the significant event on {later[0]}"
             ),
         )
 
 
+def _first_event_after(ctx: ReviewContext, day: date) -> tuple[date, Evidence] | None:
+    """The earliest significant event after ``day`` (up to as-of), from the chronology or
+    mentioned in any record, with evidence pointing at it."""
+    found: list[tuple[date, Evidence]] = [
+        (
+            d,
+            record_fact(
+                "chronology",
+                entry_id,
+                "chronology.significant_event",
+                f"significant event on {d}, after the summary",
+            ),
+        )
+        for d, entry_id in significant_entry_dates(ctx)
+        if day < d <= ctx.as_of
+    ]
+    found += [
+        (
+            ev.event_date,
+            Evidence(
+                ev.table,
+                ev.record_id,
+                ev.start,
+                ev.end,
+                ev.quote,
+                f"significant_event.{ev.rule}",
+                f"{ev.event_type.replace('_', ' ')} on {ev.event_date}, after the summary",
+            ),
+        )
+        for ev in ctx.events
+        if day < ev.event_date <= ctx.as_of
+    ]
+    return min(found, key=lambda f: f[0]) if found else None
+
+
 class SuccinctParams(CheckParams):
-    met_min_words: int = 150
     met_max_words: int = 800
-    partly_min_words: int = 60
     partly_max_words: int = 1500
+    # Fewer words than this cannot say who the child is, what the worry is and what the plan
+    # is: a note, not a summary.
+    min_words: int = 30
 
 
 @register("case_summary.succinct@1")
 class SummarySuccinct(_SummaryCheck):
-    """S2: succinct (a length band an auditor can read in a few minutes)."""
+    """S2: succinct: short enough to read at a glance. Brevity is not a fault here; a summary
+    that is short and thin misses the safety plan (S3) or the child's voice (S4) instead."""
 
     criterion = "S2"
     Params = SuccinctParams
@@ -126,15 +160,14 @@ class SummarySuccinct(_SummaryCheck):
         p = self.params
         words = len(_WORD.findall(summary.text))
         fact = record_fact("case_summaries", summary.summary_id, "length.words", f"{words} words")
-        if p.met_min_words <= words <= p.met_max_words:
+        if p.min_words <= words <= p.met_max_words:
             return make(self, "met", confidence=0.85, evidence=[fact], words=words)
-        in_partly = p.partly_min_words <= words <= p.partly_max_words
-        status = "partly_met" if in_partly else "not_met"
-        band = f"aim for {p.met_min_words}–{p.met_max_words}"
-        if words < p.met_min_words:
-            missing = f"too brief to tell the child's story ({words} words; {band})"
+        if words < p.min_words:
+            missing = f"too short to be a summary ({words} words; at least {p.min_words})"
+            status = "partly_met"
         else:
-            missing = f"too long to read at a glance ({words} words; {band})"
+            missing = f"too long to read at a glance ({words} words; at most {p.met_max_words})"
+            status = "partly_met" if words <= p.partly_max_words else "not_met"
         return make(self, status, confidence=0.85, evidence=[fact], missing=missing, words=words)
 
 
@@ -200,11 +233,19 @@ class SummarySafetyPlan(_SummaryCheck):
         )
 
 
+class SummaryVoiceParams(CheckParams):
+    # The child's voice runs through a summary, not a single line: one sentence is partly met.
+    met_min_sentences: int = 2
+
+
 @register("case_summary.voice@1")
 class SummaryVoice(_SummaryCheck):
-    """S4: the child's voice in the summary."""
+    """S4: the child's voice in the summary: what the child says, wishes and feels (or, for a
+    pre-verbal child, how they present) in more than one line. A single line, or a generic
+    mention that the child's wishes were considered, is partly met."""
 
     criterion = "S4"
+    Params = SummaryVoiceParams
 
     def __call__(self, ctx: ReviewContext) -> Finding:
         summary = _summary_to_judge(self, ctx)
@@ -213,20 +254,28 @@ class SummaryVoice(_SummaryCheck):
         at = ctx.annotation("case_summaries", summary.summary_id)
         wanted = ("direct", "reported") if ctx.verbal else ("direct", "reported", "observation")
         sents = [s for s in at.sentences if s.voice in wanted] if at is not None else []
-        if sents:
-            evidence = [
-                cue_evidence(
-                    "case_summaries",
-                    summary.summary_id,
-                    summary.text,
-                    s.start,
-                    s.end,
-                    f"voice.{s.voice}",
-                    "the child's voice in the summary",
-                )
-                for s in sents[:3]
-            ]
+        evidence = [
+            cue_evidence(
+                "case_summaries",
+                summary.summary_id,
+                summary.text,
+                s.start,
+                s.end,
+                f"voice.{s.voice}",
+                "the child's voice in the summary",
+            )
+            for s in sents[:3]
+        ]
+        if len(sents) >= self.params.met_min_sentences:
             return make(self, "met", confidence=0.75, evidence=evidence)
+        if sents:
+            return make(
+                self,
+                "partly_met",
+                confidence=0.65,
+                evidence=evidence,
+                missing="the child's voice is one line of the summary, not a thread through it",
+            )
         generic = lexicon().generic_wishes.search(summary.text)
         if generic:
             ev = cue_evidence(

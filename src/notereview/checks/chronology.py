@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
 
+from pydantic import Field
+
 from notereview.casefile import ChronologyEntry
 from notereview.checks._common import (
     absent_table,
@@ -21,6 +23,7 @@ from notereview.checks._finding import Evidence, Finding
 from notereview.checks._registry import BaseCheck, CheckParams, register
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_WORDS = re.compile(r"[\w’'-]+")
 
 
 class _ChronologyCheck(BaseCheck):
@@ -64,9 +67,10 @@ def _covers(ctx: ReviewContext, entry: ChronologyEntry, event: EventMention) -> 
 
 
 def judged_events(ctx: ReviewContext) -> list[EventMention]:
-    """The events H2 judges: significant events mentioned outside the chronology, dated up to
-    the as-of date."""
-    return [e for e in ctx.events if e.event_date <= ctx.as_of]
+    """The events H2 judges: significant events mentioned outside the chronology and dated
+    inside the review window (the period the audit covers; an older event retold in a record
+    is history, and its date is often only the text's guess)."""
+    return [e for e in ctx.events if ctx.in_window(e.event_date)]
 
 
 def entries_in_window(ctx: ReviewContext, event: EventMention) -> list[ChronologyEntry]:
@@ -104,12 +108,16 @@ class MeaningMatch:
 class PresentParams(CheckParams):
     min_entries: int = 3
     source_share: float = 0.9
-    prompt_share: float = 0.9
 
 
 @register("chronology.present@1")
 class ChronologyPresent(_ChronologyCheck):
-    """H1: present; entries dated, in order, with source."""
+    """H1: present and kept; entries dated, in order, with source.
+
+    Not met only when there is no chronology. Present but short, with entries lacking a
+    source, or no longer kept (no entry within the policy's maximum gap before as-of): partly
+    met. When an entry was typed in is not H1's question: a chronology backfilled from the
+    file is still a chronology."""
 
     criterion = "H1"
     Params = PresentParams
@@ -121,15 +129,9 @@ class ChronologyPresent(_ChronologyCheck):
         if not entries:
             return make(self, "not_met", confidence=0.95, missing="no chronology on the file")
         p = self.params
-        cal = ctx.calendar
-        limit = ctx.policy.chronology_entry_max_delay_working_days
         sourced = [e for e in entries if e.source and e.source.strip()]
-        late = [
-            e
-            for e in entries
-            if e.entered_at is not None
-            and cal.working_days_between(e.event_date, e.entered_at) > limit
-        ]
+        kept_since = ctx.as_of - timedelta(days=ctx.policy.chronology_max_gap_days)
+        last_kept = max(_kept_on(e) for e in entries)
         failures = []
         if len(entries) < p.min_entries:
             failures.append(f"only {len(entries)} entries")
@@ -137,37 +139,43 @@ class ChronologyPresent(_ChronologyCheck):
             failures.append(
                 f"{len(entries) - len(sourced)} of {len(entries)} entries have no source"
             )
-        if 1 - len(late) / len(entries) < p.prompt_share:
+        if last_kept < kept_since:
             failures.append(
-                f"{len(late)} of {len(entries)} entries entered more than {limit} working days "
-                "after the event"
+                f"no entry added or dated since {last_kept}: the chronology is not kept"
             )
-        evidence: list[Evidence] = [
-            record_fact("chronology", e.entry_id, "chronology.source_missing", "no source recorded")
-            for e in entries
-            if e not in sourced
-        ][:2]
-        evidence += [
-            record_fact(
-                "chronology",
-                e.entry_id,
-                "chronology.entered_late",
-                f"event {e.event_date}, entered {e.entered_at}",
-            )
-            for e in late[:2]
-        ]
         if not failures:
             evidence = [
                 record_fact(
                     "chronology",
                     entries[-1].entry_id,
                     "chronology.present",
-                    f"{len(entries)} dated entries with sources",
+                    f"{len(entries)} dated entries with sources, the latest {last_kept}",
                 )
             ]
             return make(self, "met", confidence=0.9, evidence=evidence)
-        status = "partly_met" if len(failures) == 1 else "not_met"
-        return make(self, status, confidence=0.85, evidence=evidence, missing="; ".join(failures))
+        evidence: list[Evidence] = [
+            record_fact("chronology", e.entry_id, "chronology.source_missing", "no source recorded")
+            for e in entries
+            if e not in sourced
+        ][:2]
+        if last_kept < kept_since:
+            evidence.append(
+                record_fact(
+                    "chronology",
+                    entries[-1].entry_id,
+                    "chronology.not_kept",
+                    f"latest entry {last_kept}, more than "
+                    f"{ctx.policy.chronology_max_gap_days} days before {ctx.as_of}",
+                )
+            )
+        return make(
+            self, "partly_met", confidence=0.85, evidence=evidence, missing="; ".join(failures)
+        )
+
+
+def _kept_on(entry: ChronologyEntry) -> date:
+    """When the chronology was last touched by this entry: the later of the event and entry."""
+    return max(entry.event_date, entry.entered_at or entry.event_date)
 
 
 def _mention_evidence(ev: EventMention, source: str, said: str) -> Evidence:
@@ -260,8 +268,22 @@ class ChronologyCoverage(_ChronologyCheck):
 
 
 class ImpactParams(CheckParams):
-    met_at: float = 0.6
-    partly_at: float = 0.3
+    # The auditors' share convention (as for V4/V5): nearly every entry met, some partly.
+    met_at: float = 0.8
+    partly_at: float = 0.4
+    # An impact column holding fewer words than this, or only a placeholder, says nothing of
+    # what the event meant for the child ("N/A", "Safe place.").
+    min_impact_words: int = 3
+    placeholders: list[str] = Field(default_factory=list)  # the rubric lists them
+
+
+def states_impact(impact: str | None, params: ImpactParams) -> bool:
+    """The impact column says something about the child: not blank, not a placeholder, and
+    more than a word or two."""
+    text = (impact or "").strip()
+    if not text or text.strip(" .-").lower() in params.placeholders:
+        return False
+    return len(_WORDS.findall(text)) >= params.min_impact_words
 
 
 @register("chronology.impact@1")
@@ -280,7 +302,7 @@ class ChronologyImpact(_ChronologyCheck):
         evidence: list[Evidence] = []
         hits = 0
         for e in entries:
-            if e.impact and e.impact.strip():
+            if states_impact(e.impact, self.params):
                 hits += 1
                 evidence.append(
                     record_fact(
@@ -328,9 +350,48 @@ class ChronologyImpact(_ChronologyCheck):
         )
 
 
+@dataclass(frozen=True, slots=True)
+class ChronologyGap:
+    """A stretch of the judged period with no chronology entry, and the significant events
+    mentioned elsewhere that fall in it but are missing from the chronology."""
+
+    start: date
+    end: date
+    missed: tuple[EventMention, ...]
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+
+def chronology_gaps(ctx: ReviewContext) -> list[ChronologyGap]:
+    """The unexplained gaps H4 judges, in the period the case was open inside the review window.
+
+    A gap is unexplained when it is longer than the policy's maximum gap, or when it is longer
+    than half of it and something significant happened in it (an event mentioned elsewhere in
+    the file that the chronology lacks): a quiet stretch is explained by nothing happening, not
+    by the chronology falling silent while things happened."""
+    max_gap = ctx.policy.chronology_max_gap_days
+    start = max(ctx.case.child.status_start, ctx.window_start)
+    inside = sorted(
+        {e.event_date for e in ctx.case.chronology if start < e.event_date <= ctx.as_of}
+    )
+    missed = [ev for ev in judged_events(ctx) if rules_covering_entry(ctx, ev) is None]
+    gaps = []
+    for a, b in pairwise([start, *inside, ctx.as_of]):
+        in_gap = tuple(ev for ev in missed if a < ev.event_date < b)
+        days = (b - a).days
+        if days > max_gap or (in_gap and days > max_gap / 2):
+            gaps.append(ChronologyGap(a, b, in_gap))
+    return gaps
+
+
 @register("chronology.gaps@1")
 class ChronologyGaps(_ChronologyCheck):
-    """H4: no unexplained gaps while the case is open."""
+    """H4: no unexplained gaps while the case is open (inside the review window).
+
+    Not met when the chronology has stopped (the last gap runs to as-of and is longer than the
+    policy's maximum gap) or there are two or more unexplained gaps; partly met for one."""
 
     criterion = "H4"
 
@@ -341,32 +402,34 @@ class ChronologyGaps(_ChronologyCheck):
         if not entries:
             return not_applicable(self, "no chronology to judge")
         max_gap = ctx.policy.chronology_max_gap_days
-        start = ctx.case.child.status_start
-        dates = [start, *[e.event_date for e in entries if e.event_date >= start], ctx.as_of]
-        gaps = [(a, b) for a, b in pairwise(dates) if (b - a).days > max_gap]
-        evidence = [
+        gaps = chronology_gaps(ctx)
+        stopped = any(g.end == ctx.as_of and g.days > max_gap for g in gaps)
+        if not gaps:
+            status = "met"
+        elif stopped or len(gaps) > 1:
+            status = "not_met"
+        else:
+            status = "partly_met"
+        start = max(ctx.case.child.status_start, ctx.window_start)
+        evidence = [_gap_evidence(entries[-1].entry_id, g) for g in gaps[:3]] or [
             record_fact(
                 "chronology",
                 entries[-1].entry_id,
                 "chronology.gap",
-                f"no entry between {a} and {b} ({(b - a).days} days)",
+                f"no gap over {max_gap} days since {start}",
             )
-            for a, b in gaps[:3]
         ]
-        status = "met" if not gaps else "partly_met" if len(gaps) == 1 else "not_met"
-        if not gaps:
-            evidence = [
-                record_fact(
-                    "chronology",
-                    entries[-1].entry_id,
-                    "chronology.gap",
-                    f"no gap over {max_gap} days since {start}",
-                )
-            ]
-        return make(
-            self,
-            status,
-            confidence=0.9,
-            evidence=evidence,
-            missing=f"{len(gaps)} gap(s) of more than {max_gap} days with no entry" if gaps else "",
-        )
+        missing = ""
+        if gaps:
+            missing = f"{len(gaps)} unexplained gap(s) with no chronology entry"
+            if stopped:
+                missing += f"; no entry in the last {max_gap} days: the chronology has stopped"
+        return make(self, status, confidence=0.85, evidence=evidence, missing=missing)
+
+
+def _gap_evidence(entry_id: str, gap: ChronologyGap) -> Evidence:
+    why = f"no entry between {gap.start} and {gap.end} ({gap.days} days)"
+    if gap.missed:
+        kinds = sorted({ev.event_type.replace("_", " ") for ev in gap.missed})
+        why += f", although the file records {', '.join(kinds)} in that time"
+    return record_fact("chronology", entry_id, "chronology.gap", why)

@@ -1,0 +1,121 @@
+"""H1, H2, H3, H4: how the chronology checks read presence, the review window, impact and gaps."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from notereview import CaseFile, Child, ChronologyEntry, Visit
+
+AS_OF = date(2026, 10, 30)
+
+
+def _child() -> Child:
+    return Child(
+        child_id="C1",
+        legal_status="CIN",
+        status_start=date(2025, 9, 1),
+        team="T",
+        worker_id="W",
+        first_name="Sam",
+        age_years=8,
+        gender="M",
+    )
+
+
+def _entry(
+    i: int,
+    day: date,
+    *,
+    entered: date | None = None,
+    source: str | None = "School",
+    impact: str | None = None,
+    text: str = "Review meeting held at school with the family.",
+) -> ChronologyEntry:
+    return ChronologyEntry(
+        f"E{i}", "C1", day, text, entered_at=entered or day, source=source, impact=impact
+    )
+
+
+def _finding(reviewer, cid: str, entries=(), visits=()):
+    case = CaseFile.build(_child(), visits=list(visits), chronology=list(entries))
+    review = reviewer.review(case, AS_OF)
+    return next(f for f in review.findings if f.criterion == cid)
+
+
+def _monthly(n: int, **kw) -> list[ChronologyEntry]:
+    return [_entry(i, AS_OF - timedelta(days=30 * (n - i)), **kw) for i in range(n)]
+
+
+def test_entries_typed_in_late_still_make_a_chronology(reviewer):
+    # Backfilled entries (entered months after the event) are dated, sourced and in order.
+    entries = [
+        _entry(i, e.event_date, entered=AS_OF - timedelta(days=2))
+        for i, e in enumerate(_monthly(6))
+    ]
+    assert _finding(reviewer, "H1", entries).status == "met"
+
+
+def test_a_chronology_that_has_stopped_or_lacks_sources_is_partly_met(reviewer):
+    stopped = [_entry(i, date(2026, 1, 10) + timedelta(days=20 * i)) for i in range(5)]
+    f = _finding(reviewer, "H1", stopped)
+    assert f.status == "partly_met" and "not kept" in f.missing
+    unsourced = [
+        _entry(i, e.event_date, source=None if i < 2 else "Police")
+        for i, e in enumerate(_monthly(6))
+    ]
+    f = _finding(reviewer, "H1", unsourced)
+    assert f.status == "partly_met" and "no source" in f.missing
+    assert _finding(reviewer, "H1", []).status == "not_met"
+
+
+def test_impact_needs_words_not_a_placeholder(reviewer):
+    said = "Sam was frightened and has not wanted to walk home alone since."
+    entries = [_entry(i, e.event_date, impact=said) for i, e in enumerate(_monthly(5))]
+    assert _finding(reviewer, "H3", entries).status == "met"
+    thin = [
+        _entry(i, e.event_date, impact="N/A" if i % 2 else "Upset.")
+        for i, e in enumerate(_monthly(5))
+    ]
+    assert _finding(reviewer, "H3", thin).status == "not_met"
+    most = entries[:3] + thin[3:]  # three of five: some, not most
+    assert _finding(reviewer, "H3", most).status == "partly_met"
+
+
+def test_a_quiet_stretch_is_not_a_gap_but_a_silence_while_things_happen_is(reviewer):
+    # Entries every two months inside the window: no gap over the maximum.
+    entries = [_entry(i, AS_OF - timedelta(days=60 * k)) for i, k in enumerate(range(4))]
+    assert _finding(reviewer, "H4", entries).status == "met"
+    # A 70-day silence during which a visit records a police call-out the chronology lacks.
+    entries = [
+        _entry(0, date(2026, 5, 10)),
+        _entry(1, date(2026, 7, 1)),
+        _entry(2, date(2026, 9, 9)),
+    ]
+    entries += [_entry(3, date(2026, 10, 20))]
+    visit = Visit(
+        "V1", "C1", date(2026, 8, 4), date(2026, 8, 4), True,
+        "The police were called to the home on 02/08/2026 after an argument between the adults.",
+    )  # fmt: skip
+    f = _finding(reviewer, "H4", entries, [visit])
+    assert f.status == "partly_met", f.missing
+    assert any("police" in e.why for e in f.evidence)
+
+
+def test_a_chronology_silent_up_to_the_audit_date_has_stopped(reviewer):
+    entries = [_entry(i, date(2026, 5, 1) + timedelta(days=25 * i)) for i in range(3)]
+    f = _finding(reviewer, "H4", entries)
+    assert f.status == "not_met" and "stopped" in f.missing
+
+
+def test_gaps_before_the_review_window_are_not_judged(reviewer):
+    # A year-long silence in 2025, then monthly entries through the window.
+    entries = [_entry(90, date(2025, 9, 5)), *_monthly(7)]
+    assert _finding(reviewer, "H4", entries).status == "met"
+
+
+def test_coverage_judges_events_dated_inside_the_review_window(reviewer):
+    old = Visit(
+        "V1", "C1", date(2026, 6, 2), date(2026, 6, 2), True,
+        "Mum told me the police were called to the house on 14/01/2025 after a fight.",
+    )  # fmt: skip
+    assert _finding(reviewer, "H2", _monthly(6), [old]).status == "not_applicable"
