@@ -24,13 +24,20 @@ def test_every_criterion_is_measured(evaluation):
 
 
 def test_date_based_criteria_agree_with_the_generator(evaluation):
-    for cid in ("V1", "V2", "V3", "S1", "H4", "G1", "G2"):
+    for cid in ("V1", "V2", "V3", "S1", "S2", "H1", "H4", "P2", "P3", "G1", "G2", "M1"):
         assert evaluation.criteria[cid]["accuracy"] >= 0.85, (cid, evaluation.criteria[cid])
+
+
+def test_schedules_and_structured_fields_follow_one_convention(evaluation):
+    # Read from dates, flags and counts alone (no text), the checks and the answer key apply
+    # the same convention (docs/criteria.md): a disagreement here is a convention drifting.
+    for cid in ("V1", "V2", "V3", "S2", "H1", "G2", "M1"):
+        assert evaluation.criteria[cid]["accuracy"] >= 0.95, (cid, evaluation.criteria[cid])
 
 
 def test_overall_judgement_and_ranking(evaluation):
     mean = sum(m["accuracy"] for m in evaluation.criteria.values()) / 26
-    assert mean >= 0.75
+    assert mean >= 0.85
     assert evaluation.ranking["spearman_vs_true_statuses"] >= 0.75
     assert evaluation.visits["voice_heard_accuracy"] >= 0.65
     assert evaluation.plan_actions["smart_accuracy"] >= 0.65

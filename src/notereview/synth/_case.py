@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import TypeVar
 
 from notereview.synth._calendar import WorkCalendar, add_months
@@ -36,6 +37,9 @@ from notereview.synth._rules import (
     SIGNIFICANT_EVENTS,
     Deadline,
     VisitPolicy,
+    default_policy,
+    interval_days,
+    recorded_late_days,
     review_due,
     window_start,
 )
@@ -230,6 +234,9 @@ class SummaryFacts:
     shaped: bool
     events: list[Event]
     text: str = ""
+    #: sentences that carry the child's voice (or, for a child who does not speak, specific
+    #: observation): the voice line, and the line saying how the child's wish shaped the plan
+    voice_sentences: int = 0
 
 
 @dataclass(slots=True)
@@ -253,6 +260,8 @@ class SupervisionFacts:
     actions_owned: bool
     events: list[Event] = field(default_factory=list)
     text: str = ""
+    #: one flag per action set (a clause naming its owner): True when it gives a timescale
+    actions: list[bool] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -262,6 +271,9 @@ class GenogramFacts:
     network: bool
     notes: str
     older: tuple[date, list[dict[str, object]], str] | None = None
+    #: how many took part, by the notes, in drawing it: 0 none said, 1 one parent or carer,
+    #: 2 the child or two or more of the family (a wide discussion)
+    discussed_with: int = 0
 
 
 @dataclass(slots=True)
@@ -328,6 +340,11 @@ class CaseBuilder:
         # The phenomena of real recording draw from a stream of their own, so that adding one
         # never moves a child's dates, events or statuses.
         self.prng = random.Random(f"notereview-synth/{gen.seed}/child/{index}/phenomena")
+        # What the auditors' conventions turn on (a no-access visit not followed up, an impact
+        # column holding a placeholder, a supervision action without a timescale, a genogram
+        # drawn with one parent) draws from a stream of its own, so that drawing it takes no
+        # draw from the main stream (a late follow-up visit still moves the visits after it).
+        self.crng = random.Random(f"notereview-synth/{gen.seed}/child/{index}/conventions")
         rnd = self.rng.random
 
         def ch(seq):
@@ -460,7 +477,7 @@ class CaseBuilder:
             long_term = rng.random() < (0.55 if years_in > 1 else 0.15)
         q = _clip(worker.quality + rng.gauss(0.0, 0.13))
         gender = self.wch(("F", "M", "other", "unknown"), (0.48, 0.48, 0.02, 0.02))
-        if age < 3:
+        if age < default_policy().pre_verbal_age_below:
             comm = "preverbal"
         else:
             dct = team.name == "Disabled Children"
@@ -765,6 +782,10 @@ class CaseBuilder:
         p_late = 0.004 + 0.22 * (1 - qt) ** 2.5
         p_not_seen = 0.02 + 0.15 * (1 - q) ** 1.5
         p_rec_late = 0.01 + 0.4 * (1 - qr) ** 2
+        follow_up = default_policy().no_access.follow_up
+        follow_up_wd = (
+            follow_up.amount if follow_up.in_working_days else interval_days(follow_up) * 5 // 7
+        )
         start = max(f.hist_start, f.status_start)
         if f.status_start >= f.hist_start:
             prev = f.status_start
@@ -805,7 +826,10 @@ class CaseBuilder:
                 visits.append(
                     VisitFacts(visit_id=f"V{self.index:06d}-{n:03d}", day=target, seen=False)
                 )
-                target = cal.add(target, self.ri(1, 4))
+                follow = self.ri(1, 4)
+                if self.crng.random() < 0.35 * (1 - qt):  # not seen again for a while
+                    follow = follow_up_wd + 1 + int(self.crng.random() * 10)
+                target = cal.add(target, follow)
                 if target > as_of:
                     break
             n += 1
@@ -829,7 +853,7 @@ class CaseBuilder:
         # renumber so ids stay dense and ordered
         for i, v in enumerate(kept):
             v.visit_id = f"V{self.index:06d}-{i + 1:03d}"
-            v.late_days = max(0, cal.count(v.day, v.recorded) - 3)
+            v.late_days = recorded_late_days(cal, v.day, v.recorded)
         # on-time per seen visit: from the previous seen visit in the extract
         prev_seen: date | None = None
         for v in kept:
@@ -862,7 +886,7 @@ class CaseBuilder:
             if v.seen:
                 if f.status == "CL":
                     v.seen_alone = rng.random() < 0.9
-                elif age_then < 4:
+                elif age_then < default_policy().seen_alone_min_age:
                     v.seen_alone = False
                 else:
                     v.seen_alone = rng.random() < 0.25 + 0.65 * q
@@ -930,7 +954,7 @@ class CaseBuilder:
 
     def _supervision_dates(self, f: CaseFacts) -> None:
         rng, q, as_of = self.rng, self.q["supervision"], self.gen.as_of
-        limit = 28 if f.status == "CP" else 42
+        limit = interval_days(default_policy().supervision_interval(f.status))
         p_late = 0.02 + 0.3 * (1 - q) ** 2
         day = max(f.hist_start, f.status_start) + timedelta(days=self.ri(3, 25))
         out: list[SupervisionFacts] = []
@@ -1051,6 +1075,9 @@ class CaseBuilder:
                     impact_col = self._pick(chron.impact)
                 else:
                     text += self._pick(chron.impact_in_text)
+            elif chron.impact_placeholder and self.crng.random() < 0.3:
+                pool = chron.impact_placeholder
+                impact_col = pool[int(self.crng.random() * len(pool))]
             entries.append(
                 ChronEntry(
                     f"CH{self.index:06d}-{i + 1:03d}",
@@ -1836,6 +1863,7 @@ class CaseBuilder:
         s.words = len(text.split())
         s.parts = parts
         s.voice = voice
+        s.voice_sentences = (voice in ("direct", "reported", "observation")) + s.shaped
         if f.older_summary is not None:
             sid, day, _ = f.older_summary
             f.older_summary = (
@@ -1869,6 +1897,15 @@ class CaseBuilder:
             if s.actions_owned:
                 ctx["due"] = uk_date(gen.cal.add(s.day, self.ri(5, 20)))
                 acts = [self._fmt(x) for x in rng.sample(spec.actions_owned, self.ri(1, 2))]
+                s.actions = [True] * len(acts)
+                crng, q = self.crng, self.q["supervision"]
+                for i in range(len(acts)):
+                    if spec.actions_untimed and crng.random() < 0.4 * (1 - q):
+                        pool = spec.actions_untimed
+                        acts[i] = self._fmt(pool[int(crng.random() * len(pool))])
+                        s.actions[i] = False
+                if len(set(acts)) < len(acts):  # the same untimed line twice reads as one
+                    acts, s.actions = acts[:1], s.actions[:1]
                 lines.append("Actions: " + " ".join(acts))
             else:
                 lines.append(self.ch(spec.actions_unowned))
@@ -1976,6 +2013,11 @@ class CaseBuilder:
         notes = self._pick(spec.notes_network if network else spec.notes_plain)
         if not network and rng.random() < 0.3:
             notes = ""
+        discussed_with = 2 if network else 0
+        if not network and spec.notes_one_person and self.crng.random() < 0.3:
+            pool = spec.notes_one_person
+            notes = self._fmt(pool[int(self.crng.random() * len(pool))])
+            discussed_with = 1
         if names.nickname and names.habit in ("nickname", "intro") and prng.random() < 0.5:
             reg, nick = names.registered, names.nickname
             known = (
@@ -1989,13 +2031,28 @@ class CaseBuilder:
         if rng.random() < 0.1:
             older = (day - timedelta(days=self.ri(200, 500)), members[:2], "")
         f.genogram = GenogramFacts(
-            day=day, members=members, network=network, notes=notes, older=older
+            day=day,
+            members=members,
+            network=network,
+            notes=notes,
+            older=older,
+            discussed_with=discussed_with,
         )
 
 
 def _near_band_edge(words: int) -> bool:
-    """True within 4 words of an S2 length boundary (so the key never sits on an edge)."""
-    return any(abs(words - edge) <= 4 for edge in (60, 150, 800, 1500))
+    """True within 4 words of an S2 length boundary in the rubric (so the key never sits on
+    an edge where two ways of counting words could disagree)."""
+    return any(abs(words - edge) <= 4 for edge in s2_word_edges())
+
+
+@lru_cache(maxsize=1)
+def s2_word_edges() -> tuple[int, ...]:
+    """S2's word-count boundaries, read from the rubric's parameters for S2."""
+    from notereview.checks._rubric import load_rubric
+
+    p = next(c.params for c in load_rubric().checks if c.criterion == "S2")
+    return (p.min_words, p.met_max_words, p.partly_max_words)
 
 
 def genogram_members_json(members: list[dict[str, object]]) -> str:

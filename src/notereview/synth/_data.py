@@ -249,6 +249,9 @@ class ChronologyDef(_Strict):
     routine: dict[str, ChronTypeDef]
     impact: list[str]
     impact_in_text: list[str]
+    # What a worker types in the impact column that says nothing of the impact on the child: a
+    # placeholder or a word or two (H3 does not count it).
+    impact_placeholder: list[str] = []
     # Significant events in a worker's own words, and the generic event_type labels such an
     # entry carries ("" = none): only with generate(chronology_retold=...), held-out use.
     retold: dict[str, list[str]] = {}
@@ -256,6 +259,8 @@ class ChronologyDef(_Strict):
 
 
 class SupervisionDef(_Strict):
+    # Actions with an owner but no timescale (M3 judges action by action).
+    actions_untimed: list[str] = []
     reflective: list[str]
     list: list[str]
     actions_owned: list[str]
@@ -265,6 +270,8 @@ class SupervisionDef(_Strict):
 class GenogramDef(_Strict):
     notes_network: list[str]
     notes_plain: list[str]
+    # Drawn with one parent only: a discussion, but not with the child or the wider family (G3).
+    notes_one_person: list[str] = []
 
 
 class RecordsFile(_Strict):

@@ -20,11 +20,12 @@ from notereview.synth._case import (
 from notereview.synth._criteria import band, case_score, criteria_for, missing_events, theme_scores
 from notereview.synth._data import content_file, phenomena_file, records_file, styles_file
 from notereview.synth._phenomena import worker_habits
+from notereview.synth._rules import window_start
 from notereview.synth._text import VisitLayout
 from notereview.synth._world import build_world
 from notereview.synth._writers import FORMATS, TABLE_COLUMNS, AnswerKeyWriter, TableWriter
 
-GENERATOR_VERSION = "synth-1.1"
+GENERATOR_VERSION = "synth-1.2"
 DEFAULT_AS_OF = date(2026, 11, 2)
 PROGRESS_EVERY = 250
 
@@ -311,6 +312,7 @@ def key_entry(f: CaseFacts, gen: GenContext, builder: CaseBuilder) -> dict[str, 
                 "time_in_text": a.time_in_text,
             }
     missing = []
+    w_start = window_start(gen.as_of)
     for e in missing_events(f):
         table, record_id = e.mentions[0]
         missing.append(
@@ -318,6 +320,8 @@ def key_entry(f: CaseFacts, gen: GenContext, builder: CaseBuilder) -> dict[str, 
                 "event_type": e.etype,
                 "date": e.day.isoformat(),
                 "mentioned_in": {"table": table, "record_id": record_id},
+                # H2 judges only the events dated inside the review window
+                "in_review_window": w_start <= e.day <= gen.as_of,
             }
         )
     summary = None
@@ -328,6 +332,7 @@ def key_entry(f: CaseFacts, gen: GenContext, builder: CaseBuilder) -> dict[str, 
             "safety_parts": f.summary.parts,
             "voice": f.summary.voice,
             "plan_shaped_by_voice": f.summary.shaped,
+            "voice_sentences": f.summary.voice_sentences,
         }
     return {
         "team": f.team,
@@ -357,8 +362,15 @@ def key_entry(f: CaseFacts, gen: GenContext, builder: CaseBuilder) -> dict[str, 
         ],
         "summary": summary,
         "supervision": {
-            s.record_id: {"reflective": s.reflective, "actions_owned": s.actions_owned}
+            s.record_id: {
+                "reflective": s.reflective,
+                "actions_owned": s.actions_owned,
+                "actions_timed": s.actions,
+            }
             for s in f.supervision
         },
+        "genogram": None
+        if f.genogram is None
+        else {"date": f.genogram.day.isoformat(), "discussed_with": f.genogram.discussed_with},
         "auditor_grades": auditor_grades(builder.rng, score, themes),
     }

@@ -1,23 +1,21 @@
-"""The default England policy as the generator applies it (visit intervals, reviews, timescales).
+"""The policy as the generator applies it: visit intervals, reviews, timescales.
 
-Deliberately independent of ``notereview.policy``: the answer key is computed from what the
-generator wrote, by this module's reading of docs/criteria.md, not by the checks it will test.
+Every number comes from the policy the checks read (``notereview.policy``, England defaults):
+one source of truth, so a timescale changed there changes the records and the answer key
+together. The working out is the generator's own (its own calendar in ``_calendar.py``, its
+own walk through each schedule from the records it wrote), so the answer key still tests the
+checks' reading of the same dates rather than repeating it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
+from notereview.policy import Interval, Policy, VisitRule, load_policy
 from notereview.synth._calendar import WorkCalendar, add_months
 
-RECORDING_WORKING_DAYS = 3
-CHRONOLOGY_ENTRY_WORKING_DAYS = 20
-CHRONOLOGY_WINDOW_DAYS = 14
-CHRONOLOGY_MAX_GAP_DAYS = 92
-REVIEW_WINDOW_DAYS = 182
-PRE_VERBAL_AGE_BELOW = 3
-STALE_ACTION_WORKING_DAYS = 20
 SIGNIFICANT_EVENTS: tuple[str, ...] = (
     "police_call_out",
     "hospital_attendance",
@@ -33,9 +31,35 @@ SIGNIFICANT_EVENTS: tuple[str, ...] = (
 )
 
 
-def window_start(as_of: date) -> date:
-    """First day of the 182-day review window that ends on (and includes) ``as_of``."""
-    return as_of - timedelta(days=REVIEW_WINDOW_DAYS - 1)
+@lru_cache(maxsize=1)
+def default_policy() -> Policy:
+    """The England default policy (``policy/england.yaml``), loaded once."""
+    return load_policy()
+
+
+def add_interval(cal: WorkCalendar, day: date, interval: Interval) -> date:
+    """``day`` plus a policy interval in its own unit (working days on the generator's
+    calendar; days and weeks as calendar days; months as calendar months)."""
+    unit, amount = interval.unit, interval.amount
+    if unit == "working_days":
+        return cal.add(day, amount)
+    if unit == "days":
+        return day + timedelta(days=amount)
+    if unit == "weeks":
+        return day + timedelta(weeks=amount)
+    return add_months(day, amount)
+
+
+def interval_days(interval: Interval) -> int:
+    """An interval's rough length in calendar days (for drawing dates, never for judging)."""
+    per = {"working_days": 7 / 5, "days": 1, "weeks": 7, "months": 30.44}[interval.unit]
+    return round(interval.amount * per)
+
+
+def window_start(as_of: date, policy: Policy | None = None) -> date:
+    """First day of the review window that ends on (and includes) ``as_of``."""
+    days = (policy or default_policy()).review_window_days
+    return as_of - timedelta(days=days - 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +77,20 @@ class Deadline:
         return late if when > self.day else None
 
 
+def deadline_after(cal: WorkCalendar, day: date, interval: Interval) -> Deadline:
+    return Deadline(add_interval(cal, day, interval), interval.in_working_days)
+
+
+def recorded_late_days(cal: WorkCalendar, visit_day: date, recorded: date) -> int:
+    """Working days a visit was recorded after the policy's recording timescale (0 on time)."""
+    deadline = deadline_after(cal, visit_day, default_policy().recording_timescale)
+    late = deadline.overdue_by(cal, recorded)
+    return 0 if late is None else max(late, 1)
+
+
 @dataclass(frozen=True, slots=True)
 class VisitPolicy:
-    """Visit intervals for one child (DESIGN.md default policy)."""
+    """Visit intervals for one child: the policy's visit rule for the legal status."""
 
     cal: WorkCalendar
     status: str
@@ -63,65 +98,68 @@ class VisitPolicy:
     placement_start: date | None
     long_term: bool
 
+    @property
+    def rule(self) -> VisitRule:
+        return default_policy().visit_rule(self.status)
+
+    def _schedule_start(self) -> date | None:
+        """Where the staged rule counts from: the placement start for a placement schedule
+        (None when the child has no placement date), else the status start."""
+        if self.rule.schedule_from == "placement_start":
+            return self.placement_start
+        return self.status_start
+
     def due_after(self, seen_on: date) -> Deadline:
         """The deadline for the next seen visit after a seen visit (or anchor) on ``seen_on``."""
-        s = self.status
-        if s == "CP":
-            return Deadline(self.cal.add(seen_on, 10), True)
-        if s == "CIN":
-            return Deadline(self.cal.add(seen_on, 20), True)
-        if s == "CL":
-            return Deadline(seen_on + timedelta(weeks=8), False)
-        if s == "PF":
-            if seen_on < add_months(self.status_start, 12):
-                return Deadline(seen_on + timedelta(weeks=6), False)
-            return Deadline(seen_on + timedelta(weeks=12), False)
-        # LAC, regulation 28
-        start = self.placement_start or self.status_start
-        if seen_on < start:
-            normal = seen_on + timedelta(weeks=6)
-            first = start + timedelta(weeks=1)
-            return Deadline(min(normal, first), False)
-        if seen_on < add_months(start, 12) or not self.long_term:
-            return Deadline(seen_on + timedelta(weeks=6), False)
-        return Deadline(add_months(seen_on, 3), False)
+        rule, cal = self.rule, self.cal
+        start = self._schedule_start() or self.status_start
+        staged = rule.first_year_interval is not None or rule.long_term_interval is not None
+        if not staged:
+            return deadline_after(cal, seen_on, rule.interval)
+        if (
+            rule.schedule_from == "placement_start"
+            and rule.first_visit is not None
+            and seen_on < start
+        ):
+            # seen before the placement began: the placement's first visit may come sooner
+            normal = deadline_after(cal, seen_on, rule.first_year_interval or rule.interval)
+            first = deadline_after(cal, start, rule.first_visit)
+            return min(normal, first, key=lambda d: d.day)
+        in_first_year = seen_on < add_interval(cal, start, rule.first_year_length)
+        if in_first_year and rule.first_year_interval is not None:
+            return deadline_after(cal, seen_on, rule.first_year_interval)
+        if self.long_term and rule.long_term_interval is not None:
+            return deadline_after(cal, seen_on, rule.long_term_interval)
+        return deadline_after(cal, seen_on, rule.interval)
 
     def first_due(self, anchor: date) -> Deadline:
-        """The deadline for the first seen visit counted from ``anchor``: one week after a
-        placement starts, 7 working days after a private fostering notification, else the
-        ordinary interval."""
-        placement = self.placement_start
-        if self.status == "LAC" and placement is not None and anchor == placement:
-            return Deadline(anchor + timedelta(weeks=1), False)
-        if self.status == "PF" and anchor == self.status_start:
-            return Deadline(self.cal.add(anchor, 7), True)
+        """The deadline for the first seen visit counted from ``anchor``: the rule's first
+        visit (a week after a placement starts, 7 working days after a private fostering
+        notification) when ``anchor`` is the schedule's start, else the ordinary interval."""
+        rule = self.rule
+        if rule.first_visit is not None and anchor == self._schedule_start():
+            return deadline_after(self.cal, anchor, rule.first_visit)
         return self.due_after(anchor)
 
-    def judged_anchor(self, w_start: date) -> date:
-        """Where V1's first judged interval starts: the window start, or the status or
-        placement start if later."""
-        anchor = max(w_start, self.status_start)
-        if self.status == "LAC" and self.placement_start is not None:
-            anchor = max(anchor, self.placement_start)
-        return anchor
+    def schedule_anchor(self) -> date:
+        """Where the child's schedule starts: the status start, or for a placement schedule
+        the placement start if later (a move restarts the schedule)."""
+        if self.rule.schedule_from == "placement_start" and self.placement_start is not None:
+            return max(self.status_start, self.placement_start)
+        return self.status_start
 
 
-# Plan review timescales: (first review, second review, then every) as (kind, amount).
-# CP and LAC follow DESIGN.md; CIN (3-monthly) and pathway (6-monthly) are the generator's
-# assumptions where DESIGN.md gives no default.
-REVIEW_SCHEDULE: dict[str, tuple[tuple[str, int], tuple[str, int], tuple[str, int]]] = {
-    "CP": (("months", 3), ("months", 6), ("months", 6)),
-    "care": (("wd", 20), ("months", 3), ("months", 6)),
-    "CIN": (("months", 3), ("months", 3), ("months", 3)),
-    "pathway": (("months", 6), ("months", 6), ("months", 6)),
-}
+def review_step(plan_type: str, review_number: int) -> Interval:
+    """The policy interval before review number ``review_number`` (0 = first)."""
+    rule = default_policy().plan_review_rule(plan_type)
+    if review_number == 0:
+        return rule.first
+    if review_number == 1 and rule.second is not None:
+        return rule.second
+    return rule.then
 
 
 def review_due(cal: WorkCalendar, plan_type: str, previous: date, review_number: int) -> date:
     """When review number ``review_number`` (0 = first) is due, counted from ``previous``
     (the plan start for the first review, else the previous review)."""
-    schedule = REVIEW_SCHEDULE[plan_type]
-    kind, amount = schedule[min(review_number, 2)]
-    if kind == "wd":
-        return cal.add(previous, amount)
-    return add_months(previous, amount)
+    return add_interval(cal, previous, review_step(plan_type, review_number))
