@@ -117,6 +117,16 @@ class Reviewer:
         return self.model_set.chronology_coverage() if self.model_set is not None else None
 
     @cached_property
+    def judgement(self) -> Any:
+        """The rubric's learned judgement of visit records (checks._judgement), or None."""
+        chosen = self.rubric.spec.judgement
+        if chosen == "rules":
+            return None
+        from notereview.checks._judgement import load_judgement
+
+        return load_judgement(chosen.partition("@")[2])
+
+    @cached_property
     def linker(self) -> PlanLinker:
         semantic = self.model_set.linker() if self.model_set is not None else None
         return semantic or PlanLinker()
@@ -130,8 +140,15 @@ class Reviewer:
             "nlp": self._nlp_versions(),
             "checks": [c.name for c in self.rubric.checks],
             "plan_linker": self.linker.name,
+            "judgement": self._judgement_version(),
             "models": self.model_set.describe()["labels"] if self.model_set else "rules",
         }
+
+    def _judgement_version(self) -> dict[str, str] | str:
+        judgement = self.judgement
+        if judgement is None:
+            return "rules"
+        return {"model": judgement.model_id, "sha256": judgement.sha256}
 
     def _nlp_versions(self) -> dict[str, str]:
         if "annotator" in self.__dict__:
@@ -160,6 +177,7 @@ class Reviewer:
             tables_absent=tables_absent,
             annotations=annotations,
             labeller=self.labeller,
+            judgement=self.judgement,
         )
         if self.chronology_coverage is not None:  # events found in the chronology by meaning
             from notereview.checks.chronology import COVERAGE_BY_MEANING

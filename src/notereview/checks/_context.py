@@ -35,6 +35,7 @@ from notereview.nlp import AnnotatedText, ChildContext, Cue
 from notereview.policy import Policy, WorkingCalendar
 
 if TYPE_CHECKING:
+    from notereview.checks._judgement import Judgement
     from notereview.nlp import Annotator  # would import spaCy
 
 VOICE_ORDER: tuple[str, ...] = (
@@ -162,6 +163,14 @@ def child_context(case: CaseFile, as_of: date, annotator: Annotator) -> ChildCon
     )
 
 
+def people_names(case: CaseFile, people: ChildContext) -> tuple[frozenset[str], frozenset[str]]:
+    """(the forms of the child's name, everyone's names lower-cased) for the judgement's
+    features and the plan linker (a name shared with an action is no link)."""
+    child_forms = frozenset(n for n in (case.child.first_name, *people.nicknames) if n)
+    names = frozenset(n.lower() for n in (*child_forms, *(f for f, _r, _g in people.others)))
+    return child_forms, names
+
+
 def _texts(case: CaseFile) -> list[tuple[str, str, str]]:
     """(table, record_id, text) for every text of the file that gets annotated."""
     out: list[tuple[str, str, str]] = [("visits", v.visit_id, v.text) for v in case.visits]
@@ -174,9 +183,9 @@ def _texts(case: CaseFile) -> list[tuple[str, str, str]]:
 
 
 def annotate_case(
-    case: CaseFile, annotator: Annotator, as_of: date
+    case: CaseFile, annotator: Annotator, as_of: date, ctx: ChildContext | None = None
 ) -> dict[tuple[str, str], AnnotatedText]:
-    ctx = child_context(case, as_of, annotator)
+    ctx = ctx or child_context(case, as_of, annotator)
     items = _texts(case)
     # A case file repeats texts (a chronology's standard lines, a note copied forward): each
     # distinct text is annotated once for this child, and its immutable result shared.
@@ -253,6 +262,9 @@ def label_visit(
     on_time: bool,
     late_days: int,
     copy_of: str | None,
+    judgement: Judgement | None = None,
+    child_forms: frozenset[str] = frozenset(),
+    names: frozenset[str] = frozenset(),
 ) -> VisitLabel:
     text = visit.text
     vid = visit.visit_id
@@ -291,24 +303,61 @@ def label_visit(
     analysis_cues = [
         c for s in at.sentences for c in s.cues if c.kind == "analysis" and asserted(c)
     ]
-    analysis_ev = tuple(
-        ev(c.start, c.end, f"analysis.{c.rule}", "says what this means for the child")
-        for c in analysis_cues[:3]
+    link = linker.link_visit(vid, text, at, actions, names=names)
+    learned = (
+        judgement.read(text, at.sentences, child_forms, {"plan_link": link.linked})
+        if judgement is not None
+        else {}
     )
+    analysis_ev: tuple[Evidence, ...]
+    if judgement is not None:
+        # The learned judgement decides (the rules' cues are among its features); its
+        # evidence is the passage it read as analysis.
+        has_analysis, margin, first, last = learned["analysis"]
+        analysis_ev = (
+            (
+                ev(
+                    at.sentences[first].start,
+                    at.sentences[last].end,
+                    f"analysis.{judgement.model_id}",
+                    f"says what this means for the child (learned judgement, margin "
+                    f"{margin:+.2f})",
+                ),
+            )
+            if has_analysis
+            else ()
+        )
+    else:
+        has_analysis = bool(analysis_cues)
+        analysis_ev = tuple(
+            ev(c.start, c.end, f"analysis.{c.rule}", "says what this means for the child")
+            for c in analysis_cues[:3]
+        )
     facts = lexicon().observed_facts.search(text)
     facts_ev = (
         (ev(facts.start(), facts.end(), "observed_facts", "records what the worker observed"),)
         if facts
         else ()
     )
-    link = linker.link_visit(vid, text, at, actions)
-    plan_ev = link.evidence
+    plan_linked, plan_ev = link.linked, link.evidence
+    if judgement is not None:
+        # The learned judgement reads the passage that works on the plan (its actions in
+        # other words, a conference's or core group's decisions); a sentence sharing words
+        # with an action lowers the bar it must clear, by an amount learned beside it.
+        plan_linked, margin, first, last = learned["plan_link"]
+        window_ev = ev(
+            at.sentences[first].start,
+            at.sentences[last].end,
+            f"plan_link.{judgement.model_id}",
+            f"works on the child's plan (learned judgement, margin {margin:+.2f})",
+        )
+        plan_ev = (*link.evidence, window_ev) if plan_linked and at.sentences else ()
     evidence = voice_ev + wishes_ev + obs_ev + analysis_ev + plan_ev + attempt_ev
     return VisitLabel(
         visit_id=vid,
         voice=voice,
-        plan_linked=link.linked,
-        analysis=bool(analysis_cues),
+        plan_linked=plan_linked,
+        analysis=has_analysis,
         wishes_feelings=bool(wishes_ev),
         observation=bool(obs_ev),
         on_time=on_time,
@@ -487,12 +536,15 @@ def build_context(
     tables_absent: Iterable[str] = (),
     annotations: dict[tuple[str, str], AnnotatedText] | None = None,
     labeller: Any = None,
+    judgement: Judgement | None = None,
 ) -> ReviewContext:
     from notereview.policy import recorded_late_working_days, visit_due_dates
 
     linker = linker or PlanLinker()
+    people = child_context(case, as_of, annotator)
     if annotations is None:
-        annotations = annotate_case(case, annotator, as_of)
+        annotations = annotate_case(case, annotator, as_of, people)
+    child_forms, names = people_names(case, people)
     child = case.child
     age = child.age_on(as_of)
     window_start = as_of - timedelta(days=policy.review_window_days - 1)
@@ -526,6 +578,9 @@ def build_context(
             on_time,
             late,
             copies.get(v.visit_id),
+            judgement,
+            child_forms,
+            names,
         )
     action_labels = {}
     for plan in case.plans:

@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING
 
 from notereview.checks._finding import Evidence
 from notereview.checks._lexicon import lexicon
-from notereview.checks._linkwords import action_stems, best_shared, first_asserted_match
+from notereview.checks._linkwords import (
+    action_stems,
+    best_shared,
+    first_asserted_match,
+    name_stems,
+)
 from notereview.checks._linkwords import content_stems as content_stems
 
 if TYPE_CHECKING:
@@ -43,7 +48,12 @@ class PlanLinker:
         text: str,
         at: AnnotatedText,
         actions: Sequence[PlanAction],
+        *,
+        names: frozenset[str] = frozenset(),
     ) -> PlanLink:
+        """``names``: the lower-cased names of the case file's people. A name shared by a
+        visit and an action ("Gran to take him to football") is not the visit working on the
+        action, so names never count as shared words."""
         if not actions:
             return self._plan_language_only(visit_id, text, at)
         best = best_shared(
@@ -53,6 +63,7 @@ class PlanLinker:
             self.min_shared,
             self.min_shared_with_plan_language,
             lexicon().visit_purpose,
+            name_stems(names),
         )
         if best is None:
             return self._explicit_link(visit_id, text, at)

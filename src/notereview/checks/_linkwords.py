@@ -69,6 +69,11 @@ def action_stems(text: str) -> frozenset[str]:
     return found
 
 
+def name_stems(names: frozenset[str]) -> frozenset[str]:
+    """The stems of people's names (lower-cased words of four letters or more)."""
+    return frozenset([stem(w) for n in names for w in _TOKEN.findall(n.lower())])
+
+
 def best_shared(
     text: str,
     sentences: Sequence[SentenceAnnotation],
@@ -76,17 +81,21 @@ def best_shared(
     min_shared: int,
     min_shared_with_plan_language: int,
     purpose: re.Pattern[str],
+    names: frozenset[str] = frozenset(),
 ) -> tuple[int, int, str, int, int] | None:
     """The asserted sentence that shares most content words with one of ``actions`` (action
     id, stems), as (shared, plan language 0/1, action id, start, end), or None. A sentence in
     plan language, or the one that states the visit's purpose, needs only
-    ``min_shared_with_plan_language`` words in common; any other ``min_shared``."""
+    ``min_shared_with_plan_language`` words in common; any other ``min_shared``. ``names``
+    (stems of people's names) are never shared words."""
     fewest = min(min_shared, min_shared_with_plan_language)
     best: tuple[int, int, str, int, int] | None = None
     for s in sentences:
         if not _SKIP.isdisjoint(s.qualifiers):
             continue
         stems = content_stems(text[s.start : s.end])
+        if names:
+            stems = stems - names
         if not stems:
             continue
         plan_language = -1  # looked up only where it can decide

@@ -69,6 +69,10 @@ class RubricSpec(_Strict):
     criteria: dict[str, CriterionSpec]
     # Learned models per label family (notereview.ml.FAMILIES): "name@version" or "rules".
     models: dict[str, str] = Field(default_factory=dict)
+    # The rules path's learned judgement of a visit record (analysis, plan link):
+    # "visit_judgement@<version>" (models/visit_judgement/<version>/), or "rules" for the
+    # keyword cues alone.
+    judgement: str = Field(default="rules", pattern=r"^(?:rules|visit_judgement@[\w.-]+)$")
 
     @model_validator(mode="after")
     def _complete(self) -> RubricSpec:

@@ -127,8 +127,16 @@ class SemanticPlanLinker(PlanLinker):
                 self._prepared.popitem(last=False)
 
     def link_visit(
-        self, visit_id: str, text: str, at: AnnotatedText, actions: Sequence[PlanAction]
+        self,
+        visit_id: str,
+        text: str,
+        at: AnnotatedText,
+        actions: Sequence[PlanAction],
+        *,
+        names: frozenset[str] = frozenset(),
     ) -> PlanLink:
+        """The semantic decision (``names`` is the rules' argument, unused here: the embedding
+        compares meanings, not shared words)."""
         with self._lock:
             hit = self._prepared.pop(visit_id, None)
         if hit is not None and hit[0] == text and hit[1] is at and hit[2] == _actions_key(

@@ -1,0 +1,212 @@
+"""Learned judgement over the rules' reading of a visit record: analysis (V5) and plan link (V4).
+
+Keyword rules miss what auditors count: analysis in plain words ("I don't think these are two
+separate problems", "what I make of it"), a visit tied to the plan by what it did about the
+plan's decisions. So each sentence of a record is read as a bag of features:
+
+- its words, lower-cased, with the child's names as ``<child>`` and any other capitalised word
+  inside the sentence as ``<cap>`` (a model must not learn names);
+- every cue the rules found in it, with whether a negation or hypothetical covers it
+  (``cue:analysis:pos``, ``rule:an_meaning:pos``);
+- its voice and speaker (whose words or view it gives);
+- the words of the heading its line starts with ("Analysis:", "What I make of it:").
+
+A linear model per label scores a window of consecutive sentences by the features present in
+it (each counted once, however often it occurs: a long sentence is not more analytic for being
+long), so a window reads like the short passages the model learned from; the record has the
+label where its best window scores above the model's threshold. The evidence is that window.
+
+The weights are trained by ``training/train_judgement.py`` on hand-written labelled passages
+(../shared/train, six authors) and chosen, with the window and the threshold, on authors held
+out; they live in ``models/visit_judgement/<version>/`` with a card. Scoring is plain Python
+over a dict of weights: no scikit-learn, no torch, nothing loaded at import time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from notereview.errors import ModelError
+from notereview.nlp import SentenceAnnotation
+
+#: The artefact this module reads: models/<NAME>/<version>/weights.json (hash in meta.json).
+NAME = "visit_judgement"
+WEIGHTS_FILE = "weights.json"
+#: The label families the artefact holds.
+LABELS: tuple[str, ...] = ("analysis", "plan_link")
+#: Bumped whenever the features change: a model trained on other features is refused.
+FEATURES_VERSION = "2"
+
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’]*|\d+")
+#: A heading at the start of a line: up to six words, then a colon or a dash.
+_HEADING = re.compile(
+    r"[^\S\n]*[-•*·]?[^\S\n]*((?:[A-Za-z'’]+[^\S\n]+){0,5}[A-Za-z'’?]+)[^\S\n]*[:\-–—][^\S\n]"
+)
+_COVERED = frozenset({"negated", "hypothetical"})
+
+
+def _line_heading(text: str, pos: int) -> tuple[str, ...]:
+    """The lower-cased words of the heading that the line holding ``pos`` starts with."""
+    m = _HEADING.match(text, text.rfind("\n", 0, pos) + 1)
+    return tuple(w.lower() for w in _TOKEN.findall(m.group(1))) if m is not None else ()
+
+
+def _words(segment: str, child_forms: frozenset[str]) -> Iterator[str]:
+    first = True
+    for m in _TOKEN.finditer(segment):
+        w = m.group(0)
+        if w in child_forms:
+            yield "<child>"
+        elif not first and w[0].isupper() and not w.isupper():
+            yield "<cap>"
+        else:
+            yield w.lower()
+        first = False
+
+
+def sentence_features(
+    text: str, sentence: SentenceAnnotation, child_forms: frozenset[str]
+) -> list[str]:
+    """The features of one sentence (with repeats: a word twice counts twice)."""
+    feats = list(_words(text[sentence.start : sentence.end], child_forms))
+    for c in sentence.cues:
+        mark = "neg" if c.qualifiers & _COVERED else "pos"
+        feats.append(f"cue:{c.kind}:{mark}")
+        feats.append(f"rule:{c.rule}:{mark}")
+    feats.append(f"voice:{sentence.voice}")
+    feats.append(f"spk:{sentence.speaker}")
+    feats.extend(f"head:{w}" for w in _line_heading(text, sentence.start))
+    return feats
+
+
+@dataclass(frozen=True)
+class LabelModel:
+    """One label's linear model over sentence features, read over windows of sentences."""
+
+    label: str
+    bias: float
+    weights: dict[str, float]
+    window: int
+    threshold: float
+    #: What the rules' own finding (plan link: a sentence sharing words with a plan action)
+    #: is worth on the margin's scale; learned beside the text model, 0 where unused.
+    rule_offset: float = 0.0
+
+    def score(self, features: Iterable[str]) -> float:
+        """The bias plus the weights of some features, each counted once (presence)."""
+        get = self.weights.get
+        return self.bias + sum(get(f, 0.0) for f in set(features))
+
+    def best_window(self, sentences: Sequence[frozenset[str]]) -> tuple[float, int, int]:
+        """(score, first, last) of the best window of consecutive sentences, given each
+        sentence's feature set; a record shorter than the window is one window."""
+        if not sentences:
+            return self.bias, 0, -1
+        k = min(self.window, len(sentences))
+        best = (float("-inf"), 0)
+        for i in range(len(sentences) - k + 1):
+            score = self.score(frozenset().union(*sentences[i : i + k]))
+            if score > best[0]:
+                best = (score, i)
+        return best[0], best[1], best[1] + k - 1
+
+    def contributions(
+        self, text: str, sentences: Iterable[SentenceAnnotation], child_forms: frozenset[str]
+    ) -> list[tuple[float, str]]:
+        """The features of some sentences that weighed most for the label, largest first."""
+        totals: dict[str, float] = {}
+        for s in sentences:
+            for f in sentence_features(text, s, child_forms):
+                totals[f] = totals.get(f, 0.0) + self.weights.get(f, 0.0)
+        return sorted(((v, f) for f, v in totals.items() if v > 0), reverse=True)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The learned judgement of a visit record: one ``LabelModel`` per label."""
+
+    model_id: str
+    sha256: str
+    models: dict[str, LabelModel]
+
+    def read(
+        self,
+        text: str,
+        sentences: Sequence[SentenceAnnotation],
+        child_forms: frozenset[str],
+        rules: dict[str, bool] | None = None,
+    ) -> dict[str, tuple[bool, float, int, int]]:
+        """Per label: (has it, margin, first, last sentence of the best window). The margin is
+        the window's score less the threshold, plus the label's ``rule_offset`` where the
+        rules found the label themselves (``rules``). Each sentence's features are built once
+        and scored for every label."""
+        features = [frozenset(sentence_features(text, s, child_forms)) for s in sentences]
+        out: dict[str, tuple[bool, float, int, int]] = {}
+        for label, model in self.models.items():
+            score, first, last = model.best_window(features)
+            margin = score - model.threshold
+            if rules and rules.get(label):
+                margin += model.rule_offset
+            out[label] = (margin > 0, margin, first, last)
+        return out
+
+
+def judgement_from_dict(data: dict[str, Any], model_id: str, sha256: str) -> Judgement:
+    """Build a Judgement from the artefact's JSON (``ModelError`` if it is not one)."""
+    try:
+        if str(data["features_version"]) != FEATURES_VERSION:
+            raise ModelError(
+                f"{model_id} was trained on features version {data['features_version']}, "
+                f"this code reads version {FEATURES_VERSION}: retrain it "
+                "(python -m training.train_judgement)"
+            )
+        models = {
+            label: LabelModel(
+                label=label,
+                bias=float(spec["bias"]),
+                weights={str(k): float(v) for k, v in spec["weights"].items()},
+                window=int(spec["window"]),
+                threshold=float(spec["threshold"]),
+                rule_offset=float(spec.get("rule_offset", 0.0)),
+            )
+            for label, spec in data["labels"].items()
+        }
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"{model_id}: {WEIGHTS_FILE} is not a judgement model ({exc})") from None
+    missing = [label for label in LABELS if label not in models]
+    if missing:
+        raise ModelError(f"{model_id} has no model for {', '.join(missing)}; retrain it")
+    return Judgement(model_id, sha256, models)
+
+
+def load_judgement(version: str = "1", models_dir: Path | None = None) -> Judgement:
+    """Load ``models/visit_judgement/<version>/weights.json``, its sha256 checked against
+    meta.json (``ModelError`` when missing or changed)."""
+    from notereview.ml._artefact import read_meta, sha256_file
+    from notereview.ml._runtime import default_models_dir
+
+    folder = Path(models_dir or default_models_dir()) / NAME / version
+    path = folder / WEIGHTS_FILE
+    model_id = f"{NAME}@{version}"
+    if not path.is_file():
+        raise ModelError(
+            f"{model_id} not found at {folder}: run 'python -m training.train_judgement' or "
+            "set NOTEREVIEW_MODELS to the folder that holds it"
+        )
+    meta = read_meta(folder)
+    actual = sha256_file(path)
+    if meta["files"].get(WEIGHTS_FILE) != actual:
+        raise ModelError(
+            f"{model_id}: {WEIGHTS_FILE} has sha256 {actual[:12]}…, meta.json says otherwise; "
+            "the artefact was changed after training. Retrain it."
+        )
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError:
+        raise ModelError(f"{model_id}: {WEIGHTS_FILE} is not valid JSON; retrain it") from None
+    return judgement_from_dict(data, model_id, actual)
