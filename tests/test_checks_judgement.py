@@ -54,7 +54,7 @@ def test_a_window_counts_each_feature_once():
 
 
 def test_the_rules_finding_moves_the_margin():
-    link = LabelModel("plan_link", -1.0, {"plan": 0.5}, window=1, threshold=0.0, rule_offset=1.0)
+    link = LabelModel("plan_link", -1.0, {"plan": 0.5}, 1, 0.0, rule_offset=0.5, rule_cap=2)
     other = LabelModel("analysis", 0.0, {}, window=1, threshold=0.0)
     judgement = Judgement("t@1", "", {"plan_link": link, "analysis": other})
     text = "We went through the plan."
@@ -62,7 +62,9 @@ def test_the_rules_finding_moves_the_margin():
 
     s = SentenceAnnotation(0, len(text), "writer", "none", frozenset(), ())
     assert judgement.read(text, [s], frozenset())["plan_link"][0] is False
-    assert judgement.read(text, [s], frozenset(), {"plan_link": True})["plan_link"][0] is True
+    assert judgement.read(text, [s], frozenset(), {"plan_link": 1})["plan_link"][0] is False
+    assert judgement.read(text, [s], frozenset(), {"plan_link": 2})["plan_link"][0] is True
+    assert judgement.read(text, [s], frozenset(), {"plan_link": 9})["plan_link"][1] == 0.5
 
 
 def test_the_shipped_artefact_loads_and_is_hash_checked(tmp_path):

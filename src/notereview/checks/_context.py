@@ -305,7 +305,7 @@ def label_visit(
     ]
     link = linker.link_visit(vid, text, at, actions, names=names)
     learned = (
-        judgement.read(text, at.sentences, child_forms, {"plan_link": link.linked})
+        judgement.read(text, at.sentences, child_forms, {"plan_link": link.strength})
         if judgement is not None
         else {}
     )

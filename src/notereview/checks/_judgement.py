@@ -93,9 +93,11 @@ class LabelModel:
     weights: dict[str, float]
     window: int
     threshold: float
-    #: What the rules' own finding (plan link: a sentence sharing words with a plan action)
-    #: is worth on the margin's scale; learned beside the text model, 0 where unused.
+    #: What each unit of the rules' own finding (plan link: a content word a sentence shares
+    #: with a plan action) is worth on the margin's scale, up to ``rule_cap`` units; learned
+    #: beside the text model, 0 where unused.
     rule_offset: float = 0.0
+    rule_cap: int = 0
 
     def score(self, features: Iterable[str]) -> float:
         """The bias plus the weights of some features, each counted once (presence)."""
@@ -139,19 +141,19 @@ class Judgement:
         text: str,
         sentences: Sequence[SentenceAnnotation],
         child_forms: frozenset[str],
-        rules: dict[str, bool] | None = None,
+        rules: dict[str, int] | None = None,
     ) -> dict[str, tuple[bool, float, int, int]]:
         """Per label: (has it, margin, first, last sentence of the best window). The margin is
-        the window's score less the threshold, plus the label's ``rule_offset`` where the
-        rules found the label themselves (``rules``). Each sentence's features are built once
-        and scored for every label."""
+        the window's score less the threshold, plus the label's ``rule_offset`` for each unit
+        of what the rules found themselves (``rules``: label -> strength, up to the cap). Each
+        sentence's features are built once and scored for every label."""
         features = [frozenset(sentence_features(text, s, child_forms)) for s in sentences]
         out: dict[str, tuple[bool, float, int, int]] = {}
         for label, model in self.models.items():
             score, first, last = model.best_window(features)
             margin = score - model.threshold
             if rules and rules.get(label):
-                margin += model.rule_offset
+                margin += model.rule_offset * min(rules[label], model.rule_cap)
             out[label] = (margin > 0, margin, first, last)
         return out
 
@@ -173,6 +175,7 @@ def judgement_from_dict(data: dict[str, Any], model_id: str, sha256: str) -> Jud
                 window=int(spec["window"]),
                 threshold=float(spec["threshold"]),
                 rule_offset=float(spec.get("rule_offset", 0.0)),
+                rule_cap=int(spec.get("rule_cap", 0)),
             )
             for label, spec in data["labels"].items()
         }

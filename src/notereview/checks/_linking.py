@@ -31,6 +31,9 @@ class PlanLink:
     linked: bool
     action_id: str | None
     evidence: tuple[Evidence, ...]
+    #: How much the rules found: the content words the linking sentence shares with the
+    #: action, 1 for a link in so many words ("as per the CIN plan"), 0 for none.
+    strength: int = 0
 
 
 class PlanLinker:
@@ -67,9 +70,9 @@ class PlanLinker:
         )
         if best is None:
             return self._explicit_link(visit_id, text, at)
-        _shared, plan_language, action_id, start, end = best
+        shared, plan_language, action_id, start, end = best
         why = f"refers to plan action {action_id}" + (" in plan language" if plan_language else "")
-        return quote_link(visit_id, text, start, end, self.name, why, action_id)
+        return quote_link(visit_id, text, start, end, self.name, why, action_id, shared)
 
     def _explicit_link(self, visit_id: str, text: str, at: AnnotatedText) -> PlanLink:
         """A sentence that says in so many words that the visit served the plan ("as per the
@@ -101,7 +104,8 @@ def quote_link(
     source: str,
     why: str,
     action_id: str | None = None,
+    strength: int = 1,
 ) -> PlanLink:
     """A link with one quote as its evidence: ``text[start:end]`` of the visit."""
     evidence = Evidence("visits", visit_id, start, end, text[start:end], source, why)
-    return PlanLink(True, action_id, (evidence,))
+    return PlanLink(True, action_id, (evidence,), strength)
