@@ -159,3 +159,44 @@ def test_an_aside_in_brackets_has_its_own_subject(annotator):
     ctx = _ctx(annotator, "Ivo", "M", 8, family)
     text = "He pushed his plate towards her (Nell says this means 'no more') and left."
     assert _voice(annotator, text, ctx) == "none"
+
+
+def test_in_a_letter_to_the_child_you_is_the_child(annotator):
+    ctx = _ctx(annotator, "Milo", "M", 9)
+    letter = (
+        "Dear Milo,\nWhen I came to see you at Gran's you told me you miss your brother and "
+        "want to see him at weekends."
+    )
+    assert _voice(annotator, letter, ctx) == "direct"  # "you told me" in a letter
+    not_a_letter = "Visit to Milo. Gran said you can never tell what he is thinking."
+    assert _voice(annotator, not_a_letter, ctx) == "none"
+
+
+def test_words_from_an_earlier_visit_are_not_this_visits_voice(annotator):
+    from datetime import date
+
+    from notereview import CaseFile, Child, Reviewer, Visit
+
+    child = Child("C1", "CIN", date(2026, 1, 5), "T", "W1", first_name="Milo", age_years=9)
+    first = Visit(
+        "V1", "C1", date(2026, 3, 2), date(2026, 3, 2), True,
+        'Milo said "I want to live with my nan and my dog".',
+    )  # fmt: skip
+    repeat = Visit(
+        "V2", "C1", date(2026, 5, 4), date(2026, 5, 4), True,
+        'Milo was quiet today. He has said before "I want to live with my nan and my dog".',
+    )  # fmt: skip
+    dated = Visit(
+        "V3", "C1", date(2026, 7, 6), date(2026, 7, 6), True,
+        "Milo played football. As he told me back in March, he wants to see his dad.",
+    )  # fmt: skip
+    today = Visit(
+        "V4", "C1", date(2026, 9, 7), date(2026, 9, 7), True,
+        "Milo told me he wants to start boxing, since June he has been going to the gym.",
+    )  # fmt: skip
+    case = CaseFile.build(child, visits=[first, repeat, dated, today])
+    labels = Reviewer().review(case, date(2026, 9, 30)).visit_labels
+    assert labels["V1"].voice == "direct"
+    assert labels["V2"].voice == "none"  # the same words, repeated
+    assert labels["V3"].voice == "none"  # dated months before the visit
+    assert labels["V4"].voice == "reported"  # "since June" is not an old date

@@ -243,15 +243,81 @@ def _overlap(s: set[tuple[str, ...]], p: set[tuple[str, ...]], misses_allowed: f
     return hits
 
 
-def _voice_of(at: AnnotatedText) -> tuple[str, list[Any]]:
+def _voice_of(
+    at: AnnotatedText, day: date | None = None, earlier: frozenset[str] = frozenset()
+) -> tuple[str, list[Any]]:
+    """The record's strongest voice and its sentences. The child's words from an earlier
+    record repeated (``earlier``: normalised quotes of the child's earlier visits), or dated a
+    month or more before this visit ("as she told me in June"), are not this visit's voice."""
     best = "none"
     spans: list[Any] = []
     for s in at.sentences:
-        if VOICE_ORDER.index(s.voice) < VOICE_ORDER.index(best):
-            best, spans = s.voice, [s]
-        elif s.voice == best and best != "none":
+        voice = s.voice
+        if (
+            voice in ("direct", "reported")
+            and day is not None
+            and _said_before(at, s, day, earlier)
+        ):
+            continue
+        if VOICE_ORDER.index(voice) < VOICE_ORDER.index(best):
+            best, spans = voice, [s]
+        elif voice == best and best != "none":
             spans.append(s)
     return best, spans
+
+
+_QUOTE_WORDS = re.compile(r"[a-z0-9']+")
+_MONTHS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+_MONTH_REF = re.compile(
+    r"\b(?:in|back\s+in|during|last|at\s+the\s+end\s+of|at\s+the\s+start\s+of)\s+("
+    + "|".join(_MONTHS)
+    + r")\b",
+    re.IGNORECASE,
+)
+_SINCE = re.compile(r"\b(?:since|from|after|as\s+of)\s+(?:the\s+)?$", re.IGNORECASE)
+#: Words a child said at least this long before the visit are not this visit's voice.
+_OLD_WORDS_DAYS = 28
+
+
+def quote_key(text: str) -> str | None:
+    """A quotation's words, lower-cased (three or more, or None): how a repeat is found."""
+    words = _QUOTE_WORDS.findall(text.lower())
+    return " ".join(words) if len(words) >= 3 else None
+
+
+def child_quotes(at: AnnotatedText) -> set[str]:
+    """The normalised words of every quotation that is the child's voice in a record."""
+    out: set[str] = set()
+    for s in at.sentences:
+        cue = s.voice_cue
+        if s.voice in ("direct", "reported") and cue is not None and cue.kind == "quote":
+            key = quote_key(at.text[cue.start : cue.end])
+            if key:
+                out.add(key)
+    return out
+
+
+def _said_before(at: AnnotatedText, s: Any, day: date, earlier: frozenset[str]) -> bool:
+    cue = s.voice_cue
+    if earlier and cue is not None and cue.kind == "quote":
+        key = quote_key(at.text[cue.start : cue.end])
+        if key is not None and key in earlier:
+            return True
+    text = at.text
+    limit = day - timedelta(days=_OLD_WORDS_DAYS)
+    refs: list[date] = [
+        d for st, _en, d in dates_in(text, s.start, s.end, day)
+        if not _SINCE.search(text, max(s.start, st - 12), st)
+    ]  # fmt: skip
+    for m in _MONTH_REF.finditer(text, s.start, s.end):
+        month = _MONTHS.index(m.group(1).lower()) + 1
+        year = day.year if month <= day.month else day.year - 1
+        last_day = (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
+        refs.append(last_day)
+    return bool(refs) and all(d < limit for d in refs)
 
 
 def label_visit(
@@ -265,6 +331,7 @@ def label_visit(
     judgement: Judgement | None = None,
     child_forms: frozenset[str] = frozenset(),
     names: frozenset[str] = frozenset(),
+    earlier_quotes: frozenset[str] = frozenset(),
 ) -> VisitLabel:
     text = visit.text
     vid = visit.visit_id
@@ -272,7 +339,7 @@ def label_visit(
     def ev(start: int, end: int, source: str, why: str) -> Evidence:
         return cue_evidence("visits", vid, text, start, end, source, why)
 
-    voice, voice_sents = _voice_of(at)
+    voice, voice_sents = _voice_of(at, visit.visit_date, earlier_quotes)
     why_voice = {
         "direct": "the child's own words, quoted",
         "reported": "the child's words or views, reported",
@@ -320,8 +387,7 @@ def label_visit(
                     at.sentences[first].start,
                     at.sentences[last].end,
                     f"analysis.{judgement.model_id}",
-                    f"says what this means for the child (learned judgement, margin "
-                    f"{margin:+.2f})",
+                    f"says what this means for the child (learned judgement, margin {margin:+.2f})",
                 ),
             )
             if has_analysis
@@ -566,6 +632,7 @@ def build_context(
     copies = copy_pairs(case.visits)
     actions = case.plan_actions
     visit_labels: dict[str, VisitLabel] = {}
+    earlier: set[str] = set()  # the child's quoted words in the visits before (date order)
     for v in case.visits:
         interval = closing.get(v.visit_date) if v.seen else None
         on_time = bool(v.seen and interval is not None and interval.overdue_working_days == 0)
@@ -581,7 +648,9 @@ def build_context(
             judgement,
             child_forms,
             names,
+            frozenset(earlier),
         )
+        earlier |= child_quotes(annotations[("visits", v.visit_id)])
     action_labels = {}
     for plan in case.plans:
         for a in plan.actions:

@@ -187,6 +187,10 @@ class Reader:
         quotes = raw.quotes
         quote_spans = [(s, e) for s, e, _ in quotes]
         mentions = self._mentions(text, raw, child, quote_spans)
+        letter = _is_letter_to(text, child)
+        if letter:  # "you" is the child the record is written to
+            mentions.extend(_second_person(text, child, quote_spans))
+            mentions.sort(key=_mention_order)
         kind = self._kind
         cues: list[Span] = [c for c in raw.cues if c[2] in kind]
         if self._voice_role:
@@ -206,6 +210,7 @@ class Reader:
         baby = child.age is not None and child.age < self._pre_verbal_age_below
         pre_verbal = baby or any(kind[c[2]] == "non_verbal" for c in cues)
         facts = _TextFacts(
+            letter=letter,
             relay_ok=not _family_interprets(text, mentions),
             observation_ok=pre_verbal or child.age is None or child.observed,
             pre_verbal=pre_verbal,
@@ -597,8 +602,10 @@ class Reader:
                     voice, evidence = "reported", v.span
                     break
                 if not blocked and not (pre_verbal and v.role == _VIEW):
-                    # (a baby "wants": observation, below)
-                    voice, evidence = "reported", v.span
+                    # (a baby "wants": observation, below); "you told me" in a letter to the
+                    # child is the child's own words
+                    voice = "direct" if facts.letter and v.role != _VIEW else "reported"
+                    evidence = v.span
                     break
         if voice == "none":
             child_here = any(m.who == "child" for m in mentions)
@@ -868,6 +875,9 @@ class Reader:
 class _TextFacts:
     """What holds for every sentence of one text."""
 
+    #: The record is written as a letter to the child: "you told me" is the child's words,
+    #: counted as their own (the auditors' convention).
+    letter: bool
     #: The child's words relayed by someone else count as reported: not where a family member
     #: interprets for the child (then what they say the child says is their own account).
     relay_ok: bool
@@ -900,6 +910,37 @@ _WORDS_FOLLOW = re.compile(
     re.IGNORECASE,
 )
 _HEADING_COLON = re.compile(r"[ \t]*[:\-–—][ \t]*\S")
+
+
+_LETTER_OPENING = re.compile(
+    r"\s*(?:(?:dear|hi|hello|hiya|hey|to)\s+)?([A-Za-z][\w'’-]*)\s*(?:[,:!\n]|$)", re.IGNORECASE
+)
+_SECOND_PERSON = re.compile(r"\b(you|your|yours|yourself)\b", re.IGNORECASE)
+
+
+def _is_letter_to(text: str, child: ChildContext) -> bool:
+    """The record opens by addressing the child ("Dear Milo,", "Hi Milo -", "Milo,"): a letter
+    or a record written to the child, in which "you" is the child."""
+    m = _LETTER_OPENING.match(text)
+    if m is None:
+        return False
+    name = m.group(1).lower()
+    names = {n.lower() for n in (child.first_name, *child.nicknames) if n}
+    return name in names and bool(_SECOND_PERSON.search(text, m.end()))
+
+
+def _second_person(
+    text: str, child: ChildContext, quote_spans: list[tuple[int, int]]
+) -> list[_Mention]:
+    gender = _CHILD_GENDER.get(child.gender, "unknown")
+    out: list[_Mention] = []
+    for m in _SECOND_PERSON.finditer(text):
+        s, e = m.start(), m.end()
+        if quote_spans and _in_quote(quote_spans, s, e):
+            continue
+        form = "possessive" if m.group(1).lower() in ("your", "yours") else "subject"
+        out.append(_Mention(s, e, "child", gender, form))
+    return out
 
 
 _INTERPRETING = re.compile(
