@@ -141,3 +141,14 @@ def test_analysis_in_plain_words_is_read_as_analysis(text, analysis):
 
     labels = check_text("visit", text, child_name="Rowan", age=10, reviewer=Reviewer())["labels"]
     assert labels["analysis"] is analysis
+
+
+def test_a_windows_score_does_not_depend_on_the_order_of_its_features():
+    # Sets iterate in a different order in every process (string hashing is salted): the
+    # score of a window must come out the same in every worker, to the last bit.
+    weights = {f"w{i}": 0.1 * (i % 7) - 0.3 + 1e-9 * i for i in range(200)}
+    model = LabelModel("analysis", -0.123456789, weights, window=1, threshold=0.0)
+    feats = list(weights)
+    forward = model.score(feats)
+    assert model.score(list(reversed(feats))) == forward
+    assert model.score(sorted(feats, key=lambda f: hash(f) % 97)) == forward

@@ -25,6 +25,7 @@ over a dict of weights: no scikit-learn, no torch, nothing loaded at import time
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -100,9 +101,11 @@ class LabelModel:
     rule_cap: int = 0
 
     def score(self, features: Iterable[str]) -> float:
-        """The bias plus the weights of some features, each counted once (presence)."""
+        """The bias plus the weights of some features, each counted once (presence). Summed
+        exactly (``math.fsum``): a set's order changes from process to process, and a run's
+        files must not depend on which worker scored a file."""
         get = self.weights.get
-        return self.bias + sum(get(f, 0.0) for f in set(features))
+        return self.bias + math.fsum([get(f, 0.0) for f in set(features)])
 
     def best_window(self, sentences: Sequence[frozenset[str]]) -> tuple[float, int, int]:
         """(score, first, last) of the best window of consecutive sentences, given each
