@@ -32,14 +32,17 @@ from pathlib import Path
 from types import ModuleType
 
 #: The modules compiled: the reader (who speaks, voice, qualifiers), the segmenter and matcher
-#: components' Python, and the case context's labels. Each must type-check under mypy and keep
-#: its annotations' names importable at run time (mypyc reads dataclass field types on load).
+#: components' Python, the case context's labels, the people of a case file, the learned
+#: judgement's features. Each must type-check under mypy and keep its
+#: annotations' names importable at run time (mypyc reads dataclass field types on load).
 MODULES: tuple[str, ...] = (
     "notereview.nlp._context",
     "notereview.nlp._components",
     "notereview.checks._context",
     "notereview.checks._textdates",
     "notereview.checks._linkwords",
+    "notereview.checks._judgement",
+    "notereview.nlp._people",
 )
 MANIFEST = "manifest.json"
 ENV_SWITCH = "NOTEREVIEW_COMPILED"

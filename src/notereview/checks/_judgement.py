@@ -27,8 +27,10 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +43,7 @@ WEIGHTS_FILE = "weights.json"
 #: The label families the artefact holds.
 LABELS: tuple[str, ...] = ("analysis", "plan_link")
 #: Bumped whenever the features change: a model trained on other features is refused.
-FEATURES_VERSION = "2"
+FEATURES_VERSION = "3"
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’]*|\d+")
 #: A heading at the start of a line: up to six words, then a colon or a dash.
@@ -49,40 +51,74 @@ _HEADING = re.compile(
     r"[^\S\n]*[-•*·]?[^\S\n]*((?:[A-Za-z'’]+[^\S\n]+){0,5}[A-Za-z'’?]+)[^\S\n]*[:\-–—][^\S\n]"
 )
 _COVERED = frozenset({"negated", "hypothetical"})
+_LOWER_WORD = re.compile(r"[a-z][a-z'’]*|\d+")
+#: Capitalised words after a sentence's first word, not in capitals (names, masked).
+_NAME_INSIDE = re.compile(r"(?<=\W)[A-Z][a-z][A-Za-z'’]*")
+_FIRST_WORD = re.compile(r"\W*([A-Za-z][A-Za-z'’]*)")
+_NO_HEADING: frozenset[str] = frozenset()
 
 
-def _line_heading(text: str, pos: int) -> tuple[str, ...]:
-    """The lower-cased words of the heading that the line holding ``pos`` starts with."""
-    m = _HEADING.match(text, text.rfind("\n", 0, pos) + 1)
-    return tuple(w.lower() for w in _TOKEN.findall(m.group(1))) if m is not None else ()
+def text_features(
+    text: str, sentences: Sequence[SentenceAnnotation], child_forms: frozenset[str]
+) -> list[frozenset[str]]:
+    """The features present in each sentence of a text (the hot path: every visit record of
+    every run, so set operations over whole sentences rather than a loop over words)."""
+    out: list[frozenset[str]] = []
+    headings: dict[int, frozenset[str]] = {}
+    for s in sentences:
+        segment = text[s.start : s.end]
+        feats = set(_LOWER_WORD.findall(segment.lower()))
+        # Names are masked: the child's as <child>, anyone else's as <cap> (a capitalised
+        # word after the first); a name written in lower case is the child's only when the
+        # file writes it so ("kenzie").
+        inside = set(_NAME_INSIDE.findall(segment))
+        first = _FIRST_WORD.match(segment)
+        if first is not None and first.group(1) in child_forms:
+            inside.add(first.group(1))
+        if inside:
+            feats.difference_update([w.lower() for w in inside])
+            if not child_forms.isdisjoint(inside):
+                feats.add("<child>")
+            if not child_forms.issuperset(inside):
+                feats.add("<cap>")
+        lower_child = feats.intersection(child_forms)
+        if lower_child:
+            feats.difference_update(lower_child)
+            feats.add("<child>")
+        for c in s.cues:
+            feats.update(_cue_features(c.kind, c.rule, not c.qualifiers.isdisjoint(_COVERED)))
+        feats.update(_sentence_labels(s.voice, s.speaker))
+        line_start = text.rfind("\n", 0, s.start) + 1
+        heading = headings.get(line_start)
+        if heading is None:
+            m = _HEADING.match(text, line_start)
+            heading = (
+                frozenset(f"head:{w.lower()}" for w in _TOKEN.findall(m.group(1)))
+                if m
+                else _NO_HEADING
+            )
+            headings[line_start] = heading
+        feats |= heading
+        out.append(frozenset(feats))
+    return out
 
 
-def _words(segment: str, child_forms: frozenset[str]) -> Iterator[str]:
-    first = True
-    for m in _TOKEN.finditer(segment):
-        w = m.group(0)
-        if w in child_forms:
-            yield "<child>"
-        elif not first and w[0].isupper() and not w.isupper():
-            yield "<cap>"
-        else:
-            yield w.lower()
-        first = False
+@lru_cache(maxsize=4096)
+def _cue_features(kind: str, rule: str, covered: bool) -> tuple[str, str]:
+    mark = "neg" if covered else "pos"
+    return f"cue:{kind}:{mark}", f"rule:{rule}:{mark}"
+
+
+@lru_cache(maxsize=256)
+def _sentence_labels(voice: str, speaker: str) -> tuple[str, str]:
+    return f"voice:{voice}", f"spk:{speaker}"
 
 
 def sentence_features(
     text: str, sentence: SentenceAnnotation, child_forms: frozenset[str]
 ) -> list[str]:
-    """The features of one sentence (with repeats: a word twice counts twice)."""
-    feats = list(_words(text[sentence.start : sentence.end], child_forms))
-    for c in sentence.cues:
-        mark = "neg" if c.qualifiers & _COVERED else "pos"
-        feats.append(f"cue:{c.kind}:{mark}")
-        feats.append(f"rule:{c.rule}:{mark}")
-    feats.append(f"voice:{sentence.voice}")
-    feats.append(f"spk:{sentence.speaker}")
-    feats.extend(f"head:{w}" for w in _line_heading(text, sentence.start))
-    return feats
+    """The features present in one sentence (sorted): what the model is trained on."""
+    return sorted(text_features(text, [sentence], child_forms)[0])
 
 
 @dataclass(frozen=True)
@@ -104,8 +140,7 @@ class LabelModel:
         """The bias plus the weights of some features, each counted once (presence). Summed
         exactly (``math.fsum``): a set's order changes from process to process, and a run's
         files must not depend on which worker scored a file."""
-        get = self.weights.get
-        return self.bias + math.fsum([get(f, 0.0) for f in set(features)])
+        return self.bias + math.fsum(map(self.weights.get, set(features), repeat(0.0)))
 
     def best_window(self, sentences: Sequence[frozenset[str]]) -> tuple[float, int, int]:
         """(score, first, last) of the best window of consecutive sentences, given each
@@ -150,7 +185,7 @@ class Judgement:
         the window's score less the threshold, plus the label's ``rule_offset`` for each unit
         of what the rules found themselves (``rules``: label -> strength, up to the cap). Each
         sentence's features are built once and scored for every label."""
-        features = [frozenset(sentence_features(text, s, child_forms)) for s in sentences]
+        features = text_features(text, sentences, child_forms)
         out: dict[str, tuple[bool, float, int, int]] = {}
         for label, model in self.models.items():
             score, first, last = model.best_window(features)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -42,7 +41,7 @@ class Annotator:
         self.patterns = patterns
         self._reader = Reader(patterns, pre_verbal_age_below=pre_verbal_age_below)
         self._relationships = RelationshipReader(patterns.speakers)
-        self._non_verbal = _terms_rx(e for e in patterns.cues if e.kind == "non_verbal")
+        self._non_verbal = _Terms(e for e in patterns.cues if e.kind == "non_verbal")
         self.versions: dict[str, str] = pipeline_versions(patterns)
 
     def child_context(
@@ -64,7 +63,6 @@ class Annotator:
             self._relationships,
             self._relationships.reserved,
         )
-        non_verbal = self._non_verbal
         return ChildContext(
             first_name=first_name,
             gender=gender,
@@ -72,7 +70,7 @@ class Annotator:
             nicknames=people.child_forms,
             initial=people.child_initial,
             others=people.others,
-            observed=non_verbal is not None and any(non_verbal.search(t) for t in texts),
+            observed=self._non_verbal.search("\n".join(texts)),
         )
 
     def annotate(self, text: str, child: ChildContext) -> AnnotatedText:
@@ -95,13 +93,25 @@ class Annotator:
         return self._reader.read(text, spans, raw, child)
 
 
-def _terms_rx(entries: Iterable[CueEntry]) -> re.Pattern[str] | None:
-    """One regex for the word lists of some cue entries (whole words, case-insensitive)."""
-    terms = sorted({t for e in entries for t in e.terms}, key=len, reverse=True)
-    if not terms:
-        return None
-    words = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in terms)
-    return re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
+class _Terms:
+    """Whether a text holds any of some cue entries' terms (whole words, any case, any run of
+    spaces between words). A substring search per term, then a word-boundary check on a hit:
+    many times faster than one regex alternation over every term."""
+
+    def __init__(self, entries: Iterable[CueEntry]) -> None:
+        self._terms = sorted({" ".join(t.lower().split()) for e in entries for t in e.terms})
+
+    def search(self, text: str) -> bool:
+        low = " ".join(text.lower().split())
+        n = len(low)
+        for term in self._terms:
+            i = low.find(term)
+            while i != -1:
+                end = i + len(term)
+                if (i == 0 or not low[i - 1].isalnum()) and (end == n or not low[end].isalnum()):
+                    return True
+                i = low.find(term, i + 1)
+        return False
 
 
 def _as_text(text: object) -> str:

@@ -1193,22 +1193,20 @@ _WORD_BEFORE = re.compile(r"[a-z]\s$")
 def _find_others(
     text: str, others: tuple[tuple[str, str, str], ...]
 ) -> list[tuple[int, int, str, str]]:
-    """Every mention of another person the case file names: (start, end, role, gender)."""
-    if not others:
-        return []
-    rx, table = _others_rx(others)
+    """Every mention of another person the case file names: (start, end, role, gender). A
+    substring search per name (a case's names differ from every other case's, so one regex
+    for them would be compiled for every case)."""
     out: list[tuple[int, int, str, str]] = []
-    for m in rx.finditer(text):
-        role, gender = table[m.group(0)]
-        out.append((m.start(), m.end(), role, gender))
+    n = len(text)
+    for form, role, gender in others:
+        k = len(form)
+        pos = text.find(form)
+        while pos != -1:
+            end = pos + k
+            if (pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] == "_")) and (
+                end >= n or not (text[end].isalnum() or text[end] == "_")
+            ):
+                out.append((pos, end, role, gender))
+            pos = text.find(form, pos + 1)
+    out.sort(key=lambda m: (m[0], -m[1]))
     return out
-
-
-@lru_cache(maxsize=256)
-def _others_rx(
-    others: tuple[tuple[str, str, str], ...],
-) -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
-    table = {form: (role, gender) for form, role, gender in others}
-    forms = sorted(table, key=lambda f: (-len(f), f))
-    alternation = "|".join(re.escape(f) for f in forms)
-    return re.compile(rf"(?<![\w])(?:{alternation})(?![\w])"), table

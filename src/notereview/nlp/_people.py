@@ -38,12 +38,16 @@ _CAPITAL_AFTER_RX = re.compile(r"\s+[A-Z][a-z]")
 _PAREN_ALIAS_RX = re.compile(r"\(\s*([A-Z][a-z]{1,14})\s*\)")
 #: Where a capitalised word only starts a sentence, a line or a heading (not evidence of a name).
 _SENTENCE_START_RX = re.compile(r"(?:^|[.!?:;•\n\"“(]\s*|\s[-–—]\s*)$")
-#: "Alfred (Alfie)", "Alfie (Alfred)", "known as Alfie", "prefers to be called Alfie".
-_ALIAS_RX = (
-    r"\b{name}\s*\(\s*(?:known\s+as\s+|aka\s+|called\s+)?([A-Z][a-z]{{1,14}})\s*\)",
-    r"\b([A-Z][a-z]{{1,14}})\s*\(\s*{name}\s*\)",
-    r"\b{name}\b[^.\n]{{0,40}}?\b(?:known\s+as|aka|a\.k\.a\.|goes\s+by|(?:likes|prefers|wants)"
-    r"\s+to\s+be\s+called|calls\s+(?:him|her|them)self)\s+['\"‘“]?([A-Z][a-z]{{1,14}})",
+#: "Alfred (Alfie)", "Alfie (Alfred)", "Alfred, known as Alfie", "prefers to be called Alfie":
+#: (name, alias) pairs, whichever of the two is the child's.
+_PAREN_ALIAS = re.compile(r"\(\s*(?:known\s+as\s+|aka\s+|called\s+)?([A-Z][a-z]{1,14})\s*\)")
+_WORD_BEFORE_PAREN = re.compile(r"([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s*$")
+_CALLED_CUES = ("known as", "aka", "a.k.a", "goes by", "to be called", "calls him", "calls her",
+                "calls them")  # fmt: skip
+_CALLED_RX = re.compile(
+    r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b[^.\n]{0,40}?\b(?:known\s+as|aka|a\.k\.a\.|goes\s+by|"
+    r"(?:likes|prefers|wants)\s+to\s+be\s+called|calls\s+(?:him|her|them)self)\s+['\"‘“]?"
+    r"([A-Z][a-z]{1,14})"
 )
 _TITLE_RX = re.compile(r"\b(Mr|Mrs|Ms|Miss|Dr)\.?\s+([A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?)")
 _TITLE_GENDER = {"Mr": "M", "Mrs": "F", "Ms": "F", "Miss": "F", "Dr": "unknown"}
@@ -125,8 +129,9 @@ def case_people(
         other_first.add(words[0].lower())
     child_forms: set[str] = set()
     initial = None
+    candidates = _name_candidates(corpus)
     if first:
-        child_forms = _child_forms(first, surname, corpus, other_first, reserved)
+        child_forms = _child_forms(first, surname, corpus, candidates, other_first, reserved)
         letter = first[0].upper()
         if letter.isalpha() and letter not in _NOT_INITIALS:
             initial = letter
@@ -138,8 +143,10 @@ def case_people(
         form = f"{title} {name}"
         if name.lower() not in {f.lower() for f in child_forms}:
             others.setdefault(form, ("other", _TITLE_GENDER[title]))
-    for name in _names_in_text(corpus):
+    for name in sorted(candidates):
         if name in child_forms or name in others or name.lower() in other_first:
+            continue
+        if word_zipf(name.lower()) >= NAME_IN_TEXT_MAX_ZIPF:
             continue
         gender = name_gender(name)
         if gender != "none":
@@ -177,7 +184,12 @@ def _member_forms(words: list[str]) -> list[str]:
 
 
 def _child_forms(
-    first: str, surname: str | None, corpus: str, other_first: set[str], reserved: frozenset[str]
+    first: str,
+    surname: str | None,
+    corpus: str,
+    candidates: set[str],
+    other_first: set[str],
+    reserved: frozenset[str],
 ) -> set[str]:
     parts = [p for p in re.split(r"[-\s]+", first) if p]
     forms: set[str] = {first, first[:1].upper() + first[1:]}
@@ -192,7 +204,7 @@ def _child_forms(
         for nick in _diminutives(part.lower()):
             forms.add(nick[:1].upper() + nick[1:])
     forms |= _aliases_introduced(forms, corpus)
-    forms |= _short_forms(first, corpus, other_first)
+    forms |= _short_forms(first, candidates, other_first)
     forms = {f for f in forms if len(f) >= 2 and f.lower() not in other_first}
     forms = {f for f in forms if not (f.isupper() and len(f) <= 3 and f in reserved)}
     for f in list(forms):
@@ -202,26 +214,32 @@ def _child_forms(
 
 
 def _aliases_introduced(forms: set[str], corpus: str) -> set[str]:
-    """Names the file itself gives the child: "Alfred (Alfie)", "known as Alfie"."""
+    """Names the file itself gives the child: "Alfred (Alfie)", "Alfie (Alfred)", "Alfred,
+    known as Alfie", "prefers to be called Alfie"."""
+    pairs: list[tuple[str, str]] = []
+    for m in _PAREN_ALIAS.finditer(corpus):  # starts at a literal "(": a fast scan
+        before = _WORD_BEFORE_PAREN.search(corpus, max(0, m.start() - 30), m.start())
+        if before is not None:
+            pairs.append((before.group(1), m.group(1)))
+    low = corpus.lower()
+    if any(cue in low for cue in _CALLED_CUES):
+        pairs += [(m.group(1), m.group(2)) for m in _CALLED_RX.finditer(corpus)]
     found: set[str] = set()
-    names = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True) if len(f) >= 2)
-    if not names or not corpus:
-        return found
-    for pattern in _ALIAS_RX:
-        for m in re.finditer(pattern.format(name=f"(?:{names})"), corpus):
-            alias = m.group(1)
-            if alias not in _STOP_CAPITALS:
-                found.add(alias)
+    for a, b in pairs:
+        if a in forms and b not in _STOP_CAPITALS:
+            found.add(b)
+        elif b in forms and a not in _STOP_CAPITALS:
+            found.add(a)
     return found
 
 
-def _short_forms(first: str, corpus: str, other_first: set[str]) -> set[str]:
+def _short_forms(first: str, candidates: Iterable[str], other_first: set[str]) -> set[str]:
     """Capitalised words the file uses mid-sentence that are a short form or a spelling of the
     child's name: a prefix of it ("Kenz", "Harri"), a near spelling ("Jaydn", "Ameera"), or a
     rare word sharing its first three letters ("Lexxi" for Lexington)."""
     name = first.lower().replace("-", "").replace(" ", "")
     found: set[str] = set()
-    for word in _names_in_text(corpus, max_zipf=None):
+    for word in candidates:
         w = word.lower()
         if w == name or w in other_first or len(w) < 2:
             continue
@@ -252,11 +270,11 @@ _STOP_CAPITALS = frozenset(
 )
 
 
-def _names_in_text(corpus: str, max_zipf: float | None = NAME_IN_TEXT_MAX_ZIPF) -> set[str]:
-    """Capitalised words used mid-sentence at least once (a word that is capitalised only at
-    the start of sentences is not shown to be a name), less the usual sentence words."""
+def _name_candidates(corpus: str) -> set[str]:
+    """Capitalised words used on their own mid-sentence at least once (a word capitalised only
+    at the start of sentences, or only inside a longer proper name, is not shown to be a
+    first name), less the usual sentence words."""
     found: set[str] = set()
-    seen: set[str] = set()
     for m in _NAME_RX.finditer(corpus):
         word = m.group(0)
         if word in found or word in _STOP_CAPITALS:
@@ -268,11 +286,6 @@ def _names_in_text(corpus: str, max_zipf: float | None = NAME_IN_TEXT_MAX_ZIPF) 
             _CAPITAL_AFTER_RX.match(corpus, m.end())
         ):
             continue  # part of a longer proper name: a surname, a place
-        if word in seen:
-            continue
-        seen.add(word)
-        if max_zipf is not None and word_zipf(word.lower()) >= max_zipf:
-            continue
         found.add(word)
     return found
 
