@@ -101,8 +101,28 @@ def test_check_prints_the_contract_json():
     assert payload["kind"] == "visit"
     assert {f["criterion"] for f in payload["findings"]} == {"C1", "C2", "C3", "C4", "V4", "V5"}
     assert set(payload["labels"]) == {"voice", "plan_linked", "analysis"}
+    contract = {"criterion", "status", "score", "confidence", "evidence", "missing"}
     for f in payload["findings"]:
-        assert set(f) == {"criterion", "status", "score", "confidence", "evidence", "missing"}
+        # CONTRACT.md's keys, and per criterion a verdict and advice a practice lead can use
+        assert set(f) == contract | {"verdict", "advice"}
+        assert f["verdict"] in ("good", "partly", "missing", "not applicable")
+        assert f["advice"]
+    c1 = next(f for f in payload["findings"] if f["criterion"] == "C1")
+    assert c1["verdict"] == "good" and c1["advice"].endswith(": good")
+
+
+def test_check_judges_a_pasted_plan_action_on_what_its_text_can_show():
+    r = runner.invoke(
+        app, ["check", "--kind", "plan_action",
+              "Dad to attend all six sessions of the Tuesday parenting course."],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    (p1,) = json.loads(r.output)["findings"]
+    assert p1["status"] == "met" and p1["verdict"] == "good"
+    assert "by when" in p1["advice"]  # no date in the text: advice, not a failure
+    vague = runner.invoke(app, ["check", "--kind", "plan_action", "Dad to engage with services."])
+    (p1,) = json.loads(vague.output)["findings"]
+    assert p1["verdict"] == "missing" and "add" in p1["advice"]
 
 
 def test_check_rejects_an_unknown_kind_cleanly():

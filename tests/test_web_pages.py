@@ -275,6 +275,8 @@ def test_exemplar_checker(site: Any, engine: Engine) -> None:
     assert fragment.startswith('<section id="exemplar-results"')
     assert '<mark id="ev-' in fragment and "C1" in fragment and "What is missing" in fragment
     assert "The child&#39;s own words" in fragment
+    # per criterion, in words a practice lead can act on
+    assert "In short:</strong> The child&#39;s own words: good" in fragment
     assert len(read_access_log(engine, limit=1000)) == before  # the text is not logged
     empty = client.post("/app/exemplars", data={"csrf_token": csrf, "kind": "visit", "text": " "})
     assert empty.status_code == 422 and "Paste the text" in empty.text

@@ -535,6 +535,7 @@ def _exemplar_result(request: Request, kind: str, text: str, checked: dict[str, 
                 "standard": WHAT_GOOD_LOOKS_LIKE.get(f["criterion"], ""),
                 "status": f["status"],
                 "missing": f.get("missing") or "",
+                "advice": f.get("advice") or "",
                 "evidence": [r for r in refs.get(f["criterion"], []) if r.quote],
             }
             for f in findings

@@ -294,9 +294,74 @@ def check_text(
             "owner_named": act.owner_named,
             "timebound": act.timebound,
         }
+    findings = [_as_exemplar(f, kind, ctx, age) for f in findings]
     out = []
     for f in findings:
         d = f.as_dict()
         d.pop("theme")
+        d["verdict"], d["advice"] = _verdict(f, reviewer.rubric.title(f.criterion))
         out.append(d)
     return {"kind": kind, "findings": out, "labels": labels}
+
+
+def _as_exemplar(finding: Finding, kind: str, ctx: ReviewContext, age: int | None) -> Finding:
+    """A criterion read on one pasted text rather than on a case file.
+
+    - P1: a plan's owner and due date live in its own fields, which a pasted action does not
+      carry: the action is judged on what its text can show (what will be done, and how we
+      will know), and who and by when are advice where the text lacks them.
+    - C3: with no age given, a text that observes the child's cues and holds none of their
+      words is read as about a child who does not (yet) speak: the observation is C3's
+      evidence.
+    """
+    if kind == "plan_action" and finding.criterion == "P1":
+        act = ctx.action_labels["exemplar-1"]
+        gaps = [
+            words
+            for part, words in (
+                ("owner_named", "who will do it"),
+                ("timebound", "by when"),
+            )
+            if not getattr(act, part)
+        ]
+        if act.specific and act.measurable:
+            advice = (
+                f"the text does not say {' or '.join(gaps)}: say so, or make sure the plan's "
+                "owner and due-date fields do"
+                if gaps
+                else ""
+            )
+            return replace(finding, status="met", score=1.0, missing=advice)
+        return finding
+    if kind == "visit" and finding.criterion == "C3" and age is None:
+        lab = ctx.visit_labels["exemplar-1"]
+        if lab.voice == "observation" and finding.status == "not_applicable":
+            return replace(
+                finding,
+                status="met",
+                score=1.0,
+                evidence=lab.observation_evidence,
+                missing="",
+            )
+    return finding
+
+
+_VERDICT = {"met": "good", "partly_met": "partly", "not_met": "missing"}
+
+
+def _verdict(finding: Finding, title: str) -> tuple[str, str]:
+    """Per criterion, in words a practice lead can act on: good, partly there, or missing,
+    and what to add."""
+    verdict = _VERDICT.get(finding.status, "not applicable")
+    if verdict == "good":
+        advice = f"{title}: good"
+        if finding.missing:
+            advice += f"; to strengthen it, {finding.missing}"
+        return verdict, advice
+    if verdict == "not applicable":
+        return verdict, f"{title}: not applicable here" + (
+            f" ({finding.missing})" if finding.missing else ""
+        )
+    return verdict, f"{title}: {verdict}; add {finding.missing}" if finding.missing else (
+        f"{title}: {verdict}"
+    )
