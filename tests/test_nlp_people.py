@@ -200,3 +200,29 @@ def test_words_from_an_earlier_visit_are_not_this_visits_voice(annotator):
     assert labels["V2"].voice == "none"  # the same words, repeated
     assert labels["V3"].voice == "none"  # dated months before the visit
     assert labels["V4"].voice == "reported"  # "since June" is not an old date
+
+
+@pytest.mark.parametrize(
+    ("text", "voice"),
+    [
+        # signs written as a gloss in capitals, after the signing
+        ("Ottilie signed to me (BSL, with the interpreter): DOG HOME.", "direct"),
+        ("Outcome: NFA. Ottilie seen at school.", "none"),  # capitals that are not signs
+        # picture exchange: the child hands over a sentence strip
+        ('With her PECS book, Ottilie handed me "I want + swing".', "direct"),
+        # a worker relaying the child's words is a reporting clause of their own
+        ('Her keyworker passed on what Ottilie said at tea: "I miss Mum".', "reported"),
+        # missing an appointment is an event, missing someone a feeling
+        ("Ottilie missed two dental appointments.", "none"),
+        ("Ottilie misses her mum at bedtime.", "reported"),
+        # the answer after a colon is not the question
+        ('Asked about school: "it is boring but I like my teacher" (Ottilie)', "direct"),
+        # a heading with an apposition is that person's account...
+        ("Mrs Hale, class teacher: Ottilie wants to join the choir.", "none"),
+        # ... and "Child's words:" heads the child's own words
+        ('Child\'s words: "I want to stay with Gran"', "direct"),
+    ],
+)
+def test_more_forms_of_the_childs_voice(annotator, text, voice):
+    ctx = _ctx(annotator, "Ottilie", "F", 9, (), [text, "Ottilie uses signs and PECS."])
+    assert _voice(annotator, text, ctx) == voice

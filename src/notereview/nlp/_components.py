@@ -42,6 +42,12 @@ _QUOTE_KINDS = {"“": "quote.curly_double", '"': "quote.double", "‘": "quote.
 # Dictated notes (speech to text) speak their punctuation: 'said quote I hate it unquote',
 # 'full stop', 'new line'. They are quotes and sentence ends like any other.
 _DICTATED_QUOTE = re.compile(r"\bquote\s+[^\n]{1,600}?\s+unquote\b", re.IGNORECASE)
+# Signs written as a gloss, in capitals, after the signing ("signed to me: ME SAD", "the BSL
+# interpreter voiced what she signed: BROTHER MISS"): the words of a sign language, as quoted.
+_SIGN_GLOSS = re.compile(
+    r"\b(?:sign(?:ed|s|ing)?|BSL|Makaton)\b[^.\n:]{0,60}:\s*"
+    r"([A-Z]{2,}(?:[ +\-]+[A-Z]{2,}){0,8})(?![a-z])"
+)
 _SPOKEN_BREAK = re.compile(
     r"\b(?:full stop|new line|new paragraph|next paragraph)\b[\s,.]*", re.IGNORECASE
 )
@@ -62,6 +68,13 @@ def find_quotes(text: str) -> list[tuple[int, int, str]]:
             if "\n" in body and _BLANK_LINE.search(body):
                 continue
             quotes.append((m.start(), m.end(), _QUOTE_KINDS.get(body[0], "quote.single")))
+    if ":" in text and ("sign" in text or "BSL" in text or "Makaton" in text):
+        taken = list(quotes)
+        for m in _SIGN_GLOSS.finditer(text):
+            s, e = m.span(1)
+            if not any(qs < e and s < qe for qs, qe, _ in taken):
+                quotes.append((s, e, "quote.gloss"))
+        quotes.sort()
     if "unquote" in text or "Unquote" in text:
         taken = list(quotes)
         for m in _DICTATED_QUOTE.finditer(text):

@@ -63,6 +63,7 @@ _QUOTE_RULES = (
     "quote.single",
     "quote.curly_single",
     "quote.dictated",
+    "quote.gloss",
 )
 
 _WORD_RX = re.compile(r"[A-Za-z’']+")
@@ -216,7 +217,7 @@ class Reader:
             pre_verbal=pre_verbal,
             baby=baby,
             quote_fallback=_unattributed_quotes(text, quotes, mentions) if quotes else {},
-            headed=_headed_by_others(text, mentions, sents),
+            headed=_headed_by_others(text, mentions, sents, by_quotes, by_cues, self._voice_role),
         )
         observation_ok = facts.observation_ok
         out_cues: list[Cue] = []
@@ -909,7 +910,9 @@ _WORDS_FOLLOW = re.compile(
     r"we)\b|[\"“'‘]|:)",
     re.IGNORECASE,
 )
-_HEADING_COLON = re.compile(r"[ \t]*[:\-–—][ \t]*\S")
+#: After a name at a line's start, what makes it a heading: a colon or a dash, perhaps after an
+#: apposition ("Mr Hale, class teacher: ...").
+_HEADING_COLON = re.compile(r"(?:[ \t]*,[^:\n,]{1,40})?[ \t]*[:\-–—][ \t]*\S")
 
 
 _LETTER_OPENING = re.compile(
@@ -984,10 +987,17 @@ def _unattributed_quotes(text: str, quotes: list[Span], mentions: list[_Mention]
 
 
 def _headed_by_others(
-    text: str, mentions: list[_Mention], sents: list[tuple[int, int]]
+    text: str,
+    mentions: list[_Mention],
+    sents: list[tuple[int, int]],
+    by_quotes: list[list[Span]],
+    by_cues: list[list[Span]],
+    voice_role: dict[str, int],
 ) -> frozenset[int]:
     """Sentences on a line that starts with someone else's name or role and a colon ("Mr Hale:
-    no marks, attendance good", "Dad - says he is fine"): the line is that person's account."""
+    no marks, attendance good", "Dad - says he is fine"): that person's account, from the
+    heading's sentence until a sentence on the line with a quote or a reporting verb of its own
+    (someone else speaking)."""
     heads: set[int] = set()
     for m in mentions:
         if m.role not in _THIRD_PARTY_ROLES or m.form != "noun":
@@ -997,7 +1007,13 @@ def _headed_by_others(
             continue
         line_end = text.find("\n", m.end)
         line_end = len(text) if line_end == -1 else line_end
-        heads.update(ss for ss, _se in sents if line_start <= ss < line_end)
+        for i, (ss, _se) in enumerate(sents):
+            if ss < line_start or ss >= line_end:
+                continue
+            own_clause = by_quotes[i] or any(c[2] in voice_role for c in by_cues[i])
+            if ss > m.start and own_clause:
+                break
+            heads.add(ss)
     return frozenset(heads)
 
 
