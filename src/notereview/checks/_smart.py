@@ -27,7 +27,7 @@ from typing import NamedTuple
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from notereview.checks._lexicon import SmartSpec, lexicon
+from notereview.checks._lexicon import SmartSpec, _compiles, lexicon
 from notereview.errors import ConfigError
 
 # ---------------------------------------------------------------------------- the data file
@@ -41,15 +41,6 @@ def _lower(values: list[str]) -> list[str]:
     for v in values:
         if not v or v != v.strip().lower():
             raise ValueError(f"{v!r} must be lower case, without surrounding spaces")
-    return values
-
-
-def _compiles(values: list[str]) -> list[str]:
-    for v in values:
-        try:
-            re.compile(v)
-        except re.error as exc:
-            raise ValueError(f"pattern {v!r} does not compile: {exc}") from None
     return values
 
 
