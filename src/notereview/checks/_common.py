@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
-from notereview.checks._context import ReviewContext
+from notereview.checks._context import EventMention, ReviewContext
 from notereview.checks._finding import Evidence, Finding, score_in_band, status_for_share
 from notereview.checks._registry import BaseCheck
 
@@ -100,3 +101,20 @@ def lapses_status(n_lapses: int, n_minor: int, overdue_now: bool, max_minor: int
 def record_fact(table: str, record_id: str, source: str, why: str) -> Evidence:
     """Evidence that is a fact about a record (a date, a flag) rather than a span of its text."""
     return Evidence(table, record_id, 0, 0, "", source, why)
+
+
+def event_after(ev: EventMention, what: str) -> tuple[date, Evidence]:
+    """A significant event mentioned in a record, as evidence that it came after ``what``
+    (the summary, the genogram): (its date, the evidence)."""
+    return (
+        ev.event_date,
+        Evidence(
+            ev.table,
+            ev.record_id,
+            ev.start,
+            ev.end,
+            ev.quote,
+            f"significant_event.{ev.rule}",
+            f"{ev.event_type.replace('_', ' ')} on {ev.event_date}, after the {what}",
+        ),
+    )

@@ -8,6 +8,7 @@ from datetime import date
 from notereview.casefile import CaseSummary
 from notereview.checks._common import (
     absent_table,
+    event_after,
     make,
     not_applicable,
     record_fact,
@@ -118,22 +119,7 @@ def _first_event_after(ctx: ReviewContext, day: date) -> tuple[date, Evidence] |
         for d, entry_id in significant_entry_dates(ctx)
         if day < d <= ctx.as_of
     ]
-    found += [
-        (
-            ev.event_date,
-            Evidence(
-                ev.table,
-                ev.record_id,
-                ev.start,
-                ev.end,
-                ev.quote,
-                f"significant_event.{ev.rule}",
-                f"{ev.event_type.replace('_', ' ')} on {ev.event_date}, after the summary",
-            ),
-        )
-        for ev in ctx.events
-        if day < ev.event_date <= ctx.as_of
-    ]
+    found += [event_after(ev, "summary") for ev in ctx.events if day < ev.event_date <= ctx.as_of]
     return min(found, key=lambda f: f[0]) if found else None
 
 

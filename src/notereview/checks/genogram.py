@@ -10,7 +10,7 @@ from datetime import date
 from pydantic import Field
 
 from notereview.casefile import Genogram
-from notereview.checks._common import absent_table, make, record_fact
+from notereview.checks._common import absent_table, event_after, make, record_fact
 from notereview.checks._context import ReviewContext, asserted, cue_evidence
 from notereview.checks._finding import Evidence, Finding
 from notereview.checks._lexicon import lexicon
@@ -39,18 +39,7 @@ def household_change_after(
     """The first change to the child's household after ``day`` (up to as-of): an event of
     one of ``kinds`` mentioned in any record or entered in the chronology."""
     found: list[tuple[date, Evidence]] = [
-        (
-            ev.event_date,
-            Evidence(
-                ev.table,
-                ev.record_id,
-                ev.start,
-                ev.end,
-                ev.quote,
-                f"significant_event.{ev.rule}",
-                f"{ev.event_type.replace('_', ' ')} on {ev.event_date}, after the genogram",
-            ),
-        )
+        event_after(ev, "genogram")
         for ev in ctx.events
         if ev.event_type in kinds and day < ev.event_date <= ctx.as_of
     ]
