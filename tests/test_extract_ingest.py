@@ -743,3 +743,21 @@ def test_records_pickle_as_their_constructor_and_values() -> None:
         assert cls is type(record)
         assert values == tuple(getattr(record, f.name) for f in fields(record))
         assert pickle.loads(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)) == record
+
+
+def test_words_in_a_due_date_field_mean_no_due_date_and_keep_the_action(tmp_path: Path) -> None:
+    # Case-management systems write "Ongoing", "ASAP" or "TBC" where there is no due date:
+    # the action is kept with no due date (counted), not thrown away. A value shaped like a
+    # date that is not one is still an error in the data.
+    tables = _with(
+        "plan_actions",
+        dict(action_id="A7", plan_id="P1", text="Mum to attend the course.", due_date="Ongoing"),
+        dict(action_id="A8", plan_id="P1", text="SW to visit weekly.", due_date="within 2 weeks"),
+        dict(action_id="A9", plan_id="P1", text="Dad to ring school.", due_date="31/13/2026"),
+    )
+    ex = _ingest(tmp_path, tables)
+    assert_accounting(ex)
+    assert [r for r, rid, _ in reasons(ex, "plan_actions")] == [6]  # A9 only
+    kept = {a.action_id: a for c in ex.case_files() for a in c.plan_actions}
+    assert kept["A7"].due_date is None and kept["A8"].due_date is None
+    assert ex.notes["plan_actions"]["values_unrecognised"] == {"due_date": 2}

@@ -95,6 +95,11 @@ class TableTally:
         }
 
 
+#: A value shaped like a date ("31/13/2026", "2026-02-30"): unreadable, it is an error in the
+#: data, never words standing for "no date".
+_DATE_SHAPED = re.compile(r"\d{1,4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,4}")
+
+
 def parse_date(raw: str, dayfirst: bool) -> date | None:
     """ISO 8601 (a time part is ignored); also DD/MM/YYYY when ``dayfirst``. None if unreadable
     or not a calendar date (31/02/2026)."""
@@ -160,13 +165,21 @@ class _Cells:
     def string(self, column: str, required: bool = False) -> str | None:
         return self.ident(column, required)
 
-    def day(self, column: str, required: bool = False) -> date | None:
+    def day(
+        self, column: str, required: bool = False, words_mean_none: bool = False
+    ) -> date | None:
+        """A date. ``words_mean_none``: a column that case-management systems fill with words
+        when there is no date ("Ongoing", "ASAP", "TBC"): such a value is no date, counted in
+        the notes, and the row is kept."""
         value = self.raw(column)
         if value is None:
             if required:
                 self.reasons.append(f"{column} is missing")
             return None
         parsed = parse_date(value, self.rules.dayfirst)
+        if parsed is None and words_mean_none and not _DATE_SHAPED.match(value.strip()):
+            self.tally.values_unrecognised[column] += 1
+            return None
         if parsed is None:
             self.reasons.append(
                 f"{column} is not a readable date (expected {self.rules.date_hint})"
@@ -407,7 +420,7 @@ def _plan_action(c: _Cells) -> PlanAction | None:
     plan_id = c.ident("plan_id")
     text = c.text("text", required=True)
     owner = c.string("owner")
-    due_date = c.day("due_date")
+    due_date = c.day("due_date", words_mean_none=True)
     status = c.code("status", _ACTION_STATUSES, default=None)
     if c.reasons:
         return None
