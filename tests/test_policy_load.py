@@ -189,3 +189,13 @@ def test_deep_merge_replaces_intervals_and_merges_mappings() -> None:
     merged = deep_merge(base, {"a": {"c": {"weeks": 2}}, "d": [3]})
     assert merged == {"a": {"b": 1, "c": {"weeks": 2}}, "d": [3]}
     assert base == {"a": {"b": 1, "c": {"working_days": 10}}, "d": [1, 2]}
+
+
+def test_the_review_window_reads_whole_months_unless_a_council_counts_days(tmp_path):
+    from datetime import date
+
+    england = load_policy()
+    assert england.window_start(date(2026, 11, 20)) == date(2026, 5, 1)
+    assert england.window_start(date(2026, 3, 31)) == date(2025, 9, 1)  # across a year
+    days = load_policy(_council(tmp_path, "review_window_months: null\n"))
+    assert days.window_start(date(2026, 11, 20)) == date(2026, 5, 23)  # the last 182 days

@@ -22,7 +22,9 @@ import pytest
 from notereview.synth import DEFAULT_AS_OF, generate
 
 AS_OF = DEFAULT_AS_OF
-WINDOW_START = AS_OF - timedelta(days=181)
+# The review window as auditors read "the last six months": the as-of month and the six whole
+# months before it (England policy review_window_months: 6), worked out here independently.
+WINDOW_START = date(AS_OF.year - (AS_OF.month <= 6), (AS_OF.month - 7) % 12 + 1, 1)
 CRITERIA = (
     "V1",
     "V2",

@@ -613,7 +613,7 @@ def build_context(
     child_forms, names = people_names(case, people)
     child = case.child
     age = child.age_on(as_of)
-    window_start = as_of - timedelta(days=policy.review_window_days - 1)
+    window_start = policy.window_start(as_of)
     verbal = (age is None or age >= policy.pre_verbal_age_below) and not is_non_verbal(case)
 
     seen_dates = sorted({v.visit_date for v in case.visits if v.seen})

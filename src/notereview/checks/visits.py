@@ -38,11 +38,23 @@ class VisitsWithinInterval(_VisitCheck):
     Params = IntervalParams
 
     def __call__(self, ctx: ReviewContext) -> Finding:
-        intervals = [
-            i
-            for i in ctx.extras["visit_intervals"]
-            if (i.closed_by or ctx.as_of) >= ctx.window_start
-        ]
+        from notereview.policy import visit_due_dates
+
+        # The schedule judged opens at the review window's start (or the last seen visit
+        # before it, not before the status start), as the M1 schedule does: an interval
+        # opened long before the window is not this review's to judge.
+        child = ctx.case.child
+        intervals = visit_due_dates(
+            child.legal_status,
+            child.status_start,
+            child.placement_start,
+            child.long_term_placement,
+            sorted({v.visit_date for v in ctx.case.visits if v.seen}),
+            ctx.as_of,
+            ctx.window_start,
+            ctx.policy,
+            ctx.calendar,
+        )
         overdue = [i for i in intervals if i.overdue_working_days > 0]
         overdue_now = any(i.closed_by is None for i in overdue)
         seen_in_window = [v for v in ctx.window_visits if v.seen]

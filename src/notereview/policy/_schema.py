@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -169,6 +170,10 @@ class Policy(_Strict):
     supervision: SupervisionRules
     plan_reviews: PlanReviewRules
     review_window_days: int = Field(ge=1)
+    #: Where set, the window runs instead from the first day of the month this many months
+    #: before the as-of date's month (an audit of "the last six months" reads whole months:
+    #: as of 20 November, from 1 May); null for the last ``review_window_days`` days.
+    review_window_months: int | None = Field(default=None, ge=1, le=60)
     no_access: NoAccessRule
     pre_verbal_age_below: int = Field(ge=0)
     seen_alone_min_age: int = Field(ge=0)
@@ -239,3 +244,11 @@ class Policy(_Strict):
             payload = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"))
             self._fingerprint.append(hashlib.sha256(payload.encode("utf-8")).hexdigest())
         return self._fingerprint[0]
+
+    def window_start(self, as_of: date) -> date:
+        """The first day of the review window that ends on (and includes) ``as_of``."""
+        months = self.review_window_months
+        if months is None:
+            return as_of - timedelta(days=self.review_window_days - 1)
+        index = as_of.year * 12 + as_of.month - 1 - months
+        return date(index // 12, index % 12 + 1, 1)

@@ -58,8 +58,7 @@ def interval_days(interval: Interval) -> int:
 
 def window_start(as_of: date, policy: Policy | None = None) -> date:
     """First day of the review window that ends on (and includes) ``as_of``."""
-    days = (policy or default_policy()).review_window_days
-    return as_of - timedelta(days=days - 1)
+    return (policy or default_policy()).window_start(as_of)
 
 
 @dataclass(frozen=True, slots=True)
