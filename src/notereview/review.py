@@ -31,6 +31,7 @@ from notereview.checks._context import (
     VisitLabel,
     annotate_case,
     build_context,
+    child_context,
 )
 from notereview.checks._finding import Finding
 from notereview.checks._linking import PlanLinker
@@ -163,9 +164,11 @@ class Reviewer:
         self, case: CaseFile, as_of: date, tables_absent: Iterable[str] = ()
     ) -> ReviewContext:
         annotations = None
+        people = None
         prepare = getattr(self.linker, "prepare", None)
         if prepare is not None:  # the semantic linker decides a case file's visits in one batch
-            annotations = annotate_case(case, self.annotator, as_of)
+            people = child_context(case, as_of, self.annotator)
+            annotations = annotate_case(case, self.annotator, as_of, people)
             prepare(case, annotations)
         ctx = build_context(
             case,
@@ -178,6 +181,7 @@ class Reviewer:
             annotations=annotations,
             labeller=self.labeller,
             judgement=self.judgement,
+            people=people,
         )
         if self.chronology_coverage is not None:  # events found in the chronology by meaning
             from notereview.checks.chronology import COVERAGE_BY_MEANING

@@ -603,11 +603,14 @@ def build_context(
     annotations: dict[tuple[str, str], AnnotatedText] | None = None,
     labeller: Any = None,
     judgement: Judgement | None = None,
+    people: ChildContext | None = None,
 ) -> ReviewContext:
+    """``people``: the case's ChildContext where the caller has it already (it annotated the
+    case itself), so the names are worked out once."""
     from notereview.policy import recorded_late_working_days, visit_due_dates
 
     linker = linker or PlanLinker()
-    people = child_context(case, as_of, annotator)
+    people = people or child_context(case, as_of, annotator)
     if annotations is None:
         annotations = annotate_case(case, annotator, as_of, people)
     child_forms, names = people_names(case, people)

@@ -155,16 +155,6 @@ class LabelModel:
                 best = (score, i)
         return best[0], best[1], best[1] + k - 1
 
-    def contributions(
-        self, text: str, sentences: Iterable[SentenceAnnotation], child_forms: frozenset[str]
-    ) -> list[tuple[float, str]]:
-        """The features of some sentences that weighed most for the label, largest first."""
-        totals: dict[str, float] = {}
-        for s in sentences:
-            for f in sentence_features(text, s, child_forms):
-                totals[f] = totals.get(f, 0.0) + self.weights.get(f, 0.0)
-        return sorted(((v, f) for f, v in totals.items() if v > 0), reverse=True)
-
 
 @dataclass(frozen=True)
 class Judgement:

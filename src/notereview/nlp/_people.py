@@ -24,7 +24,7 @@ by a check (the names never leave the annotation step).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -85,7 +85,8 @@ class CasePeople:
     others: tuple[tuple[str, str, str], ...] = ()
 
 
-RoleOf = Any  # callable(relationship: str) -> (role, gender) | None; see Annotator.relationship
+#: Reads a genogram relationship as (role, gender), or None (RelationshipReader).
+RoleOf = Callable[[str], "tuple[str, str] | None"]
 
 
 def case_people(
