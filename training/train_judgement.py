@@ -42,6 +42,7 @@ from notereview.checks._judgement import (
     WEIGHTS_FILE,
     LabelModel,
     sentence_features,
+    weight_units,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,8 +176,8 @@ def fit(examples: Sequence[Example], label: str, width: int) -> LabelModel:
     return LabelModel(label, round(float(model.intercept_[0]), 5), weights, width, 0.0)
 
 
-def record_score(model: LabelModel, bag: Bag) -> float:
-    return model.best_window([frozenset(s) for s in bag])[0]
+def record_score(model: LabelModel, bag: Bag, units: dict[str, int] | None = None) -> float:
+    return model.best_window([frozenset(s) for s in bag], units)[0]
 
 
 def pseudo_records(
@@ -205,11 +206,16 @@ def train_label(snippets: list[Example], synth: list[Example], label: str) -> La
             train = [e for e in snippets if e.source != held] + synth
             test = [e for e in snippets if e.source == held]
             model = fit(train, label, width)
+            units = weight_units(model.weights)
             rng = random.Random(f"{SEED}-{held}-{label}")
-            scored = [(record_score(model, b), t) for b, t in pseudo_records(test, label, rng)]
+            scored = [
+                (record_score(model, b, units), t) for b, t in pseudo_records(test, label, rng)
+            ]
             pseudo[width][held] = scored
             passage_acc[width][held] = float(
-                np.mean([(record_score(model, e.sentences) > 0) == e.labels[label] for e in test])
+                np.mean(
+                    [(record_score(model, e.sentences, units) > 0) == e.labels[label] for e in test]
+                )
             )
             for th in THRESHOLDS:
                 acc = float(np.mean([(s > th) == t for s, t in scored]))

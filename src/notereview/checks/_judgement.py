@@ -25,12 +25,10 @@ over a dict of weights: no scikit-learn, no torch, nothing loaded at import time
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -136,24 +134,47 @@ class LabelModel:
     rule_offset: float = 0.0
     rule_cap: int = 0
 
-    def score(self, features: Iterable[str]) -> float:
-        """The bias plus the weights of some features, each counted once (presence). Summed
-        exactly (``math.fsum``): a set's order changes from process to process, and a run's
-        files must not depend on which worker scored a file."""
-        return self.bias + math.fsum(map(self.weights.get, set(features), repeat(0.0)))
+    def score(self, features: Iterable[str], units: dict[str, int] | None = None) -> float:
+        """The bias plus the weights of some features, each counted once (presence)."""
+        get = (units if units is not None else weight_units(self.weights)).get
+        return self.bias + sum([get(f, 0) for f in set(features)]) / SCALE
 
-    def best_window(self, sentences: Sequence[frozenset[str]]) -> tuple[float, int, int]:
+    def best_window(
+        self, sentences: Sequence[frozenset[str]], units: dict[str, int] | None = None
+    ) -> tuple[float, int, int]:
         """(score, first, last) of the best window of consecutive sentences, given each
-        sentence's feature set; a record shorter than the window is one window."""
+        sentence's feature set; a record shorter than the window is one window; the first of
+        equal windows. ``units``: the weights as ``weight_units`` gives them, where the
+        caller keeps them. Each sentence's weights are summed once; a window of two is the two
+        sums less what the sentences share (the features of a window count once)."""
         if not sentences:
             return self.bias, 0, -1
+        get = (units if units is not None else weight_units(self.weights)).get
         k = min(self.window, len(sentences))
-        best = (float("-inf"), 0)
+        sums = [sum([get(f, 0) for f in s]) for s in sentences]
+        best, first = 0, -1
         for i in range(len(sentences) - k + 1):
-            score = self.score(frozenset().union(*sentences[i : i + k]))
-            if score > best[0]:
-                best = (score, i)
-        return best[0], best[1], best[1] + k - 1
+            if k == 1:
+                total = sums[i]
+            elif k == 2:
+                shared = sentences[i] & sentences[i + 1]
+                total = sums[i] + sums[i + 1] - sum([get(f, 0) for f in shared])
+            else:
+                total = sum([get(f, 0) for f in frozenset().union(*sentences[i : i + k])])
+            if first < 0 or total > best:
+                best, first = total, i
+        return self.bias + best / SCALE, first, first + k - 1
+
+
+#: Weights are stored to five decimal places and summed as integers of 1/SCALE: exact, so a
+#: score does not depend on the order of a set (which changes from process to process) and a
+#: run's files do not depend on which worker scored a file.
+SCALE = 100_000
+
+
+def weight_units(weights: dict[str, float]) -> dict[str, int]:
+    """A label's weights in integer units of 1/SCALE (what ``LabelModel`` sums)."""
+    return {f: round(w * SCALE) for f, w in weights.items()}
 
 
 @dataclass(frozen=True)
@@ -163,6 +184,8 @@ class Judgement:
     model_id: str
     sha256: str
     models: dict[str, LabelModel]
+    #: Per label, its weights as ``weight_units`` gives them (built once, on loading).
+    units: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def read(
         self,
@@ -178,7 +201,7 @@ class Judgement:
         features = text_features(text, sentences, child_forms)
         out: dict[str, tuple[bool, float, int, int]] = {}
         for label, model in self.models.items():
-            score, first, last = model.best_window(features)
+            score, first, last = model.best_window(features, self.units.get(label))
             margin = score - model.threshold
             if rules and rules.get(label):
                 margin += model.rule_offset * min(rules[label], model.rule_cap)
@@ -212,7 +235,8 @@ def judgement_from_dict(data: dict[str, Any], model_id: str, sha256: str) -> Jud
     missing = [label for label in LABELS if label not in models]
     if missing:
         raise ModelError(f"{model_id} has no model for {', '.join(missing)}; retrain it")
-    return Judgement(model_id, sha256, models)
+    units = {label: weight_units(model.weights) for label, model in models.items()}
+    return Judgement(model_id, sha256, models, units)
 
 
 def load_judgement(version: str = "1", models_dir: Path | None = None) -> Judgement:
