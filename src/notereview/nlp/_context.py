@@ -956,6 +956,8 @@ _FAMILY = frozenset({"parent_carer", "other_child"})
 def _family_interprets(text: str, mentions: list[_Mention]) -> bool:
     """A parent, carer or sibling interprets or signs for the child ("mum translated", "so Dad
     interpreted", "Nan signed with her"): the nearest person before the verb is family."""
+    if not any(p.who in _FAMILY for p in mentions):
+        return False
     for m in _INTERPRETING.finditer(text):
         before = [p for p in mentions if p.end <= m.start() and m.start() - p.end <= 40]
         if before and before[-1].who in _FAMILY:
@@ -1154,17 +1156,9 @@ def _bucket_mentions(items: list[_Mention], sents: list[tuple[int, int]]) -> lis
 
 
 def _find_names(text: str, child: ChildContext) -> list[tuple[int, int]]:
-    aliases: set[str] = set()
-    for name in (child.first_name, *child.nicknames):
-        if not name:
-            continue
-        name = name.strip()
-        if len(name) < 2:
-            continue
-        aliases.update({name, name[0].upper() + name[1:], name.upper()})
     found: set[tuple[int, int]] = set()
     n = len(text)
-    for alias in aliases:
+    for alias in _aliases(child.first_name, child.nicknames):
         k = len(alias)
         pos = text.find(alias)
         while pos != -1:
@@ -1174,7 +1168,7 @@ def _find_names(text: str, child: ChildContext) -> list[tuple[int, int]]:
             if before_ok and after_ok:
                 found.add((pos, end))
             pos = text.find(alias, pos + 1)
-    if child.initial:
+    if child.initial and child.initial in text:
         for m in _initial_rx(child.initial).finditer(text):
             start = m.start()
             if _LETTER_LABEL.search(text, max(0, start - 14), start) is not None:
@@ -1183,6 +1177,21 @@ def _find_names(text: str, child: ChildContext) -> list[tuple[int, int]]:
                 continue  # "B." ends a sentence only after a word ("told B."), not a list mark
             found.add((start, start + 1))
     return sorted(found)
+
+
+@lru_cache(maxsize=256)
+def _aliases(first_name: str | None, nicknames: tuple[str, ...]) -> tuple[str, ...]:
+    """The spellings the child's names are searched for (as written, capitalised, in
+    capitals), worked out once per child rather than per text."""
+    aliases: set[str] = set()
+    for name in (first_name, *nicknames):
+        if not name:
+            continue
+        name = name.strip()
+        if len(name) < 2:
+            continue
+        aliases.update({name, name[0].upper() + name[1:], name.upper()})
+    return tuple(sorted(aliases))
 
 
 # A letter used as a label, not as someone's initial ("Class B drugs", "Plan B").
