@@ -15,7 +15,6 @@ from notereview import PlanAction
 from notereview.checks._context import label_action
 from notereview.checks._lexicon import SmartSpec, lexicon
 from notereview.checks._smart import (
-    SmartFieldsSpec,
     due_date_problem,
     owner_field_problem,
     smart_fields,
@@ -23,6 +22,7 @@ from notereview.checks._smart import (
     when_in_text,
     who_in_text,
 )
+from notereview.checks._smart_fields import SmartFieldsSpec
 
 START = date(2027, 2, 8)  # the plan's start
 

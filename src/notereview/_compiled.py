@@ -33,8 +33,9 @@ from types import ModuleType
 
 #: The modules compiled: the reader (who speaks, voice, qualifiers), the segmenter and matcher
 #: components' Python, the case context's labels, the people of a case file, the learned
-#: judgement's features. Each must type-check under mypy and keep its
-#: annotations' names importable at run time (mypyc reads dataclass field types on load).
+#: judgement's features, the SMART reading of plan actions. Each must type-check under mypy,
+#: keep its annotations' names importable at run time (mypyc reads dataclass field types on
+#: load) and define no class mypyc cannot make native (a pydantic model).
 MODULES: tuple[str, ...] = (
     "notereview.nlp._context",
     "notereview.nlp._components",
@@ -43,6 +44,7 @@ MODULES: tuple[str, ...] = (
     "notereview.checks._linkwords",
     "notereview.checks._judgement",
     "notereview.nlp._people",
+    "notereview.checks._smart",
 )
 MANIFEST = "manifest.json"
 ENV_SWITCH = "NOTEREVIEW_COMPILED"
@@ -119,9 +121,27 @@ def build(dest: Path | None = None, modules: Sequence[str] = MODULES) -> dict[st
             "sources_sha256": {m: _sha(_source(m)) for m in modules},
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+        _verify(staging, modules)
         shutil.rmtree(dest, ignore_errors=True)
         staging.rename(dest)
     return manifest
+
+
+def _verify(folder: Path, modules: Sequence[str]) -> None:
+    """Import every compiled module from ``folder`` in a fresh process before the build
+    replaces the one in use: a module that compiles but fails on import (a class mypyc cannot
+    make native, such as a pydantic model) must never become the build every process loads."""
+    code = (
+        "import importlib, sys\n"
+        "from notereview import _compiled\n"
+        f"for m in {list(modules)!r}: importlib.import_module(m)\n"
+        "sys.exit(0 if _compiled.status()['compiled'] else 3)\n"
+    )
+    env = {**os.environ, ENV_DIR: str(folder), ENV_SWITCH: "1"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-5:])
+        raise CompileError(f"the compiled modules do not import, so the build is not used:\n{tail}")
 
 
 class _Finder(importlib.abc.MetaPathFinder):
