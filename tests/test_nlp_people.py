@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from notereview.nlp import ChildContext, build_pipeline
-from notereview.nlp._people import FamilyMember, case_people
+from notereview.nlp._people import FamilyMember, case_people, likely_child_name
 
 
 @pytest.fixture(scope="module")
@@ -226,3 +226,16 @@ def test_words_from_an_earlier_visit_are_not_this_visits_voice(annotator):
 def test_more_forms_of_the_childs_voice(annotator, text, voice):
     ctx = _ctx(annotator, "Ottilie", "F", 9, (), [text, "Ottilie uses signs and PECS."])
     assert _voice(annotator, text, ctx) == voice
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ('Tyler said "no". Mum said Tyler was tired. Then Ava laughed.', "Tyler"),
+        ("Mr Hale said Ava had settled. Mr Hale will call again.", "Ava"),  # Mr Hale: an adult
+        ("Spoke to Mum about the plan.", None),  # no first name at all
+        ("Ava and Tyler played; Ava chose the game.", "Ava"),
+    ],
+)
+def test_an_unnamed_passages_child_is_the_first_name_it_uses_most(text, name):
+    assert likely_child_name(text) == name

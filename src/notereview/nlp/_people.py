@@ -291,6 +291,28 @@ def _name_candidates(corpus: str) -> set[str]:
     return found
 
 
+def likely_child_name(text: str) -> str | None:
+    """The first name a passage about one child most likely calls the child, for a passage
+    pasted without the child's name (the exemplar checker): the first name it uses most
+    often (first on a tie), where a first name is a capitalised word the first-name data
+    knows, that is not a common English word and does not follow a title ("Mr Hale" is an
+    adult). None when the passage names no one."""
+    counts: dict[str, int] = {}
+    titled = {name for _title, name in _TITLE_RX.findall(text)}
+    for m in _NAME_RX.finditer(text):
+        word = m.group(0)
+        if word in _STOP_CAPITALS or word in titled or counts.get(word, 0) < 0:
+            continue
+        if word not in counts:
+            known = name_gender(word) != "none" and word_zipf(word.lower()) < NAME_IN_TEXT_MAX_ZIPF
+            if not known:
+                counts[word] = -1  # not a first name: never counted
+                continue
+        counts[word] = counts.get(word, 0) + 1
+    best = max(counts.values(), default=0)
+    return next((w for w, n in counts.items() if n == best), None) if best > 0 else None
+
+
 def _edit_distance(a: str, b: str) -> int:
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
