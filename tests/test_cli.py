@@ -125,6 +125,38 @@ def test_check_judges_a_pasted_plan_action_on_what_its_text_can_show():
     assert p1["verdict"] == "missing" and "add" in p1["advice"]
 
 
+def _finding(*args: str) -> dict:
+    r = runner.invoke(app, ["check", *args])
+    assert r.exit_code == 0, r.output
+    return {f["criterion"]: f for f in json.loads(r.output)["findings"]}
+
+
+def test_check_hears_a_child_the_passage_names_without_being_told_the_name():
+    found = _finding("--kind", "visit", 'Tyler said "I want to go back to my old school."')
+    assert found["C1"]["verdict"] == "good"
+    # a parent speaking about the child is not the child's voice
+    found = _finding("--kind", "visit", "Mum said Tyler is happy at school and has no worries.")
+    assert found["C1"]["verdict"] == "missing"
+
+
+def test_check_reads_a_worry_statement_and_a_record_of_facts_as_what_they_can_show():
+    worry = (
+        "The school and social worker are worried that when Dad has been drinking he shouts "
+        "at Tyler and pushes him, and Tyler has come to school with bruises on his arms."
+    )
+    s3 = _finding("--kind", "case_summary", worry)["S3"]
+    assert s3["verdict"] == "good" and "strengths" in s3["advice"]  # the rest is advice
+    s3 = _finding("--kind", "case_summary", "There are some concerns at home.")["S3"]
+    assert s3["verdict"] == "missing" and "who is worried" in s3["advice"]
+    facts = "I saw Tyler in the kitchen; there was no food in the fridge and the heating was off."
+    v5 = _finding("--kind", "visit", facts)["V5"]
+    assert v5["verdict"] == "good" and "mean for the child" in v5["advice"]
+    opinion = _finding("--kind", "visit", "The home conditions are not good enough.")["V5"]
+    assert opinion["verdict"] == "missing" and opinion["advice"].startswith(
+        "Record says what was observed"
+    )
+
+
 def test_check_rejects_an_unknown_kind_cleanly():
     result = _cli("check", "--kind", "poem", "roses are red")
     assert result.returncode == 2

@@ -371,18 +371,14 @@ def _good_voice(result: dict[str, Any]) -> bool:
 
 
 def _good_summary(result: dict[str, Any]) -> bool:
-    # The passages are worry statements: good when the worry is stated specifically
-    # (who is worried, about what happening), which S3 records as its evidence.
-    s3 = next((f for f in result["findings"] if f["criterion"] == "S3"), None)
-    return bool(s3 and any(e["source"] == "safety_plan.worry_statement" for e in s3["evidence"]))
+    # The passages are worry statements: S3 is met on one pasted that states the worry
+    # specifically (who is worried, about what happening).
+    return _status(result, "S3") == "met"
 
 
 def _good_record(result: dict[str, Any]) -> bool:
-    # Analysis, or at least specific observed facts: either is more than a bare opinion.
-    if result["labels"].get("analysis"):
-        return True
-    v5 = next((f for f in result["findings"] if f["criterion"] == "V5"), None)
-    return bool(v5 and any(e["source"] == "observed_facts" for e in v5["evidence"]))
+    # Analysis, or specific observed facts: either is more than a bare opinion (V5 met).
+    return _status(result, "V5") == "met"
 
 
 def _good_supervision(result: dict[str, Any]) -> bool:

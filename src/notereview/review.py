@@ -230,13 +230,16 @@ class ExemplarError(NotereviewError):
 def _exemplar_case(
     kind: str, text: str, child_name: str | None, age: int | None, day: date
 ) -> CaseFile:
+    from notereview.nlp._people import likely_child_name
+
     child = Child(
         child_id="exemplar",
         legal_status="CIN",
         status_start=day - timedelta(days=365),
         team="exemplar",
         worker_id="exemplar",
-        first_name=child_name,
+        # a passage pasted without the child's name: the first name it uses most is the child
+        first_name=child_name or likely_child_name(text),
         age_years=age,
         gender="unknown",
     )
@@ -303,7 +306,9 @@ def check_text(
     for f in findings:
         d = f.as_dict()
         d.pop("theme")
-        d["verdict"], d["advice"] = _verdict(f, reviewer.rubric.title(f.criterion))
+        rubric = reviewer.rubric
+        cid = f.criterion
+        d["verdict"], d["advice"] = _verdict(f, rubric.title(cid), rubric.advice(cid))
         out.append(d)
     return {"kind": kind, "findings": out, "labels": labels}
 
@@ -317,6 +322,10 @@ def _as_exemplar(finding: Finding, kind: str, ctx: ReviewContext, age: int | Non
     - C3: with no age given, a text that observes the child's cues and holds none of their
       words is read as about a child who does not (yet) speak: the observation is C3's
       evidence.
+    - S3: a pasted worry statement is one part of a safety plan: stated specifically (who is
+      worried, about what, the impact on the child) it is good, and the other parts are advice.
+    - V5: a passage that records specific observed facts is fact, not bare opinion: good, with
+      what it means for the child as advice where the passage does not say.
     """
     if kind == "plan_action" and finding.criterion == "P1":
         act = ctx.action_labels["exemplar-1"]
@@ -337,6 +346,29 @@ def _as_exemplar(finding: Finding, kind: str, ctx: ReviewContext, age: int | Non
             )
             return replace(finding, status="met", score=1.0, missing=advice)
         return finding
+    if kind == "case_summary" and finding.criterion == "S3" and finding.status != "met":
+        if any(e.source == _WORRY_STATEMENT for e in finding.evidence):
+            return replace(
+                finding,
+                status="met",
+                score=1.0,
+                missing=(
+                    "beside the worry, a safety plan says the strengths, who does what by "
+                    "when, and what happens if the plan does not work"
+                ),
+            )
+        return finding
+    if kind == "visit" and finding.criterion == "V5" and finding.status != "met":
+        lab = ctx.visit_labels["exemplar-1"]
+        if lab.facts_evidence:
+            return replace(
+                finding,
+                status="met",
+                score=1.0,
+                evidence=(*finding.evidence, *lab.facts_evidence),
+                missing="say what your observations mean for the child, and what happens next",
+            )
+        return finding
     if kind == "visit" and finding.criterion == "C3" and age is None:
         lab = ctx.visit_labels["exemplar-1"]
         if lab.voice == "observation" and finding.status == "not_applicable":
@@ -351,21 +383,22 @@ def _as_exemplar(finding: Finding, kind: str, ctx: ReviewContext, age: int | Non
 
 
 _VERDICT = {"met": "good", "partly_met": "partly", "not_met": "missing"}
+#: S3's evidence that a worry is stated specifically (checks/case_summary.py).
+_WORRY_STATEMENT = "safety_plan.worry_statement"
 
 
-def _verdict(finding: Finding, title: str) -> tuple[str, str]:
+def _verdict(finding: Finding, title: str, advice: str = "") -> tuple[str, str]:
     """Per criterion, in words a practice lead can act on: good, partly there, or missing,
-    and what to add."""
+    and what to add (the rubric's advice for the criterion, else what the check found
+    missing)."""
     verdict = _VERDICT.get(finding.status, "not applicable")
     if verdict == "good":
-        advice = f"{title}: good"
-        if finding.missing:
-            advice += f"; to strengthen it, {finding.missing}"
-        return verdict, advice
+        return verdict, f"{title}: good" + (
+            f". To strengthen it: {finding.missing}" if finding.missing else ""
+        )
     if verdict == "not applicable":
         return verdict, f"{title}: not applicable here" + (
             f" ({finding.missing})" if finding.missing else ""
         )
-    return verdict, f"{title}: {verdict}; add {finding.missing}" if finding.missing else (
-        f"{title}: {verdict}"
-    )
+    todo = advice or finding.missing
+    return verdict, f"{title}: {verdict}" + (f". To add: {todo}" if todo else "")

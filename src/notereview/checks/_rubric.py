@@ -58,6 +58,9 @@ class CriterionSpec(_Strict):
     theme: str
     title: str
     check: str
+    #: What to add, in words a practice lead can act on, where one piece of writing does not
+    #: meet the criterion (the exemplar checker's advice).
+    advice: str = ""
     weight: float = Field(gt=0)
     params: dict[str, Any] = Field(default_factory=dict)
 
@@ -127,6 +130,9 @@ class Rubric:
 
     def title(self, cid: str) -> str:
         return self.spec.criteria[cid].title
+
+    def advice(self, cid: str) -> str:
+        return self.spec.criteria[cid].advice
 
     def band(self, score: float) -> str:
         if score >= self.spec.bands.good:
