@@ -46,6 +46,20 @@ def test_a_babys_observed_cues_count_as_observation():
     assert _status(r, "C1") == "not_applicable"
 
 
+def test_a_child_with_little_speech_is_heard_in_words_and_in_observation():
+    # A 9-year-old who uses symbols: what they say that way is their words (C1), and
+    # observation of them is their voice too (C3 applies beside C1 and C2).
+    text = (
+        "Ruby has limited speech and uses PECS. She smiled and pulled me by the hand to show "
+        "me her new bike, and she made the 'happy' sign when her dad came in."
+    )
+    r = _visit_result(text)
+    assert _status(r, "C3") == "met"
+    assert _status(r, "C1") != "not_applicable"
+    speaking = _visit_result("Ruby smiled and showed me her new bike in the garden.")
+    assert _status(speaking, "C3") == "not_applicable"  # a child who speaks: C1, C2
+
+
 def test_the_childs_name_as_an_object_is_not_voice():
     r = _visit_result("I saw Ruby in the kitchen with her mother and the house was tidy.")
     assert r["labels"]["voice"] == "none"

@@ -123,6 +123,10 @@ class ReviewContext:
     events: tuple[EventMention, ...]
     tables_absent: frozenset[str] = frozenset()
     extras: dict[str, Any] = field(default_factory=dict)
+    #: The file says the child communicates partly other than by speech (few or no words,
+    #: signs, symbols, a communication aid): observation of them is part of their voice, so
+    #: C3 applies beside C1 and C2.
+    observed: bool = False
 
     def in_window(self, day: date) -> bool:
         return self.window_start <= day <= self.as_of
@@ -672,6 +676,7 @@ def build_context(
         calendar=calendar,
         age=age,
         verbal=verbal,
+        observed=people.observed,
         annotations=annotations,
         visit_labels=visit_labels,
         action_labels=action_labels,

@@ -39,7 +39,10 @@ class _SeenVisitShare(_VoiceCheck):
         raise NotImplementedError
 
     def __call__(self, ctx: ReviewContext) -> Finding:
-        if ctx.verbal != self.for_verbal:
+        # C1, C2 for a child who speaks (or signs, or uses an aid); C3 for one who does not,
+        # and for one whose file says they communicate partly other than by speech.
+        applies = ctx.verbal if self.for_verbal else (not ctx.verbal or ctx.observed)
+        if not applies:
             reason = (
                 _pre_verbal_reason(ctx)
                 if self.for_verbal
