@@ -239,3 +239,11 @@ def test_more_forms_of_the_childs_voice(annotator, text, voice):
 )
 def test_an_unnamed_passages_child_is_the_first_name_it_uses_most(text, name):
     assert likely_child_name(text) == name
+
+
+def test_failing_a_first_name_an_unnamed_passages_child_is_its_initial():
+    assert likely_child_name("Saw J alone in her room. J said school is ok.") == "J"
+    # "M said" is the mother in terse notes: a role letter is never the child
+    assert likely_child_name("M said J was tired. J went to bed.", frozenset({"M"})) == "J"
+    assert likely_child_name("M said she was tired.", frozenset({"M"})) is None
+    assert likely_child_name("Plan B was agreed at the meeting.") is None  # a label

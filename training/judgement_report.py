@@ -82,6 +82,29 @@ def snippet_voice(train_dir: Path) -> dict[str, float]:
     return out
 
 
+def checker_voice(train_dir: Path) -> dict[str, float]:
+    """The exemplar checker on each author's passages pasted as they are (no child's name, no
+    age): the passage has the child's voice when C1, C2 or C3 is met (voice vs none)."""
+    from notereview.review import Reviewer, check_text
+
+    reviewer = Reviewer()
+    hits: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for path in sorted(train_dir.glob("*/snippets.jsonl")):
+        author = path.parent.name
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            item = json.loads(line)
+            found = check_text("visit", item["text"], reviewer=reviewer)["findings"]
+            heard = any(f["status"] == "met" for f in found if f["criterion"] in ("C1", "C2", "C3"))
+            total[author] += 1
+            hits[author] += heard == (item["labels"]["voice"] != "none")
+    out = {a: hits[a] / total[a] for a in total}
+    out["all"] = sum(hits.values()) / sum(total.values())
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--dev", type=Path, default=DEV)
@@ -110,6 +133,15 @@ def main(argv: list[str] | None = None) -> None:
             "| " + " | ".join(voice) + " |",
             "|" + "---|" * len(voice),
             "| " + " | ".join(f"{v:.3f}" for v in voice.values()) + " |",
+        ]
+        heard = checker_voice(args.train_dir)
+        lines += [
+            "",
+            "## ../shared/train passages pasted into the checker (no name, no age): voice or none",
+            "",
+            "| " + " | ".join(heard) + " |",
+            "|" + "---|" * len(heard),
+            "| " + " | ".join(f"{v:.3f}" for v in heard.values()) + " |",
             "",
             "Held-out authors for the visit judgement (analysis, plan link): "
             "`models/visit_judgement/1/MODEL_CARD.md`. SMART per author (IN-SAMPLE for the "
@@ -122,7 +154,8 @@ def main(argv: list[str] | None = None) -> None:
         lines += [
             "",
             f"exemplars_dev.jsonl (SPENT, a regression check only): {ex['all']['accuracy']:.2f} "
-            f"of {ex['all']['n']} passages.",
+            f"of {ex['all']['n']} passages, each theme read from its criterion's status "
+            "(met = good).",
         ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -228,7 +228,12 @@ class ExemplarError(NotereviewError):
 
 
 def _exemplar_case(
-    kind: str, text: str, child_name: str | None, age: int | None, day: date
+    kind: str,
+    text: str,
+    child_name: str | None,
+    age: int | None,
+    day: date,
+    role_letters: frozenset[str] = frozenset(),
 ) -> CaseFile:
     from notereview.nlp._people import likely_child_name
 
@@ -238,8 +243,8 @@ def _exemplar_case(
         status_start=day - timedelta(days=365),
         team="exemplar",
         worker_id="exemplar",
-        # a passage pasted without the child's name: the first name it uses most is the child
-        first_name=child_name or likely_child_name(text),
+        # a passage pasted without the child's name: the name it uses most is the child
+        first_name=child_name or likely_child_name(text, role_letters),
         age_years=age,
         gender="unknown",
     )
@@ -284,7 +289,10 @@ def check_text(
         )
     reviewer = reviewer or Reviewer()
     day = on or date.today()
-    case = _exemplar_case(kind, text, child_name, age, day)
+    role_letters = frozenset(
+        t for e in reviewer.annotator.patterns.speakers for t in e.triggers if len(t) == 1
+    )
+    case = _exemplar_case(kind, text, child_name, age, day, role_letters)
     ctx = reviewer.context(case, day)
     wanted = KIND_CRITERIA[kind]
     findings = [check(ctx) for check in reviewer.rubric.checks if check.criterion in wanted]

@@ -1214,6 +1214,25 @@ def _initial_rx(letter: str) -> re.Pattern[str]:
 
 _WORD_BEFORE = re.compile(r"[a-z]\s$")
 
+#: Any capital letter in the shapes ``_initial_rx`` reads as someone's initial.
+_ANY_INITIAL = re.compile(
+    r"(?<![\w&/.'’-])([A-Z])(?=['’]s\b|\s*[,:;)]|\s+(?:[a-z]|&\s)|(\.)(?:\s|$))"
+)
+
+
+def initials_used_as_names(text: str) -> list[str]:
+    """The capital letters a text uses as people's initials ("J said", "saw J, mum"), in
+    order, less a letter used as a label ("Plan B") or a list mark ("B. Housing")."""
+    out: list[str] = []
+    for m in _ANY_INITIAL.finditer(text):
+        start = m.start()
+        if _LETTER_LABEL.search(text, max(0, start - 14), start) is not None:
+            continue
+        if m.group(2) == "." and not _WORD_BEFORE.search(text, max(0, start - 3), start):
+            continue
+        out.append(m.group(1))
+    return out
+
 
 def _find_others(
     text: str, others: tuple[tuple[str, str, str], ...]

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from notereview.nlp._context import initials_used_as_names
+
 #: A capitalised word that can be a name (letters, an inner hyphen or apostrophe).
 _NAME_RX = re.compile(r"\b[A-Z][a-z]+(?:-[A-Za-z][a-z]+|['’][A-Z][a-z]+)?\b")
 #: A word right before a name that makes it a surname or part of a place ("Mr Karim",
@@ -291,12 +293,13 @@ def _name_candidates(corpus: str) -> set[str]:
     return found
 
 
-def likely_child_name(text: str) -> str | None:
-    """The first name a passage about one child most likely calls the child, for a passage
-    pasted without the child's name (the exemplar checker): the first name it uses most
-    often (first on a tie), where a first name is a capitalised word the first-name data
-    knows, that is not a common English word and does not follow a title ("Mr Hale" is an
-    adult). None when the passage names no one."""
+def likely_child_name(text: str, role_letters: frozenset[str] = frozenset()) -> str | None:
+    """The name a passage about one child most likely calls the child, for a passage pasted
+    without the child's name (the exemplar checker): the first name it uses most often
+    (first on a tie), where a first name is a capitalised word the first-name data knows,
+    that is not a common English word and does not follow a title ("Mr Hale" is an adult);
+    failing that, the initial it uses most ("J said"), less the letters the speaker lexicon
+    reads as roles (``role_letters``: "M said" is the mother). None when it names no one."""
     counts: dict[str, int] = {}
     titled = {name for _title, name in _TITLE_RX.findall(text)}
     for m in _NAME_RX.finditer(text):
@@ -310,7 +313,14 @@ def likely_child_name(text: str) -> str | None:
                 continue
         counts[word] = counts.get(word, 0) + 1
     best = max(counts.values(), default=0)
-    return next((w for w, n in counts.items() if n == best), None) if best > 0 else None
+    if best > 0:
+        return next(w for w, n in counts.items() if n == best)
+    letters: dict[str, int] = {}
+    for letter in initials_used_as_names(text):
+        if letter not in _NOT_INITIALS and letter not in role_letters:
+            letters[letter] = letters.get(letter, 0) + 1
+    most = max(letters.values(), default=0)
+    return next((x for x, n in letters.items() if n == most), None) if most else None
 
 
 def _edit_distance(a: str, b: str) -> int:
