@@ -54,6 +54,7 @@ from notereview._batch_ingest import (
 )
 from notereview.casefile import CaseFile
 from notereview.errors import NotereviewError
+from notereview.extract._ingest import locate_reason
 from notereview.extract._schema import CONTRACT_TABLES
 
 PARTIAL_DIR = ".notereview-partial"
@@ -788,6 +789,15 @@ def _quarantine_frame(part: Partitioned, dirs: list[Path]) -> pd.DataFrame:
     ]
     frames += [pq.read_table(d / "quarantine.parquet").to_pandas() for d in dirs]
     frame = pd.concat(frames, ignore_index=True)
+    for table, note in part.notes.items():  # rows from a workbook sheet: where, in the reason
+        if "sheet" in note and len(frame):
+            mask = frame["table"] == table
+            frame.loc[mask, "reason"] = [
+                locate_reason(reason, table, note, int(row))
+                for reason, row in zip(
+                    frame.loc[mask, "reason"], frame.loc[mask, "row_number"], strict=True
+                )
+            ]
     order = {t: i for i, t in enumerate(CONTRACT_TABLES)}
     frame["_t"] = frame["table"].map(order)
     frame = frame.sort_values(["_t", "row_number"], kind="mergesort").drop(columns="_t")

@@ -38,6 +38,8 @@ from notereview.extract._ingest import (
     _first_quarantined,
     _id_of,
     _missing_table,
+    locate_tables,
+    open_table,
     resolve_columns,
     table_notes,
     validate_rows,
@@ -181,6 +183,7 @@ class _Header:
     table: str
     columns: list[str]
     header_known: bool
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -196,12 +199,15 @@ class StreamTable:
     has_data: bool
     rows_of: Any  # column_of -> Iterator[RawRow]
     extra_of: Any  # () -> dict (after the rows were read)
+    _sheet: Any = None  # a workbook sheet's SheetTable (read whole, as calamine reads it)
 
 
 def open_stream(
     box: ExtractContainer, table: str, file_name: str, mapping: ColumnMapping
 ) -> StreamTable:
     fmt = format_of(file_name)
+    if fmt == "xlsx":  # calamine reads a sheet whole: the in-memory reader is the stream
+        return _from_table_file(open_table(box, table, file_name, mapping))
     src = _Source(box, file_name)
     if fmt == "parquet":
         return _open_parquet(src, table, mapping)
@@ -220,7 +226,7 @@ def open_stream(
 def _from_table_file(tf: TableFile) -> StreamTable:
     return StreamTable(
         tf.table, tf.file_name, tf.fmt, tf.encoding, tf.columns, tf.header_known, tf.has_data,
-        tf.rows, lambda: dict(tf.extra),
+        tf.rows, lambda: dict(tf.extra), tf._sheet,
     )  # fmt: skip
 
 
@@ -470,7 +476,8 @@ def _open_table(
     box: ExtractContainer, table: str, file_name: str, mapping: ColumnMapping
 ) -> tuple[StreamTable, dict[str, str | None], Iterator[RawRow]]:
     st = open_stream(box, table, file_name, mapping)
-    column_of = resolve_columns(_Header(table, st.columns, st.header_known), mapping)  # type: ignore[arg-type]
+    header = _Header(table, st.columns, st.header_known, st.extra_of() if st._sheet else {})
+    column_of = resolve_columns(header, mapping)  # type: ignore[arg-type]
     rows = st.rows_of(column_of) if st.has_data else iter(())
     return st, column_of, rows
 
@@ -545,7 +552,7 @@ def partition_extract(
     plan_child: dict[str, str] = {}
 
     with ExtractContainer(path) as box:
-        located = {t: box.find_table(t, mapping.file_stem(t)) for t in CONTRACT_TABLES}
+        located = locate_tables(box, mapping)
         for table in REQUIRED_TABLES:
             if located[table] is None:
                 raise ExtractError(_missing_table(box, table, mapping.file_stem(table)))
