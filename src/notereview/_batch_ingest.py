@@ -31,6 +31,7 @@ from typing import IO, Any
 
 from notereview.casefile import CaseFile, Child, Plan, PlanAction
 from notereview.errors import ExtractError
+from notereview.extract._annexa import AnnexA
 from notereview.extract._firstseen import FirstSeen
 from notereview.extract._ingest import (
     TablePass,
@@ -38,6 +39,7 @@ from notereview.extract._ingest import (
     _first_quarantined,
     _id_of,
     _missing_table,
+    children_from_annex,
     locate_tables,
     open_table,
     resolve_columns,
@@ -421,6 +423,8 @@ class Partitioned:
     plans_q: dict[str, int]
     tasks: list[ChunkTask] = field(default_factory=list)
     children_total: int = 0
+    annex_a: AnnexA | None = None
+    children_findings: list[dict[str, Any]] = field(default_factory=list)
 
 
 def auto_chunk(children: int) -> int:
@@ -529,6 +533,7 @@ def partition_extract(
     max_text_chars: int = 100_000,
     chunk_children: int | None = 200,
     map_tables: TableMap | None = None,
+    annex_a: AnnexA | None = None,
 ) -> Partitioned:
     """Pass 1: validate every row, spill accepted text records per chunk, check children and
     plans. Raises ExtractError exactly where ``read_extract`` does.
@@ -554,17 +559,20 @@ def partition_extract(
     with ExtractContainer(path) as box:
         located = locate_tables(box, mapping)
         for table in REQUIRED_TABLES:
-            if located[table] is None:
+            if located[table] is None and not (table == "children" and annex_a is not None):
                 raise ExtractError(_missing_table(box, table, mapping.file_stem(table)))
         for table in ("children", "plans"):
             file_name = located[table]
             if file_name is None:
-                continue
-            st, column_of, rows = _open_table(box, table, file_name, mapping)
-            tp = validate_rows(table, rows, rules)
+                if table != "children" or annex_a is None:
+                    continue
+                tp, notes[table] = children_from_annex(annex_a, rules)
+            else:
+                st, column_of, rows = _open_table(box, table, file_name, mapping)
+                tp = validate_rows(table, rows, rules)
+                notes[table] = table_notes(st, column_of, tp, st.extra_of())
             small[table] = tp
             read[table] = tp.read
-            notes[table] = table_notes(st, column_of, tp, st.extra_of())
             if table == "children":
                 ids = [r.child_id for _, r in tp.accepted]  # type: ignore[union-attr]
                 bounds = _chunk_bounds(ids, chunk_children or auto_chunk(len(ids)))
@@ -596,7 +604,7 @@ def partition_extract(
         unrouted_actions.extend(result.unrouted)
         for chunk in result.spilled_chunks:
             spilled[chunk].add(result.table)
-    present = [t for t in CONTRACT_TABLES if located[t] is not None]
+    present = [t for t in CONTRACT_TABLES if located[t] is not None or t in small]
 
     if as_of is None:
         if newest is None:
@@ -607,8 +615,16 @@ def partition_extract(
     # children and plans: their second step here, exactly as _assemble does
     children_pass = small["children"]
     _cross_check(children_pass, as_of, None, {}, {}, "children")
-    quarantine.extend(children_pass.quarantined)
     children = {r.child_id: r for _, r in children_pass.accepted}  # type: ignore[union-attr]
+    findings: list[dict[str, Any]] = []
+    if annex_a is not None and located["children"] is None:
+        quarantine.extend(annex_a.locate_children(children_pass.quarantined))
+    else:
+        quarantine.extend(children_pass.quarantined)
+        if annex_a is not None:
+            from notereview.reconciliation import compare_children
+
+            findings = compare_children(children, annex_a)
     children_q = _first_quarantined(children_pass)
     plans: dict[str, Plan] = {}
     plans_q: dict[str, int] = {}
@@ -631,6 +647,9 @@ def partition_extract(
             QuarantinedRow("plan_actions", row_number, _id_of("plan_actions", action),
                            "; ".join(reasons))
         )  # fmt: skip
+
+    if annex_a is not None:
+        quarantine.extend(annex_a.quarantine)
 
     by_chunk_children: dict[int, list[Child]] = defaultdict(list)
     for cid, child in children.items():
@@ -658,6 +677,8 @@ def partition_extract(
         plans_q=plans_q,
         tasks=tasks,
         children_total=len(children),
+        annex_a=annex_a,
+        children_findings=findings,
     )
 
 

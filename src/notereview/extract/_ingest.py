@@ -12,6 +12,7 @@ from typing import Any
 
 from notereview.casefile import Child, Plan, PlanAction
 from notereview.errors import ExtractError
+from notereview.extract._annexa import AnnexA
 from notereview.extract._firstseen import FirstSeen
 from notereview.extract._mapping import ColumnMapping
 from notereview.extract._model import ChildRecords, Extract, QuarantinedRow, TableCount
@@ -379,8 +380,13 @@ def read_extract(
     mapping: ColumnMapping | None = None,
     as_of: date | None = None,
     max_text_chars: int = 100_000,
+    annex_a: AnnexA | None = None,
 ) -> Extract:
     """Read a folder or .zip of contract tables, validate every row, quarantine the rest.
+
+    With ``annex_a`` (a read Annex A return), the return supplies the children table where the
+    extract has none; where it has one, the two are compared (``Extract.children_findings``).
+    The return's quarantined rows join the quarantine (table ``annex_a``).
 
     Raises ExtractError only when the extract cannot be read as a whole: it does not exist,
     a required table (children, visits) is missing, a present table lacks a required column,
@@ -397,11 +403,13 @@ def read_extract(
     with ExtractContainer(path) as box:
         located = locate_tables(box, mapping)
         for table in REQUIRED_TABLES:
-            if located[table] is None:
+            if located[table] is None and not (table == "children" and annex_a is not None):
                 raise ExtractError(_missing_table(box, table, mapping.file_stem(table)))
         for table in CONTRACT_TABLES:
             file_name = located[table]
             if file_name is None:
+                if table == "children" and annex_a is not None:
+                    passes[table], notes[table] = children_from_annex(annex_a, rules)
                 continue
             tf = open_table(box, table, file_name, mapping)
             column_of = resolve_columns(tf, mapping)
@@ -430,6 +438,15 @@ def read_extract(
         counts[table] = count
         quarantine.extend(tp.quarantined)
     quarantine = locate_quarantine(quarantine, notes)
+    findings: list[dict[str, Any]] = []
+    if annex_a is not None:
+        if located["children"] is None:
+            quarantine = annex_a.locate_children(quarantine)
+        else:
+            from notereview.reconciliation import compare_children
+
+            findings = compare_children({c: r.child for c, r in records.items()}, annex_a)
+        quarantine.extend(annex_a.quarantine)
     return Extract(
         as_of=run_as_of,
         counts=counts,
@@ -437,7 +454,25 @@ def read_extract(
         tables_absent=[t for t in CONTRACT_TABLES if t not in passes],
         notes=notes,
         _records=records,
+        annex_a=annex_a,
+        children_findings=findings,
     )
+
+
+def children_from_annex(annex: AnnexA, rules: RowRules) -> tuple[TablePass, dict[str, Any]]:
+    """The children table's first pass when an Annex A return supplies it: one row a child,
+    parsed by the children rules (dates come ISO from the return's reader)."""
+    tp = validate_rows("children", annex.children_rows(), replace(rules, value_maps={}))
+    note = {
+        "file": annex.workbook,
+        "format": "annex_a",
+        "encoding": None,
+        "columns": {},
+        "extra_columns": [],
+        **tp.tally.as_notes(),
+        "annex_a_lists": {k: v["sheet"] for k, v in annex.lists.items()},
+    }
+    return tp, note
 
 
 def _assemble(passes: dict[str, TablePass], as_of: date) -> dict[str, ChildRecords]:
