@@ -445,6 +445,7 @@ def _case_context(
             if f.status in {"not_met", "partly_met"} and f.missing
         ],
         "applicable": [f.criterion for f in view.findings if f.status != "not_applicable"],
+        "reconciliation": list(view.reconciliation),
         "timeline": _timeline(request, view),
         "grades": GRADES,
         "theme_titles": titles,

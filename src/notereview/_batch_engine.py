@@ -56,6 +56,14 @@ from notereview.casefile import CaseFile
 from notereview.errors import NotereviewError
 from notereview.extract._ingest import locate_reason
 from notereview.extract._schema import CONTRACT_TABLES
+from notereview.reconciliation import (
+    RECONCILIATION_COLUMNS,
+    StatutoryDates,
+    order_rows,
+    reconcile,
+    reconciliation_counts,
+    statutory_dates,
+)
 
 PARTIAL_DIR = ".notereview-partial"
 #: The ranked cases file is written this many rows at a time, so the whole cases table is
@@ -108,6 +116,10 @@ SCHEMAS: dict[str, pa.Schema] = {
         [("child_id", _S), ("table", _S), ("record_id", _S), ("record_date", pa.date32()),
          ("text", _S)]
     ),
+    "reconciliation": pa.schema(
+        [("child_id", _S), ("item", _S), ("source", _S), ("annex_a_value", _S),
+         ("file_value", _S), ("finding", _S)]
+    ),
 }  # fmt: skip
 
 
@@ -125,6 +137,7 @@ class BatchOptions:
     db: str | None = None
     models: str = "rules"
     mapping_path: str | Path | None = None
+    annex_a_path: str | Path | None = None  # an Annex A return (.xlsx): see reconciliation
     rubric_path: str | Path | None = None
     policy_path: str | Path | None = None
     as_of: date | None = None
@@ -145,6 +158,7 @@ class BatchSummary:
     criteria_counts: pd.DataFrame  # criterion, status, rows: a tally, not the criteria table
     quarantine: pd.DataFrame
     case_ranks: list[np.ndarray] = field(default_factory=list)  # per chunk, in its row order
+    reconciliation: pd.DataFrame | None = None  # with an Annex A return: where it disagrees
     db_run: tuple[int, bool] | None = None
     chunks_resumed: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
@@ -231,6 +245,8 @@ class WorkerConfig:
     keep_records: bool
     db: str | None
     identity: str
+    #: child id -> the Annex A return's statutory dates (None: no return given)
+    annex_dates: dict[str, StatutoryDates] | None = None
 
 
 _WORKER: dict[str, Any] = {}
@@ -355,6 +371,8 @@ def score_chunk(task: ChunkTask) -> ChunkDone:
             rows = _unpack(cached[keys[case.child_id]])
         for name in tables:
             tables[name].extend(rows.get(name, []))
+    if config.annex_dates is not None:  # never cached: the return changes without the file
+        tables["reconciliation"] = reconcile(assembled.case_files, config.annex_dates, config.as_of)
     quarantine = [
         {"table": q.table, "row_number": q.row_number, "record_id": q.record_id,
          "reason": q.reason}
@@ -454,6 +472,7 @@ def run_batch(
     ``scorer`` runs the chunks (default: the local process pool)."""
     from notereview.batch import extract_fingerprint
     from notereview.extract import load_mapping
+    from notereview.extract._annexa import read_annex_a
     from notereview.review import Reviewer
 
     opts = options or BatchOptions()
@@ -498,11 +517,13 @@ def run_batch(
         t = time.perf_counter()
         fingerprint = extract_fingerprint(extract)
         mapping = load_mapping(opts.mapping_path) if opts.mapping_path else None
+        annex = read_annex_a(opts.annex_a_path) if opts.annex_a_path else None
         state = {
             "state_version": STATE_VERSION,
             "extract_fingerprint": fingerprint,
             "as_of": opts.as_of.isoformat() if opts.as_of else None,
             "mapping_sha256": _sha_file(opts.mapping_path),
+            "annex_a_sha256": _sha_file(opts.annex_a_path),
             "max_text_chars": opts.max_text_chars,
             "chunk_children": opts.chunk_children,
             "versions": versions,
@@ -531,7 +552,7 @@ def run_batch(
             part = partition_extract(
                 extract, spill_dir, mapping=mapping, as_of=opts.as_of,
                 max_text_chars=opts.max_text_chars, chunk_children=opts.chunk_children,
-                map_tables=map_tables,
+                map_tables=map_tables, annex_a=annex,
             )  # fmt: skip
         timings["ingest"] = time.perf_counter() - t
 
@@ -549,6 +570,7 @@ def run_batch(
             keep_records=opts.db is not None,
             db=opts.db,
             identity=identity,
+            annex_dates=statutory_dates(annex) if annex is not None else None,
         )
         if opts.db is not None:
             from notereview.store import connect, upgrade
@@ -805,6 +827,17 @@ def _quarantine_frame(part: Partitioned, dirs: list[Path]) -> pd.DataFrame:
     return _objects(frame).astype({"row_number": "int64"})
 
 
+def _reconciliation_frame(part: Partitioned, dirs: list[Path]) -> pd.DataFrame:
+    """The children table's disagreements with the return (found in pass 1) and each chunk's
+    statutory-date findings, ordered by child id then item (a small table)."""
+    rows = list(part.children_findings)
+    for d in dirs:
+        piece = d / "reconciliation.parquet"
+        if piece.exists():
+            rows += pq.read_table(piece).to_pylist()
+    return _objects(pd.DataFrame(order_rows(rows), columns=RECONCILIATION_COLUMNS))
+
+
 def _criteria_tally(dirs: list[Path]) -> pd.DataFrame:
     """Rows per (criterion, status) over every chunk, tallied chunk by chunk: the criteria
     table itself (about 26 rows a child) is never held whole."""
@@ -941,7 +974,11 @@ def _assemble_outputs(
         )
         for copy in copies:
             copy.result()
-    files = [cases_path, *paths.values(), _write_frame(quarantine, out / f"quarantine.{fmt}", fmt)]
+    reconciliation = _reconciliation_frame(part, dirs)
+    files = [
+        cases_path, *paths.values(), _write_frame(quarantine, out / f"quarantine.{fmt}", fmt),
+        _write_frame(reconciliation, out / f"reconciliation.{fmt}", fmt),
+    ]  # fmt: skip
 
     criteria_counts = _criteria_tally(dirs)
     run_info: dict[str, Any] = {
@@ -959,6 +996,11 @@ def _assemble_outputs(
         "models": models_info,
         "timings_s": {},
         "ingest_notes": part.notes,
+        "reconciliation": (
+            reconciliation_counts(reconciliation.to_dict("records"), part.annex_a)
+            if part.annex_a is not None
+            else None
+        ),
         "batch": {
             "children_reviewed": scored,
             "children_skipped_unchanged": skipped,
@@ -977,6 +1019,7 @@ def _assemble_outputs(
         criteria_counts=criteria_counts,
         quarantine=quarantine,
         case_ranks=ranks,
+        reconciliation=reconciliation,
     )
 
 
@@ -999,7 +1042,9 @@ def _store(
 
     engine = connect(db)
     try:
-        written = write_run_parts(engine, run_info, chunks(), summary.quarantine)
+        written = write_run_parts(
+            engine, run_info, chunks(), summary.quarantine, summary.reconciliation
+        )
         for d in dirs:
             cache = d / "cache.pkl"
             if cache.exists():

@@ -156,6 +156,15 @@ def score(
     mapping: Annotated[
         Path | None, typer.Option(help="Column-mapping YAML for a council's own export.")
     ] = None,
+    annex_a: Annotated[
+        Path | None,
+        typer.Option(
+            "--annex-a",
+            help="The council's Ofsted Annex A return (.xlsx): Lists 6, 7 and 8 supply the "
+            "children table (or are checked against it), and their statutory dates are "
+            "reconciled with the files (reconciliation table).",
+        ),
+    ] = None,
     rubric: Annotated[
         Path | None, typer.Option(help="Rubric YAML (default: the shipped rubric).")
     ] = None,
@@ -213,6 +222,7 @@ def score(
         db=db,
         models=models,
         mapping_path=mapping,
+        annex_a_path=annex_a,
         rubric_path=rubric,
         policy_path=policy,
         as_of=parse_date(as_of, "--as-of") if as_of else None,
@@ -242,6 +252,13 @@ def score(
         f"{info['rows_read']} = scored {info['rows_scored']} + quarantined "
         f"{info['rows_quarantined']}; files in {out}"
     )
+    if info.get("reconciliation"):
+        rec = info["reconciliation"]
+        typer.echo(
+            f"Annex A {rec['annex_a']}: rows read {rec['rows_read']} = used {rec['rows_used']} + "
+            f"quarantined {rec['rows_quarantined']}; {rec['findings']} disagreements with the "
+            f"files for {rec['children_with_findings']} children (reconciliation table)"
+        )
     batch = info.get("batch", {})
     stages = ", ".join(f"{k} {v:.1f}s" for k, v in info["timings_s"].items())
     typer.echo(

@@ -23,6 +23,7 @@ from notereview.store.models import (
     CriterionFinding,
     PlanActionLabel,
     QuarantinedRow,
+    ReconciliationFinding,
     RecordText,
     Run,
     VisitLabel,
@@ -78,6 +79,14 @@ RUN_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "quarantine": ("table", "row_number", "record_id", "reason"),
     "records": ("child_id", "table", "record_id", "record_date", "text"),
+    "reconciliation": (
+        "child_id",
+        "item",
+        "source",
+        "annex_a_value",
+        "file_value",
+        "finding",
+    ),
 }
 REQUIRED_TABLES: tuple[str, ...] = ("cases", "criteria")
 _TABLE_FORMATS: tuple[str, ...] = ("parquet", "csv", "jsonl")
@@ -166,6 +175,8 @@ class CaseFileView:
     visits: tuple[dict[str, Any], ...]
     plan_actions: tuple[dict[str, Any], ...]
     records: tuple[RecordTextRow, ...]
+    #: Where the run's Annex A return and this file disagree (item, source, finding, values).
+    reconciliation: tuple[dict[str, Any], ...] = ()
 
 
 # --- value cleaning ------------------------------------------------------------------------
@@ -512,6 +523,21 @@ def _insert_tables(session: Session, run_id: int, rows: Mapping[str, list[dict[s
         ],
     )
     insert(
+        ReconciliationFinding,
+        [
+            {
+                "run_id": run_id,
+                "child_id": _str(r["child_id"]) or "",
+                "item": _str(r["item"]) or "",
+                "source": _str(r["source"]),
+                "annex_a_value": _str(r["annex_a_value"]),
+                "file_value": _str(r["file_value"]),
+                "finding": _str(r["finding"]) or "",
+            }
+            for r in rows["reconciliation"]
+        ],
+    )
+    insert(
         RecordText,
         [
             {
@@ -665,6 +691,14 @@ def case_file(engine: Engine, run_id: int, child_id: str) -> CaseFileView:
             .where(RecordText.run_id == run_id, RecordText.child_id == child_id)
             .order_by(RecordText.record_date, RecordText.table_name, RecordText.record_id)
         ).all()
+        reconciled = session.scalars(
+            select(ReconciliationFinding)
+            .where(
+                ReconciliationFinding.run_id == run_id,
+                ReconciliationFinding.child_id == child_id,
+            )
+            .order_by(ReconciliationFinding.id)
+        ).all()
         return CaseFileView(
             run_id=run_id,
             as_of=run.as_of,
@@ -709,6 +743,16 @@ def case_file(engine: Engine, run_id: int, child_id: str) -> CaseFileView:
             ),
             records=tuple(
                 RecordTextRow(r.table_name, r.record_id, r.record_date, r.text) for r in records
+            ),
+            reconciliation=tuple(
+                {
+                    "item": r.item,
+                    "source": r.source,
+                    "annex_a_value": r.annex_a_value,
+                    "file_value": r.file_value,
+                    "finding": r.finding,
+                }
+                for r in reconciled
             ),
         )
 
