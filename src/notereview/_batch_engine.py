@@ -53,6 +53,7 @@ from notereview._batch_ingest import (
     table_counts,
 )
 from notereview.casefile import CaseFile
+from notereview.equality import MONITORING_COLUMNS, monitoring_row
 from notereview.errors import NotereviewError
 from notereview.extract._ingest import locate_reason
 from notereview.extract._schema import CONTRACT_TABLES
@@ -119,6 +120,10 @@ SCHEMAS: dict[str, pa.Schema] = {
     "reconciliation": pa.schema(
         [("child_id", _S), ("item", _S), ("source", _S), ("annex_a_value", _S),
          ("file_value", _S), ("finding", _S)]
+    ),
+    "monitoring": pa.schema(
+        [("child_id", _S), ("gender", _S), ("age_band", _S), ("legal_status", _S),
+         ("ethnicity", _S), ("disability", _S), ("communication_need", _S)]
     ),
 }  # fmt: skip
 
@@ -371,6 +376,7 @@ def score_chunk(task: ChunkTask) -> ChunkDone:
             rows = _unpack(cached[keys[case.child_id]])
         for name in tables:
             tables[name].extend(rows.get(name, []))
+    tables["monitoring"] = [monitoring_row(c, config.as_of) for c in assembled.case_files]
     if config.annex_dates is not None:  # never cached: the return changes without the file
         tables["reconciliation"] = reconcile(assembled.case_files, config.annex_dates, config.as_of)
     quarantine = [
@@ -838,6 +844,17 @@ def _reconciliation_frame(part: Partitioned, dirs: list[Path]) -> pd.DataFrame:
     return _objects(pd.DataFrame(order_rows(rows), columns=RECONCILIATION_COLUMNS))
 
 
+def _monitoring_frame(dirs: list[Path]) -> pd.DataFrame:
+    """Each child's equality-monitoring fields, by child id (one short row a child)."""
+    rows: list[dict[str, Any]] = []
+    for d in dirs:
+        piece = d / "monitoring.parquet"
+        if piece.exists():
+            rows += pq.read_table(piece).to_pylist()
+    rows.sort(key=lambda r: r["child_id"])
+    return _objects(pd.DataFrame(rows, columns=MONITORING_COLUMNS))
+
+
 def _criteria_tally(dirs: list[Path]) -> pd.DataFrame:
     """Rows per (criterion, status) over every chunk, tallied chunk by chunk: the criteria
     table itself (about 26 rows a child) is never held whole."""
@@ -975,9 +992,11 @@ def _assemble_outputs(
         for copy in copies:
             copy.result()
     reconciliation = _reconciliation_frame(part, dirs)
+    monitoring = _monitoring_frame(dirs)
     files = [
         cases_path, *paths.values(), _write_frame(quarantine, out / f"quarantine.{fmt}", fmt),
         _write_frame(reconciliation, out / f"reconciliation.{fmt}", fmt),
+        _write_frame(monitoring, out / f"monitoring.{fmt}", fmt),
     ]  # fmt: skip
 
     criteria_counts = _criteria_tally(dirs)

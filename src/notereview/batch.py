@@ -6,7 +6,8 @@ memory (tests, small extracts). Both write the same files.
 
 The output shape is CONTRACT.md "What a run writes": cases, criteria, visits, plan_actions,
 quarantine, reconciliation (Parquet or CSV, same columns) and run.json. The reconciliation
-table is empty unless an Annex A return was given (``--annex-a``).
+table is empty unless an Annex A return was given (``--annex-a``); the monitoring table holds
+each child's equality-monitoring fields (:mod:`notereview.equality`), apart from the scores.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from notereview.checks._rubric import THEMES
+from notereview.equality import MONITORING_COLUMNS, monitoring_row
 from notereview.errors import NotereviewError
 from notereview.reconciliation import (
     RECONCILIATION_COLUMNS,
@@ -54,7 +56,9 @@ PLAN_ACTIONS_COLUMNS = [
 ]  # fmt: skip
 QUARANTINE_COLUMNS = ["table", "row_number", "record_id", "reason"]
 RECORDS_COLUMNS = ["child_id", "table", "record_id", "record_date", "text"]
-OUTPUT_TABLES = ("cases", "criteria", "visits", "plan_actions", "quarantine", "reconciliation")
+OUTPUT_TABLES = (
+    "cases", "criteria", "visits", "plan_actions", "quarantine", "reconciliation", "monitoring",
+)  # fmt: skip
 
 
 @dataclass
@@ -217,11 +221,13 @@ def score_extract(
     annex = extract.annex_a
     dates = statutory_dates(annex) if annex is not None else {}
     reconciled: list[dict[str, Any]] = list(extract.children_findings)
+    monitoring: list[dict[str, Any]] = []
     t1 = time.perf_counter()
     n = 0
     for review in _reviews(extract, reviewer):
         for k, v in review_rows(review).items():
             rows[k].extend(v)
+        monitoring.append(monitoring_row(review.case, extract.as_of))
         on_return = dates.get(review.case.child.child_id)
         if on_return is not None:
             reconciled += [f.row() for f in reconcile_case(review.case, on_return, extract.as_of)]
@@ -240,6 +246,9 @@ def score_extract(
         "plan_actions": pd.DataFrame(rows["plan_actions"], columns=PLAN_ACTIONS_COLUMNS),
         "quarantine": extract.quarantine_frame(),
         "reconciliation": pd.DataFrame(order_rows(reconciled), columns=RECONCILIATION_COLUMNS),
+        "monitoring": pd.DataFrame(
+            sorted(monitoring, key=lambda r: r["child_id"]), columns=MONITORING_COLUMNS
+        ),
     }
     if keep_records:
         tables["records"] = pd.DataFrame(records, columns=RECORDS_COLUMNS)

@@ -277,6 +277,42 @@ def score(
 
 
 @app.command()
+def equality(
+    run: Annotated[Path, typer.Argument(help="A run's folder (what `notereview score` wrote).")],
+    audits: Annotated[
+        Path | None,
+        typer.Option(
+            help="Auditors' grades: a CSV or Parquet of child_id, overall, or a generated "
+            "extract's answer_key.json."
+        ),
+    ] = None,
+    min_cell: Annotated[
+        int, typer.Option(min=1, help="Suppress groups (and audited counts) below this.")
+    ] = 10,
+    report: Annotated[Path | None, typer.Option(help="Also write the Markdown here.")] = None,
+    as_json: Annotated[Path | None, typer.Option("--json", help="Also write JSON here.")] = None,
+) -> None:
+    """Equality monitoring of the reviewer: per group of ethnicity, disability, gender, age
+    band, legal status and communication need, the mean case score, the share in the queue's
+    top decile and, where audited, the rubric's disagreement with auditors, with 95%
+    intervals, small cells suppressed and differences flagged (questions, not findings)."""
+    from notereview.equality import equality_report, load_audits, markdown, read_run_tables
+
+    cases, monitoring = read_run_tables(str(run))
+    result = equality_report(
+        cases, monitoring, load_audits(str(audits)) if audits else None, min_cell
+    )
+    text = markdown(result)
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(text, encoding="utf-8")
+    if as_json is not None:
+        as_json.parent.mkdir(parents=True, exist_ok=True)
+        as_json.write_text(json.dumps(result.as_dict(), indent=2) + "\n", encoding="utf-8")
+    typer.echo(text)
+
+
+@app.command()
 def check(
     text: Annotated[str, typer.Argument(help="The text to check, or - to read standard input.")],
     kind: Annotated[

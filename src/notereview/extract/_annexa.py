@@ -234,6 +234,8 @@ class AnnexA:
                     "worker_id": v.get("worker_id"),
                     "placement_start": _iso(v.get("placement_start")),
                     "long_term_placement": None,
+                    "ethnicity": v.get("ethnicity"),
+                    "disability": v.get("disability"),
                 },
             )
 
