@@ -24,6 +24,7 @@ from notereview.synth._data import (
     StyleDef,
     TopicDef,
     lower_first,
+    monitoring_file,
 )
 from notereview.synth._phenomena import (
     ChildNames,
@@ -303,6 +304,8 @@ class CaseFacts:
     chronology: list[ChronEntry] | None = None
     genogram: GenogramFacts | None = None
     supervision: list[SupervisionFacts] = field(default_factory=list)
+    ethnicity: str = ""  # equality monitoring (Annex A category); no check reads it
+    disability: str = ""  # yes / no
 
     @property
     def verbal(self) -> bool:
@@ -514,7 +517,19 @@ class CaseBuilder:
             quality=q,
             comm=comm,
             hist_start=hist_start,
+            **self._monitoring(team.name, comm),
         )
+
+    def _monitoring(self, team: str, comm: str) -> dict[str, str]:
+        """Ethnicity and disability, from their own random stream (every other byte of the
+        extract is what it was without them)."""
+        m = monitoring_file()
+        mrng = random.Random(f"notereview-synth/{self.gen.seed}/child/{self.index}/monitoring")
+        cats = [c for c in m.ethnicity if comm != "interpreter" or c not in m.interpreter_not]
+        ethnicity = mrng.choices(cats, weights=[m.ethnicity[c] for c in cats])[0]
+        aided = team == "Disabled Children" or comm in AIDED or comm == "nonverbal"
+        p = m.disabled_if_aided if aided else m.disabled_otherwise
+        return {"ethnicity": ethnicity, "disability": "yes" if mrng.random() < p else "no"}
 
     def _context(self, f: CaseFacts) -> None:
         rng, c, prng = self.rng, self.gen.content, self.prng

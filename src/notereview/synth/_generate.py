@@ -170,6 +170,8 @@ def write_rows(f: CaseFacts, w: dict[str, TableWriter]) -> None:
             f.worker.worker_id,
             _iso(f.placement_start),
             _yn(f.long_term) if f.status == "LAC" else "",
+            f.ethnicity,
+            f.disability,
         ]
     )
     visits = w["visits"]
@@ -342,6 +344,8 @@ def key_entry(f: CaseFacts, gen: GenContext, builder: CaseBuilder) -> dict[str, 
         "style": f.worker.style,
         "verbal": f.verbal,
         "communication": f.comm,
+        "ethnicity": f.ethnicity,
+        "disability": f.disability,
         "names": _names(builder),
         "quality": round(f.quality, 4),
         "criteria": criteria,
