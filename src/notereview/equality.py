@@ -34,6 +34,7 @@ from typing import Any
 import yaml
 
 from notereview.casefile import CaseFile
+from notereview.triage import Z95, wilson_interval
 
 MONITORING_COLUMNS = [
     "child_id", "gender", "age_band", "legal_status", "ethnicity", "disability",
@@ -46,7 +47,6 @@ DIMENSIONS: tuple[str, ...] = (
 #: Age bands as the children's social care statistics use them.
 AGE_BANDS: tuple[tuple[int, str], ...] = ((1, "under 1"), (5, "1-4"), (10, "5-9"),
                                           (16, "10-15"))  # fmt: skip
-Z95 = 1.959963984540054
 DEFAULT_MIN_CELL = 10
 CAVEAT = (
     "A difference is a question, not a finding: a flagged group's files may differ for "
@@ -123,14 +123,8 @@ def monitoring_row(case: CaseFile, as_of: date) -> dict[str, Any]:
 
 
 def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """The Wilson score interval of a proportion (good coverage at small n and near 0 or 1)."""
-    if n <= 0:
-        return (0.0, 1.0)
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    """The Wilson score interval of ``successes`` in ``n`` (triage's, on a count)."""
+    return wilson_interval(successes / n if n > 0 else 0.0, n, z)
 
 
 def mean_interval(values: Sequence[float], z: float = Z95) -> tuple[float, float, float]:
