@@ -158,11 +158,14 @@ def test_scoring_with_the_return_finds_the_planted_disagreements(
     assert result.run_info["reconciliation"] == counts
     assert summary.reconciliation is not None and len(summary.reconciliation) == len(rec)
     # stored with the run, and on the child's case view
-    from notereview.store import case_file, connect
+    from notereview.store import case_file, connect, monitoring_rows
 
     engine = connect(db)
     try:
         assert summary.db_run is not None
+        stored = monitoring_rows(engine, summary.db_run[0])  # and the monitoring fields
+        assert len(stored) == info["children_scored"]
+        assert stored == pd.read_parquet(out / "monitoring.parquet").to_dict("records")
         for (child_id, item), start in expect.items():
             view = case_file(engine, summary.db_run[0], child_id)
             shown = {r["item"]: r["finding"] for r in view.reconciliation}

@@ -429,3 +429,41 @@ def test_case_page_lists_where_annex_a_and_the_file_disagree(
     assert [r["item"] for r in body["reconciliation"]] == ["last_statutory_visit"]
     other = client.get("/app/cases/C0003", headers=HTML).text
     assert "Annex A and the file" not in other
+
+
+def test_equality_page_for_practice_leads(
+    client_factory: Any, engine: Engine, run_factory: Any, token_factory: Any
+) -> None:
+    import pandas as pd
+
+    from notereview.store import monitoring_rows
+
+    run_info, tables = run_factory(seed=5, n_children=60)
+    cases = tables["cases"]
+    tables["monitoring"] = pd.DataFrame(
+        {
+            "child_id": cases["child_id"],
+            "gender": ["F" if i % 2 else "M" for i in range(len(cases))],
+            "age_band": "10-15",
+            "legal_status": cases["legal_status"],
+            "ethnicity": ["r) OOTH" if i == 0 else "a) WBRI" for i in range(len(cases))],
+            "disability": "no",
+            "communication_need": ["interpreter" if i % 5 == 0 else "none"
+                                   for i in range(len(cases))],
+        }
+    )  # fmt: skip
+    written = write_run(engine, run_info, tables)
+    assert len(monitoring_rows(engine, written.run_id)) == 60
+    client = client_factory(rate_limit_per_minute=0)
+    sign_in(client, token_factory("practice_lead"))
+    page = client.get("/app/equality", headers=HTML)
+    assert page.status_code == 200
+    text = page.text
+    assert "Equality monitoring of the reviewer" in text and "a question, not a finding" in text
+    assert '<th scope="row">r) OOTH</th><td>fewer than 10</td>' in text  # one child: hidden
+    assert '<th scope="row">interpreter</th>' in text and ">reference<" in text
+    assert "No file has been audited yet" in text
+    assert "C0001" not in text  # nothing about any one child
+    auditor = client_factory(rate_limit_per_minute=0)
+    sign_in(auditor, token_factory("auditor"))
+    assert auditor.get("/app/equality", headers=HTML).status_code == 403

@@ -164,6 +164,7 @@ class BatchSummary:
     quarantine: pd.DataFrame
     case_ranks: list[np.ndarray] = field(default_factory=list)  # per chunk, in its row order
     reconciliation: pd.DataFrame | None = None  # with an Annex A return: where it disagrees
+    monitoring: pd.DataFrame | None = None  # each child's equality-monitoring fields
     db_run: tuple[int, bool] | None = None
     chunks_resumed: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
@@ -1039,6 +1040,7 @@ def _assemble_outputs(
         quarantine=quarantine,
         case_ranks=ranks,
         reconciliation=reconciliation,
+        monitoring=monitoring,
     )
 
 
@@ -1062,8 +1064,9 @@ def _store(
     engine = connect(db)
     try:
         written = write_run_parts(
-            engine, run_info, chunks(), summary.quarantine, summary.reconciliation
-        )
+            engine, run_info, chunks(), summary.quarantine, summary.reconciliation,
+            summary.monitoring,
+        )  # fmt: skip
         for d in dirs:
             cache = d / "cache.pkl"
             if cache.exists():

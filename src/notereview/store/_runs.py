@@ -21,6 +21,7 @@ from notereview.store._errors import NotFoundError, StoreError
 from notereview.store.models import (
     CaseScore,
     CriterionFinding,
+    MonitoringFields,
     PlanActionLabel,
     QuarantinedRow,
     ReconciliationFinding,
@@ -79,6 +80,15 @@ RUN_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "quarantine": ("table", "row_number", "record_id", "reason"),
     "records": ("child_id", "table", "record_id", "record_date", "text"),
+    "monitoring": (
+        "child_id",
+        "gender",
+        "age_band",
+        "legal_status",
+        "ethnicity",
+        "disability",
+        "communication_need",
+    ),
     "reconciliation": (
         "child_id",
         "item",
@@ -523,6 +533,13 @@ def _insert_tables(session: Session, run_id: int, rows: Mapping[str, list[dict[s
         ],
     )
     insert(
+        MonitoringFields,
+        [
+            {"run_id": run_id, **{k: _str(r.get(k)) for k in RUN_COLUMNS["monitoring"]}}
+            for r in rows["monitoring"]
+        ],
+    )
+    insert(
         ReconciliationFinding,
         [
             {
@@ -645,6 +662,17 @@ def _case_row(row: CaseScore) -> CaseScoreRow:
         reasons=tuple(row.reasons or ()),
         p_inadequate=row.p_inadequate,
     )
+
+
+def monitoring_rows(engine: Engine, run_id: int) -> list[dict[str, Any]]:
+    """Every child's equality-monitoring fields in a run (for the equality report only)."""
+    with Session(engine) as session:
+        rows = session.scalars(
+            select(MonitoringFields)
+            .where(MonitoringFields.run_id == run_id)
+            .order_by(MonitoringFields.child_id)
+        ).all()
+        return [{k: getattr(r, k) for k in RUN_COLUMNS["monitoring"]} for r in rows]
 
 
 def case_scores(

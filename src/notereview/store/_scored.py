@@ -71,6 +71,7 @@ def write_run_parts(
     chunks: Iterable[Mapping[str, Any]],
     quarantine: Any,
     reconciliation: Any = None,
+    monitoring: Any = None,
 ) -> RunWriteResult:
     """Like :func:`write_run`, with the run's tables given as chunks (each a mapping of table
     name to rows, as write_run takes them) and the quarantine and the reconciliation (both
@@ -101,6 +102,7 @@ def write_run_parts(
                 tables["reconciliation"] = (
                     reconciliation if first and reconciliation is not None else []
                 )
+                tables["monitoring"] = monitoring if first and monitoring is not None else []
                 first = False
                 _insert_tables(session, run_id, {n: _rows(tables, n) for n in RUN_COLUMNS})
             if first:
@@ -110,6 +112,8 @@ def write_run_parts(
                     empty["reconciliation"] = _rows(
                         {"reconciliation": reconciliation}, "reconciliation"
                     )
+                if monitoring is not None:
+                    empty["monitoring"] = _rows({"monitoring": monitoring}, "monitoring")
                 _insert_tables(session, run_id, empty)
     except IntegrityError:
         with Session(engine) as session:

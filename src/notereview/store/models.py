@@ -205,6 +205,22 @@ class ReconciliationFinding(Base):
     finding: Mapped[str] = mapped_column(Text)
 
 
+class MonitoringFields(Base):
+    """A child's equality-monitoring fields in a run (DESIGN "Monitoring, not judging"): read
+    only by the equality report, never beside a score on the queue."""
+
+    __tablename__ = "monitoring_fields"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    child_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    gender: Mapped[str | None] = mapped_column(String(32))
+    age_band: Mapped[str | None] = mapped_column(String(32))
+    legal_status: Mapped[str | None] = mapped_column(String(8))
+    ethnicity: Mapped[str | None] = mapped_column(String(64))
+    disability: Mapped[str | None] = mapped_column(String(32))
+    communication_need: Mapped[str | None] = mapped_column(String(64))
+
+
 class RecordText(Base):
     """The full text of one record of a child's file as the run read it (for the case view)."""
 
