@@ -377,9 +377,7 @@ def score_chunk(task: ChunkTask) -> ChunkDone:
             rows = _unpack(cached[keys[case.child_id]])
         for name in tables:
             tables[name].extend(rows.get(name, []))
-    tables["monitoring"] = [monitoring_row(c, config.as_of) for c in assembled.case_files]
-    if config.annex_dates is not None:  # never cached: the return changes without the file
-        tables["reconciliation"] = reconcile(assembled.case_files, config.annex_dates, config.as_of)
+    tables.update(file_side_rows(assembled.case_files, config))
     quarantine = [
         {"table": q.table, "row_number": q.row_number, "record_id": q.record_id,
          "reason": q.reason}
@@ -396,6 +394,18 @@ def score_chunk(task: ChunkTask) -> ChunkDone:
         task.index, len(assembled.case_files), len(fresh),
         len(assembled.case_files) - len(fresh), time.perf_counter() - t0,
     )  # fmt: skip
+
+
+def file_side_rows(case_files: list[CaseFile], config: WorkerConfig) -> dict[str, list[Any]]:
+    """A chunk's monitoring rows and, with an Annex A return, its reconciliation rows: worked
+    out from the assembled files every time, never cached (the return changes without the
+    file). Every engine adds these to the chunk's parts."""
+    rows: dict[str, list[Any]] = {
+        "monitoring": [monitoring_row(c, config.as_of) for c in case_files]
+    }
+    if config.annex_dates is not None:
+        rows["reconciliation"] = reconcile(case_files, config.annex_dates, config.as_of)
+    return rows
 
 
 def write_chunk_parts(
