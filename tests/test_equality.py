@@ -222,3 +222,69 @@ def test_a_run_writes_monitoring_apart_from_the_scores(scored_run, synth_extract
         load_audits(str(synth_extract / "answer_key.json")),
     )  # fmt: skip
     assert report.files == len(cases) and report.audited == len(cases)
+
+
+def test_the_generators_planted_bias_hides_voice_from_the_reviewer(
+    reviewer, tmp_path: Path
+) -> None:
+    """generate(..., interpreter_voice_hidden=1.0) writes the words a child gives through an
+    interpreter as the interpreter's account; the answer key still calls them the child's
+    voice. The bytes are unchanged when it is off; when on, the reviewer misses the voice on
+    the planted visits that it reads as voice without the bias."""
+    from notereview.extract import read_extract
+    from notereview.synth import generate
+
+    plain, planted = tmp_path / "plain", tmp_path / "planted"
+    generate(plain, 120, 5)
+    generate(tmp_path / "off", 120, 5, interpreter_voice_hidden=0.0)
+    for name in ("children.csv", "visits.csv", "answer_key.json"):
+        assert (plain / name).read_bytes() == (tmp_path / "off" / name).read_bytes()
+    generate(planted, 120, 5, interpreter_voice_hidden=1.0)
+    key = json.loads((planted / "answer_key.json").read_text())["children"]
+    hit = {
+        vid: v["voice"]
+        for c in key.values()
+        for vid, v in c["visits"].items()
+        if "planted_interpreter_account" in v.get("phenomena", [])
+    }
+    assert len(hit) >= 5 and set(hit.values()) <= {"direct", "reported"}
+    children = {vid.split("-")[0].replace("V", "C") for vid in hit}
+
+    def voice_labels(folder: Path) -> dict[str, str]:
+        ex = read_extract(folder)
+        labels: dict[str, str] = {}
+        for case in ex.case_files():
+            if case.child.child_id in children:
+                review = reviewer.review(case, ex.as_of, tuple(ex.tables_absent))
+                labels.update({k: v.voice for k, v in review.visit_labels.items()})
+        return labels
+
+    before, after = voice_labels(plain), voice_labels(planted)
+    read_before = [v for v in hit if before.get(v) in ("direct", "reported")]
+    missed_after = [v for v in read_before if after.get(v) == "none"]
+    # measured: 8 of the 20 (the reviewer still reads "the interpreter said he wants ..." as
+    # the child's words where the pronoun resolves to the child)
+    assert len(read_before) >= 10 and len(missed_after) >= 0.3 * len(read_before), (
+        len(missed_after), len(read_before),
+    )  # fmt: skip
+    others = [v for v in before if v not in hit]
+    same = sum(before[v] == after.get(v) for v in others)
+    assert same >= 0.95 * len(others)  # the other visits' texts are the same bytes
+
+
+def test_disagreement_on_one_themes_grade() -> None:
+    """With a theme, the auditor's grade of that theme is set against the rubric's band of the
+    file's theme score; files where the theme does not apply are left out."""
+    cases = [
+        {"child_id": f"C{i}", "score": 0.5, "rank": i + 1, "grade_band": "good",
+         "voice": None if i == 0 else (0.9 if i % 2 else 0.1)}
+        for i in range(40)
+    ]  # fmt: skip
+    monitoring = [{"child_id": c["child_id"], "gender": "F"} for c in cases]
+    audits = {c["child_id"]: "good" for c in cases}
+    overall = equality_report(cases, monitoring, audits)
+    voice = equality_report(cases, monitoring, audits, theme="voice")
+    assert overall.overall_disagreement == 0.0 and overall.audited == 40
+    assert voice.audited == 39  # no voice score for C0
+    assert voice.overall_disagreement == pytest.approx(19 / 39)  # the 0.1s are inadequate
+    assert voice.as_dict()["disagreement_on"] == "voice"

@@ -289,6 +289,10 @@ def equality(
     min_cell: Annotated[
         int, typer.Option(min=1, help="Suppress groups (and audited counts) below this.")
     ] = 10,
+    theme: Annotated[
+        str | None,
+        typer.Option(help="Disagreement on this theme's grade (e.g. voice), not the overall."),
+    ] = None,
     report: Annotated[Path | None, typer.Option(help="Also write the Markdown here.")] = None,
     as_json: Annotated[Path | None, typer.Option("--json", help="Also write JSON here.")] = None,
 ) -> None:
@@ -296,11 +300,14 @@ def equality(
     band, legal status and communication need, the mean case score, the share in the queue's
     top decile and, where audited, the rubric's disagreement with auditors, with 95%
     intervals, small cells suppressed and differences flagged (questions, not findings)."""
+    from notereview.checks import THEMES
     from notereview.equality import equality_report, load_audits, markdown, read_run_tables
 
+    if theme is not None and theme not in THEMES:
+        _fail(f"unknown --theme {theme!r}; use one of {', '.join(THEMES)}")
     cases, monitoring = read_run_tables(str(run))
     result = equality_report(
-        cases, monitoring, load_audits(str(audits)) if audits else None, min_cell
+        cases, monitoring, load_audits(str(audits), theme) if audits else None, min_cell, theme
     )
     text = markdown(result)
     if report is not None:

@@ -181,6 +181,7 @@ class EqualityReport:
     overall_top_decile: float
     overall_disagreement: float | None
     rows: list[GroupRow] = field(default_factory=list)
+    theme: str | None = None  # disagreement on this theme's grade; None: the overall grade
 
     @property
     def flagged(self) -> list[GroupRow]:
@@ -200,6 +201,7 @@ class EqualityReport:
             "top_decile_files": self.top_decile_files,
             "overall_top_decile": self.overall_top_decile,
             "overall_disagreement": self.overall_disagreement,
+            "disagreement_on": self.theme or "overall grade",
             "caveat": CAVEAT,
             "groups": [
                 {
@@ -219,6 +221,12 @@ class EqualityReport:
         }  # fmt: skip
 
 
+def _theme_band() -> Any:
+    from notereview.checks import load_rubric
+
+    return load_rubric().band
+
+
 def _rate(k: int, n: int, reference: float | None) -> Rate:
     low, high = wilson(k, n)
     flag = reference is not None and not (low <= reference <= high)
@@ -230,9 +238,12 @@ def equality_report(
     monitoring: Sequence[Mapping[str, Any]],
     audits: Mapping[str, str] | None = None,
     min_cell: int = DEFAULT_MIN_CELL,
+    theme: str | None = None,
 ) -> EqualityReport:
-    """The report over a run's ``cases`` rows (child_id, score, rank, grade_band) and its
-    ``monitoring`` rows; ``audits``: child id -> the auditor's overall grade."""
+    """The report over a run's ``cases`` rows (child_id, score, rank, grade_band and the theme
+    scores) and its ``monitoring`` rows; ``audits``: child id -> the auditor's overall grade,
+    or with ``theme`` their grade of that theme, set against the rubric's band of the file's
+    theme score (the shipped rubric's bands)."""
     if min_cell < 1:
         raise ValueError("min_cell must be at least 1")
     audits = audits or {}
@@ -240,15 +251,26 @@ def equality_report(
     total = len(by_child)
     cut = math.ceil(total / 10)
     top = {cid for cid, c in by_child.items() if int(c["rank"]) <= cut}
+    band = _theme_band() if theme is not None else None
     wrong: dict[str, bool] = {}
     for cid, grade in audits.items():
         case = by_child.get(cid)
         mapped = _GRADE.get(str(grade).strip().lower().replace(" ", "_"))
-        if case is not None and mapped is not None:
+        if case is None or mapped is None:
+            continue
+        if theme is None:
             wrong[cid] = mapped != case["grade_band"]
+            continue
+        score = case.get(theme)
+        if score is None or score != score:  # the theme does not apply to this file
+            continue
+        assert band is not None
+        wrong[cid] = mapped != band(float(score))
     overall_top = len(top) / total if total else 0.0
     overall_wrong = sum(wrong.values()) / len(wrong) if wrong else None
-    report = EqualityReport(min_cell, total, len(wrong), len(top), overall_top, overall_wrong)
+    report = EqualityReport(
+        min_cell, total, len(wrong), len(top), overall_top, overall_wrong, theme=theme
+    )
     groups: dict[tuple[str, str], list[str]] = {}
     for row in monitoring:
         cid = str(row["child_id"])
@@ -307,8 +329,9 @@ def markdown(report: EqualityReport) -> str:
         f"{report.files} files; the queue's top decile is its first {report.top_decile_files} "
         f"({_pct(report.overall_top_decile)} of files); "
         + (
-            f"{report.audited} audited, the rubric's grade differing from the auditor's on "
-            f"{_pct(report.overall_disagreement)} of them."
+            f"{report.audited} audited, the rubric's "
+            f"{'grade' if report.theme is None else report.theme + ' grade'} differing from "
+            f"the auditor's on {_pct(report.overall_disagreement)} of them."
             if report.overall_disagreement is not None
             else "no audited files, so no disagreement figures."
         ),
@@ -373,9 +396,10 @@ def markdown(report: EqualityReport) -> str:
 # ------------------------------------------------------------------ reading a run
 
 
-def load_audits(path: str) -> dict[str, str]:
-    """Child id -> the auditor's overall grade, from a table (CSV or Parquet with child_id and
-    overall) or a generated extract's answer key (the first auditor's grade of each child)."""
+def load_audits(path: str, theme: str | None = None) -> dict[str, str]:
+    """Child id -> the auditor's overall grade (or their grade of ``theme``), from a table (CSV
+    or Parquet with child_id and overall, or a column named after the theme) or a generated
+    extract's answer key (the first auditor's grades of each child)."""
     import json
     from pathlib import Path
 
@@ -391,7 +415,11 @@ def load_audits(path: str) -> dict[str, str]:
             data = json.loads(p.read_text(encoding="utf-8"))
             children = data["children"]
             return {
-                cid: c["auditor_grades"][0]["overall"]
+                cid: (
+                    c["auditor_grades"][0]["overall"]
+                    if theme is None
+                    else c["auditor_grades"][0]["themes"][theme]
+                )
                 for cid, c in children.items()
                 if c.get("auditor_grades")
             }
@@ -400,9 +428,10 @@ def load_audits(path: str) -> dict[str, str]:
                 f"audits file {p} is not an answer key with children.*.auditor_grades"
             ) from None
     frame = pd.read_parquet(p) if p.suffix.lower() == ".parquet" else pd.read_csv(p, dtype=str)
-    if not {"child_id", "overall"} <= set(frame.columns):
-        raise NotereviewError(f"audits file {p} needs the columns child_id and overall")
-    return dict(zip(frame["child_id"].astype(str), frame["overall"].astype(str), strict=True))
+    column = theme or "overall"
+    if not {"child_id", column} <= set(frame.columns):
+        raise NotereviewError(f"audits file {p} needs the columns child_id and {column}")
+    return dict(zip(frame["child_id"].astype(str), frame[column].astype(str), strict=True))
 
 
 def read_run_tables(run_dir: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -327,6 +327,7 @@ class GenContext:
     phen: PhenomenaFile
     habits: dict[str, WorkerHabits]
     chronology_retold: float = 0.0  # see generate()
+    interpreter_voice_hidden: float = 0.0  # a bias planted for equality tests: see generate()
 
     @property
     def w_start(self) -> date:
@@ -348,6 +349,7 @@ class CaseBuilder:
         # drawn with one parent) draws from a stream of its own, so that drawing it takes no
         # draw from the main stream (a late follow-up visit still moves the visits after it).
         self.crng = random.Random(f"notereview-synth/{gen.seed}/child/{index}/conventions")
+        self._brng: random.Random | None = None  # the planted bias's stream, when it is on
         rnd = self.rng.random
 
         def ch(seq):
@@ -519,6 +521,24 @@ class CaseBuilder:
             hist_start=hist_start,
             **self._monitoring(team.name, comm),
         )
+
+    def _planted_hit(self) -> bool:
+        """Whether this interpreted visit is written as the interpreter's account (a planted
+        bias, off by default: its own random stream, drawn only when it is on)."""
+        share = self.gen.interpreter_voice_hidden
+        if share <= 0.0:
+            return False
+        if self._brng is None:
+            self._brng = random.Random(
+                f"notereview-synth/{self.gen.seed}/child/{self.index}/planted"
+            )
+        return self._brng.random() < share
+
+    def _planted_phrasing(self) -> str:
+        """The interpreter's-account phrasing, drawn from the planted bias's own stream."""
+        assert self._brng is not None
+        phrasings = monitoring_file().interpreter_told_me
+        return phrasings[int(self._brng.random() * len(phrasings))]
 
     def _monitoring(self, team: str, comm: str) -> dict[str, str]:
         """Ethnicity and disability, from their own random stream (every other byte of the
@@ -1341,6 +1361,9 @@ class CaseBuilder:
                             else:
                                 v.speakers.append(("child", "reported", ctx["reported"]))
                     voice_parts.append((comp, self._fmt(self.ch(self._comp(comps, comp)))))
+                    if comp == "voice_interpreter" and self._planted_hit():
+                        voice_parts[-1] = (comp, self._fmt(self._planted_phrasing()))
+                        v.tags.append("planted_interpreter_account")
                 elif r < p_direct + p_reported + p_attempt:
                     phrasing = self._fmt(self.ch(comps["attempt"]))
                     if prng.random() < 0.5:

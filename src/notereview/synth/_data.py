@@ -375,6 +375,7 @@ class MonitoringFile(_Strict):
     interpreter_not: list[str]
     disabled_if_aided: float
     disabled_otherwise: float
+    interpreter_told_me: list[str]
 
     @field_validator("ethnicity")
     @classmethod
