@@ -63,6 +63,8 @@ _VISIT_WORDS = {
     "list_8": "last statutory visit",
 }
 _PLAN_TYPE = {"list_7": "CP", "list_8": "care", "list_6": "CIN"}
+#: The legal statuses Lists 6, 7 and 8 cover: a child of another status is not expected there.
+ON_LISTS = frozenset({"CIN", "CP", "LAC"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,14 +286,17 @@ def reconcile(
 
 def compare_children(children: Mapping[str, Child], annex: AnnexA) -> list[dict[str, Any]]:
     """Where the extract's children table and the return disagree: a child on one and not the
-    other, or a field that differs. The extract's table is what is scored; these are listed for
-    someone to resolve. A date of birth that differs is said without either value."""
+    other (a child in need, on a plan or looked after), or a field that differs. The extract's
+    table is what is scored; these are listed for someone to resolve. A date of birth that
+    differs is said without either value."""
     rows: list[dict[str, Any]] = []
     for cid in sorted(set(children) | set(annex.children)):
         child = children.get(cid)
         on_return = annex.children.get(cid)
         if on_return is None:
             assert child is not None
+            if child.legal_status not in ON_LISTS:
+                continue  # care leavers (List 9) and private fostering: not on Lists 6-8
             rows.append(
                 Finding(
                     cid,
