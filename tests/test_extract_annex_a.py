@@ -149,3 +149,24 @@ def test_a_child_on_two_lists_takes_the_stronger_status(tmp_path: Path) -> None:
     child = read_annex_a(fixed).children["C1"]
     assert child.legal_status == "CP" and child.lists == ("list_6", "list_7")
     assert child.entry.get("status_start").isoformat() == "2026-04-03"
+
+
+def test_an_ended_episode_gives_way_to_an_open_one(tmp_path: Path) -> None:
+    row = {"Child Unique ID": "C1", "Gender": "a) Male", "Allocated Team": "East",
+           "Allocated Worker": "W1"}  # fmt: skip
+    path = write_annex_a(
+        tmp_path / "r.xlsx",
+        {
+            "List 6": [{**row, "CIN Start Date": "01/02/2026"}],
+            "List 7": [{**row, "Child Protection Plan Start Date": "03/04/2026",
+                        "Child Protection Plan End Date": "01/09/2026"}],
+        },
+    )  # fmt: skip
+    child = read_annex_a(path).children["C1"]
+    assert child.legal_status == "CIN" and child.lists == ("list_6", "list_7")
+    ended = write_annex_a(
+        tmp_path / "s.xlsx",
+        {"List 7": [{**row, "Child Protection Plan Start Date": "03/04/2026",
+                     "Child Protection Plan End Date": "01/09/2026"}]},
+    )  # fmt: skip
+    assert read_annex_a(ended).children["C1"].legal_status == "CP"  # the only episode

@@ -174,8 +174,9 @@ class AnnexEntry:
 
 @dataclass(frozen=True, slots=True)
 class AnnexChild:
-    """A child on the return: the entry of the list that decides their status (looked after,
-    then child protection, then child in need) and the lists they are on."""
+    """A child on the return: the entry of the list that decides their status (an open
+    episode before an ended one; looked after, then child protection, then child in need) and
+    the lists they are on."""
 
     child_id: str
     entry: AnnexEntry
@@ -339,22 +340,26 @@ def read_annex_a(path: str | Path, spec: AnnexSpec | None = None) -> AnnexA:
         rows_read += read
         entries[list_id] = kept
         quarantine.extend(bad)
-    children: dict[str, AnnexChild] = {}
-    on_lists: dict[str, list[str]] = {}
+    on_lists: dict[str, list[AnnexEntry]] = {}
     for list_id in LIST_PRIORITY:
         for entry in entries.get(list_id, []):
-            cid = entry.values["child_id"]
-            on_lists.setdefault(cid, []).append(list_id)
-            if cid not in children:
-                children[cid] = AnnexChild(cid, entry, ())
+            on_lists.setdefault(entry.values["child_id"], []).append(entry)
     children = {
-        cid: replace(c, lists=tuple(sorted(on_lists[cid]))) for cid, c in sorted(children.items())
+        cid: AnnexChild(cid, deciding_entry(found), tuple(sorted(e.list_id for e in found)))
+        for cid, found in sorted(on_lists.items())
     }
     quarantine.sort(key=lambda q: q.row_number)  # as every table's quarantine is ordered
     rows_used = sum(len(v) for v in entries.values())
     if rows_read != rows_used + len(quarantine):  # an internal bug, never the data's fault
         raise RuntimeError("Annex A row accounting failed")
     return AnnexA(book, children, quarantine, rows_read, rows_used, lists, column_of)
+
+
+def deciding_entry(entries: list[AnnexEntry]) -> AnnexEntry:
+    """The entry that decides a child's status, of those in LIST_PRIORITY order: the first
+    whose episode is still open (no CIN closure, plan end or ceased-looked-after date); where
+    every episode has ended, the first of them."""
+    return next((e for e in entries if e.get("end_date") is None), entries[0])
 
 
 def _read_list(
