@@ -239,3 +239,14 @@ def test_the_streamed_ingest_reads_a_workbook_as_read_extract_does(tmp_path: Pat
     assert any("row 7: unknown child_id C-UNKNOWN (column B" in r for r in located), located
     assert all(r.startswith("workbook council.xlsx, sheet 'visits', row ") for r in located)
     assert set(TABLE_SPECS) >= set(part.read)
+
+
+def test_excels_lock_files_are_not_tables(tmp_path: Path) -> None:
+    tables = valid_tables()
+    folder = tmp_path / "xl"
+    write_workbook(folder / "export.xlsx", _sheets(tables), date_columns=ALL_DATES)
+    (folder / "~$export.xlsx").write_bytes(b"\x0bowner  ")  # Excel has the workbook open
+    (folder / "~$visits.xlsx").write_bytes(b"\x0bowner  ")
+    ex = read_extract(folder)
+    assert ex.counts["visits"].read == len(tables["visits"])
+    assert ex.notes["visits"]["file"] == "export.xlsx#visits"

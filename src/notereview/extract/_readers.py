@@ -26,6 +26,9 @@ from notereview.errors import ExtractError
 _SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".xlsx": "xlsx"}
 #: Between a workbook's file name and a sheet's name in a table's location ("book.xlsx#Visits").
 SHEET_MARK = "#"
+#: Files that are never tables: hidden files, and the lock files Excel leaves beside an open
+#: workbook ("~$visits.xlsx", a few bytes that are not a workbook).
+_SKIPPED_PREFIXES = (".", "~$")
 _CSV_FIELD_LIMIT = 2**31 - 1
 
 
@@ -111,7 +114,9 @@ class ExtractContainer:
         elif p.is_dir():
             self._root = _step_into_single_folder(p)
             self._names = sorted(
-                c.name for c in self._root.iterdir() if c.is_file() and not c.name.startswith(".")
+                c.name
+                for c in self._root.iterdir()
+                if c.is_file() and not c.name.startswith(_SKIPPED_PREFIXES)
             )
         elif p.is_file():
             try:
@@ -221,7 +226,7 @@ def _zip_top_level(zf: zipfile.ZipFile) -> tuple[str, list[str]]:
         for info in zf.infolist()
         if not info.is_dir()
         and not info.filename.startswith("__MACOSX/")
-        and not PurePosixPath(info.filename).name.startswith(".")
+        and not PurePosixPath(info.filename).name.startswith(_SKIPPED_PREFIXES)
     ]
     prefix = ""
     firsts = {n.split("/", 1)[0] for n in names}
