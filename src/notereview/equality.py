@@ -23,7 +23,6 @@ one differs, since all files are mostly that large group.)
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -71,31 +70,34 @@ def age_band(age: int | None) -> str:
 
 
 @cache
-def _need_patterns() -> dict[str, re.Pattern[str]]:
+def _need_terms() -> dict[str, tuple[str, ...]]:
     raw = yaml.safe_load(
         resources.files("notereview").joinpath("communication_needs.yaml").read_text()
     )
     return {
-        kind: re.compile(
-            r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in sorted(raw[kind], key=len,
-                                                                     reverse=True)) + r")(?![\w-])",
-            re.IGNORECASE,
-        )
-        for kind in ("interpreter", "communication_aid")
-    }  # fmt: skip
+        kind: tuple(t.lower() for t in raw[kind]) for kind in ("interpreter", "communication_aid")
+    }
+
+
+def _has_word(text: str, term: str) -> bool:
+    """Whether ``term`` stands in ``text`` as whole words (``text`` and ``term`` lower case):
+    a substring search first (fast), the boundaries checked only where it is found."""
+    start = text.find(term)
+    while start != -1:
+        end = start + len(term)
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before in "_-") and not (after.isalnum() or after in "_-"):
+            return True
+        start = text.find(term, start + 1)
+    return False
 
 
 def communication_need(texts: Iterable[str]) -> str:
     """'interpreter', 'communication aid', 'interpreter and communication aid' or 'none', from
     what the records say."""
-    patterns = _need_patterns()
-    found = {kind: False for kind in patterns}
-    for text in texts:
-        for kind, pattern in patterns.items():
-            if not found[kind] and pattern.search(text):
-                found[kind] = True
-        if all(found.values()):
-            break
+    text = "\n".join(texts).lower()
+    found = {kind: any(_has_word(text, t) for t in terms) for kind, terms in _need_terms().items()}
     if found["interpreter"] and found["communication_aid"]:
         return "interpreter and communication aid"
     if found["interpreter"]:
