@@ -250,3 +250,36 @@ def test_excels_lock_files_are_not_tables(tmp_path: Path) -> None:
     ex = read_extract(folder)
     assert ex.counts["visits"].read == len(tables["visits"])
     assert ex.notes["visits"]["file"] == "export.xlsx#visits"
+
+
+def test_every_quarantined_sheet_row_is_one_line_with_its_place(tmp_path: Path) -> None:
+    """Each kind of bad row, from a sheet: the reason is one line that starts with the
+    workbook, sheet and row and names the sheet's column, in both ingests."""
+    import re
+
+    tables = valid_tables()
+    v = tables["visits"]
+    bad = [
+        {**v[0], "visit_id": "VB1", "visit_date": "31/13/2026"},  # unreadable date
+        {**v[0], "visit_id": "VB2", "seen": "perhaps"},  # not yes/no
+        {**v[0], "visit_id": "VB3", "text": "   "},  # empty text
+        {**v[0], "visit_id": v[1]["visit_id"]},  # duplicate id
+        {**v[0], "visit_id": "VB4", "child_id": "C-NOBODY"},  # unknown child
+        {**v[0], "visit_id": "VB5", "visit_date": "2026-03-10", "recorded_at": "2026-03-01"},
+        {**v[0], "visit_id": "VB6", "visit_date": "2027-01-05", "recorded_at": "2027-01-05"},
+    ]
+    tables["visits"] = v + bad
+    tables["children"] = tables["children"] + [{**tables["children"][0], "child_id": "CB1",
+                                                "legal_status": "XX"}]  # fmt: skip
+    book = write_workbook(tmp_path / "xl" / "export.xlsx", _sheets(tables))
+    shape = re.compile(r"workbook export\.xlsx, sheet '(visits|children)', row \d+: .+"
+                       r"\(column [A-Z]+ '[a-z_]+'\)")  # fmt: skip
+    ex = read_extract(book, as_of=date(2026, 3, 31))
+    assert_accounting(ex)
+    assert len([q for q in ex.quarantine if q.table == "visits"]) == len(bad)
+    for q in ex.quarantine:
+        assert "\n" not in q.reason and shape.fullmatch(q.reason), q.reason
+    _, _, quarantine = _streamed(book, tmp_path, as_of=date(2026, 3, 31))
+    assert sorted((q.table, q.row_number) for q in quarantine) == sorted(
+        (q.table, q.row_number) for q in ex.quarantine
+    )
