@@ -283,3 +283,18 @@ def test_every_quarantined_sheet_row_is_one_line_with_its_place(tmp_path: Path) 
     assert sorted((q.table, q.row_number) for q in quarantine) == sorted(
         (q.table, q.row_number) for q in ex.quarantine
     )
+
+
+def test_the_batch_engine_writes_the_located_reasons(tmp_path: Path) -> None:
+    from notereview._batch_engine import BatchOptions
+    from notereview.batch import run_batch
+
+    tables = valid_tables()
+    tables["visits"][1]["seen"] = "perhaps"
+    tables["visits"][2]["child_id"] = "C-NOBODY"  # quarantined in a worker, located after
+    book = write_workbook(tmp_path / "xl" / "export.xlsx", _sheets(tables))
+    expected = read_extract(book)
+    run_batch(book, tmp_path / "out", BatchOptions(workers=1, fmt="csv"))
+    got = pd.read_csv(tmp_path / "out" / "quarantine.csv", dtype={"record_id": str})
+    assert list(got["reason"]) == [q.reason for q in expected.quarantine]
+    assert all(r.startswith("workbook export.xlsx, sheet 'visits', row ") for r in got["reason"])
