@@ -287,4 +287,54 @@ def test_disagreement_on_one_themes_grade() -> None:
     assert overall.overall_disagreement == 0.0 and overall.audited == 40
     assert voice.audited == 39  # no voice score for C0
     assert voice.overall_disagreement == pytest.approx(19 / 39)  # the 0.1s are inadequate
-    assert voice.as_dict()["disagreement_on"] == "voice"
+    assert voice.as_dict()["disagreement_on"] == "voice grade"
+
+
+@pytest.mark.slow
+def test_the_generators_planted_bias_is_flagged_end_to_end(tmp_path: Path) -> None:
+    """600 generated children scored twice, without and with the planted bias (voice given
+    through an interpreter written as the interpreter's account): on C1 (the child's own
+    words), the interpreter group's disagreement with the answer key is flagged only with
+    the bias. Measured at seed 5: 26% (13-46%) of 23 without it, 42% (24-61%) of 24 with it,
+    against 18-19% of the reference group."""
+    from notereview._batch_engine import BatchOptions
+    from notereview.batch import run_batch
+    from notereview.equality import load_audits, read_run_statuses, read_run_tables
+    from notereview.synth import generate
+
+    flags = {}
+    for share in (0.0, 1.0):
+        folder = tmp_path / str(share)
+        generate(folder / "x", 600, 5, interpreter_voice_hidden=share)
+        run_batch(folder / "x", folder / "out", BatchOptions(workers=2))
+        cases, monitoring = read_run_tables(str(folder / "out"))
+        report = equality_report(
+            cases, monitoring, load_audits(str(folder / "x" / "answer_key.json"), criterion="C1"),
+            criterion="C1", statuses=read_run_statuses(str(folder / "out"), "C1"),
+        )  # fmt: skip
+        row = next(r for r in report.rows
+                   if r.dimension == "communication_need" and r.group == "interpreter")  # fmt: skip
+        assert row.disagreement is not None
+        flags[share] = row.disagreement.flag
+    assert flags == {0.0: False, 1.0: True}
+
+
+def test_disagreement_on_one_criterions_status(tmp_path: Path) -> None:
+    cases = [{"child_id": f"C{i}", "score": 0.5, "rank": i + 1, "grade_band": "good"}
+             for i in range(20)]  # fmt: skip
+    monitoring = [{"child_id": c["child_id"], "gender": "F"} for c in cases]
+    statuses = {c["child_id"]: "partly_met" for c in cases}
+    audits = {f"C{i}": ("Partly met" if i % 4 else "met") for i in range(20)}
+    report = equality_report(cases, monitoring, audits, criterion="C1", statuses=statuses)
+    assert report.audited == 20 and report.overall_disagreement == 0.25
+    assert report.subject == "C1 status"
+    with pytest.raises(ValueError, match="statuses"):
+        equality_report(cases, monitoring, audits, criterion="C1")
+    with pytest.raises(ValueError, match="not both"):
+        equality_report(cases, monitoring, audits, theme="voice", criterion="C1", statuses={})
+    key = tmp_path / "key.json"  # an auditor's key: criteria as {status, why}
+    key.write_text(json.dumps({"children": {"C1": {"criteria": {
+        "C1": {"status": "not_met", "why": "no words of the child"}}}}}))  # fmt: skip
+    from notereview.equality import load_audits
+
+    assert load_audits(str(key), criterion="C1") == {"C1": "not_met"}

@@ -293,6 +293,10 @@ def equality(
         str | None,
         typer.Option(help="Disagreement on this theme's grade (e.g. voice), not the overall."),
     ] = None,
+    criterion: Annotated[
+        str | None,
+        typer.Option(help="Disagreement on this criterion's status (e.g. C1), not the overall."),
+    ] = None,
     report: Annotated[Path | None, typer.Option(help="Also write the Markdown here.")] = None,
     as_json: Annotated[Path | None, typer.Option("--json", help="Also write JSON here.")] = None,
 ) -> None:
@@ -300,15 +304,28 @@ def equality(
     band, legal status and communication need, the mean case score, the share in the queue's
     top decile and, where audited, the rubric's disagreement with auditors, with 95%
     intervals, small cells suppressed and differences flagged (questions, not findings)."""
-    from notereview.checks import THEMES
-    from notereview.equality import equality_report, load_audits, markdown, read_run_tables
+    from notereview.checks import CRITERIA, THEMES
+    from notereview.equality import (
+        equality_report,
+        load_audits,
+        markdown,
+        read_run_statuses,
+        read_run_tables,
+    )
 
     if theme is not None and theme not in THEMES:
         _fail(f"unknown --theme {theme!r}; use one of {', '.join(THEMES)}")
+    if criterion is not None and criterion not in CRITERIA:
+        _fail(f"unknown --criterion {criterion!r}; use one of {', '.join(CRITERIA)}")
+    if theme is not None and criterion is not None:
+        _fail("give --theme or --criterion, not both")
     cases, monitoring = read_run_tables(str(run))
     result = equality_report(
-        cases, monitoring, load_audits(str(audits), theme) if audits else None, min_cell, theme
-    )
+        cases, monitoring,
+        load_audits(str(audits), theme, criterion) if audits else None,
+        min_cell, theme, criterion,
+        read_run_statuses(str(run), criterion) if criterion else None,
+    )  # fmt: skip
     text = markdown(result)
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)

@@ -184,10 +184,18 @@ class EqualityReport:
     overall_disagreement: float | None
     rows: list[GroupRow] = field(default_factory=list)
     theme: str | None = None  # disagreement on this theme's grade; None: the overall grade
+    criterion: str | None = None  # or on this criterion's status
 
     @property
     def flagged(self) -> list[GroupRow]:
         return [r for r in self.rows if r.flagged]
+
+    @property
+    def subject(self) -> str:
+        """What the disagreement is about, in words."""
+        if self.criterion is not None:
+            return f"{self.criterion} status"
+        return f"{self.theme} grade" if self.theme is not None else "overall grade"
 
     def as_dict(self) -> dict[str, Any]:
         def rate(r: Rate | None) -> dict[str, Any] | None:
@@ -203,7 +211,7 @@ class EqualityReport:
             "top_decile_files": self.top_decile_files,
             "overall_top_decile": self.overall_top_decile,
             "overall_disagreement": self.overall_disagreement,
-            "disagreement_on": self.theme or "overall grade",
+            "disagreement_on": self.subject,
             "caveat": CAVEAT,
             "groups": [
                 {
@@ -221,6 +229,13 @@ class EqualityReport:
                 for r in self.rows
             ],
         }  # fmt: skip
+
+
+def _status(value: Any) -> str:
+    """A criterion status as words compare: 'Partly met' and 'partly_met' are one."""
+    if isinstance(value, Mapping):  # an auditor's key: {status, why}
+        value = value.get("status")
+    return str(value).strip().lower().replace(" ", "_")
 
 
 def _theme_band() -> Any:
@@ -241,13 +256,20 @@ def equality_report(
     audits: Mapping[str, str] | None = None,
     min_cell: int = DEFAULT_MIN_CELL,
     theme: str | None = None,
+    criterion: str | None = None,
+    statuses: Mapping[str, str] | None = None,
 ) -> EqualityReport:
     """The report over a run's ``cases`` rows (child_id, score, rank, grade_band and the theme
     scores) and its ``monitoring`` rows; ``audits``: child id -> the auditor's overall grade,
     or with ``theme`` their grade of that theme, set against the rubric's band of the file's
-    theme score (the shipped rubric's bands)."""
+    theme score (the shipped rubric's bands), or with ``criterion`` their status of that
+    criterion, set against the rubric's (``statuses``: child id -> the run's status)."""
     if min_cell < 1:
         raise ValueError("min_cell must be at least 1")
+    if theme is not None and criterion is not None:
+        raise ValueError("give a theme or a criterion, not both")
+    if criterion is not None and statuses is None:
+        raise ValueError("a criterion needs the run's statuses of it")
     audits = audits or {}
     by_child = {str(c["child_id"]): c for c in cases}
     total = len(by_child)
@@ -257,6 +279,11 @@ def equality_report(
     wrong: dict[str, bool] = {}
     for cid, grade in audits.items():
         case = by_child.get(cid)
+        if criterion is not None:
+            assert statuses is not None
+            if case is not None and cid in statuses:
+                wrong[cid] = _status(grade) != _status(statuses[cid])
+            continue
         mapped = _GRADE.get(str(grade).strip().lower().replace(" ", "_"))
         if case is None or mapped is None:
             continue
@@ -271,8 +298,9 @@ def equality_report(
     overall_top = len(top) / total if total else 0.0
     overall_wrong = sum(wrong.values()) / len(wrong) if wrong else None
     report = EqualityReport(
-        min_cell, total, len(wrong), len(top), overall_top, overall_wrong, theme=theme
-    )
+        min_cell, total, len(wrong), len(top), overall_top, overall_wrong, theme=theme,
+        criterion=criterion,
+    )  # fmt: skip
     groups: dict[tuple[str, str], list[str]] = {}
     for row in monitoring:
         cid = str(row["child_id"])
@@ -331,9 +359,8 @@ def markdown(report: EqualityReport) -> str:
         f"{report.files} files; the queue's top decile is its first {report.top_decile_files} "
         f"({_pct(report.overall_top_decile)} of files); "
         + (
-            f"{report.audited} audited, the rubric's "
-            f"{'grade' if report.theme is None else report.theme + ' grade'} differing from "
-            f"the auditor's on {_pct(report.overall_disagreement)} of them."
+            f"{report.audited} audited, the rubric's {report.subject} differing from the "
+            f"auditor's on {_pct(report.overall_disagreement)} of them."
             if report.overall_disagreement is not None
             else "no audited files, so no disagreement figures."
         ),
@@ -398,10 +425,13 @@ def markdown(report: EqualityReport) -> str:
 # ------------------------------------------------------------------ reading a run
 
 
-def load_audits(path: str, theme: str | None = None) -> dict[str, str]:
-    """Child id -> the auditor's overall grade (or their grade of ``theme``), from a table (CSV
-    or Parquet with child_id and overall, or a column named after the theme) or a generated
-    extract's answer key (the first auditor's grades of each child)."""
+def load_audits(
+    path: str, theme: str | None = None, criterion: str | None = None
+) -> dict[str, str]:
+    """Child id -> the auditor's overall grade (or their grade of ``theme``, or their status of
+    ``criterion``), from a table (CSV or Parquet with child_id and overall, or a column named
+    after the theme or criterion) or a generated extract's answer key (the first auditor's
+    grades of each child; the key's criterion statuses)."""
     import json
     from pathlib import Path
 
@@ -416,6 +446,12 @@ def load_audits(path: str, theme: str | None = None) -> dict[str, str]:
         try:
             data = json.loads(p.read_text(encoding="utf-8"))
             children = data["children"]
+            if criterion is not None:
+                return {
+                    cid: _status(c["criteria"][criterion])
+                    for cid, c in children.items()
+                    if criterion in c.get("criteria", {})
+                }
             return {
                 cid: (
                     c["auditor_grades"][0]["overall"]
@@ -430,7 +466,7 @@ def load_audits(path: str, theme: str | None = None) -> dict[str, str]:
                 f"audits file {p} is not an answer key with children.*.auditor_grades"
             ) from None
     frame = pd.read_parquet(p) if p.suffix.lower() == ".parquet" else pd.read_csv(p, dtype=str)
-    column = theme or "overall"
+    column = criterion or theme or "overall"
     if not {"child_id", column} <= set(frame.columns):
         raise NotereviewError(f"audits file {p} needs the columns child_id and {column}")
     return dict(zip(frame["child_id"].astype(str), frame[column].astype(str), strict=True))
@@ -460,3 +496,21 @@ def read_run_tables(run_dir: str) -> tuple[list[dict[str, Any]], list[dict[str, 
                 "table: score the extract again)"
             )
     return out[0], out[1]
+
+
+def read_run_statuses(run_dir: str, criterion: str) -> dict[str, str]:
+    """Child id -> the run's status of ``criterion`` (its criteria table)."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from notereview.errors import NotereviewError
+
+    folder = Path(run_dir)
+    for fmt in ("parquet", "csv"):
+        f = folder / f"criteria.{fmt}"
+        if f.is_file():
+            frame = pd.read_parquet(f) if fmt == "parquet" else pd.read_csv(f, dtype=str)
+            frame = frame[frame["criterion"] == criterion]
+            return dict(zip(frame["child_id"].astype(str), frame["status"], strict=True))
+    raise NotereviewError(f"{folder} has no criteria.parquet or criteria.csv")
