@@ -44,6 +44,7 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/app/exemplars"): frozenset({PRACTICE_LEAD, ADMIN}),
     ("POST", "/app/exemplars"): frozenset({PRACTICE_LEAD, ADMIN}),
     ("GET", "/app/trends"): frozenset({PRACTICE_LEAD, ADMIN}),
+    ("GET", "/app/equality"): frozenset({PRACTICE_LEAD, ADMIN}),
     ("GET", "/app/focus-weeks"): frozenset({ADMIN}),
     ("POST", "/app/focus-weeks"): frozenset({ADMIN}),
     ("POST", "/app/focus-weeks/{week_id}/delete"): frozenset({ADMIN}),

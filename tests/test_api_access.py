@@ -60,6 +60,7 @@ def requests_for(run_body: dict[str, Any], run_id: int) -> dict[tuple[str, str],
             "data": {"kind": "visit", "text": "Sam said he likes his new school.", "age": "9"},
         },
         ("GET", "/app/trends"): {"url": "/app/trends"},
+        ("GET", "/app/equality"): {"url": "/app/equality"},
         ("GET", "/app/focus-weeks"): {"url": "/app/focus-weeks"},
         ("POST", "/app/focus-weeks"): {
             "url": "/app/focus-weeks",

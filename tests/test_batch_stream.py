@@ -25,7 +25,9 @@ from notereview.batch import (
 from notereview.extract import read_extract
 from notereview.extract._schema import CONTRACT_TABLES
 
-TABLES = ("cases", "criteria", "visits", "plan_actions", "quarantine")
+TABLES = (
+    "cases", "criteria", "visits", "plan_actions", "quarantine", "reconciliation", "monitoring",
+)  # fmt: skip
 DAY = date(2026, 11, 2)
 
 
@@ -125,7 +127,7 @@ def assert_same_run(a: Path, b: Path, fmt: str = "parquet") -> None:
     rb = json.loads((b / "run.json").read_text())
     for key in ("as_of", "tables", "rows_read", "rows_scored", "rows_quarantined",
                 "children_scored", "tables_absent", "extract_fingerprint", "versions",
-                "ingest_notes"):  # fmt: skip
+                "ingest_notes", "reconciliation"):  # fmt: skip
         assert ra[key] == rb[key], key
 
 

@@ -19,7 +19,8 @@ FAR_FUTURE_DEFAULT = "2099-12-31"
 # CONTRACT.md, "The extract contract": every column, and the required ones.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "children": ("child_id", "first_name", "date_of_birth", "age_years", "gender", "legal_status",
-                 "status_start", "team", "worker_id", "placement_start", "long_term_placement"),
+                 "status_start", "team", "worker_id", "placement_start", "long_term_placement",
+                 "ethnicity", "disability"),
     "visits": ("visit_id", "child_id", "visit_date", "recorded_at", "seen", "seen_alone",
                "visit_type", "worker_id", "text"),
     "case_summaries": ("summary_id", "child_id", "updated_at", "text"),
@@ -293,3 +294,25 @@ def test_no_children_writes_empty_tables_and_key(tmp_path: Path) -> None:
     key = json.loads((tmp_path / "answer_key.json").read_text())
     assert key["children"] == {}
     assert key["seed"] == 1 and key["as_of"] == AS_OF.isoformat()
+
+
+def test_equality_monitoring_fields(tables: dict[str, list[dict[str, str]]], key: dict) -> None:
+    """Ethnicity in the Annex A categories and disability on every child; children with an
+    interpreter and those who communicate through signs, symbols, an app or eye gaze among
+    them (issue 20)."""
+    from notereview.synth._data import monitoring_file
+
+    m = monitoring_file()
+    kids = {r["child_id"]: r for r in tables["children"]}
+    assert all(r["ethnicity"] in m.ethnicity for r in kids.values())
+    assert all(r["disability"] in ("yes", "no") for r in kids.values())
+    assert len({r["ethnicity"] for r in kids.values()}) >= 8
+    comm = {cid: c["communication"] for cid, c in key["children"].items()}
+    interpreted = [cid for cid, c in comm.items() if c == "interpreter"]
+    aided = [cid for cid, c in comm.items() if c in ("makaton", "app", "bsl", "pecs", "eyegaze")]
+    assert len(interpreted) >= 5 and len(aided) >= 2, Counter(comm.values())
+    assert not {kids[c]["ethnicity"] for c in interpreted} & set(m.interpreter_not)
+    assert sum(kids[c]["disability"] == "yes" for c in aided) >= len(aided) / 2
+    share = sum(r["disability"] == "yes" for r in kids.values()) / len(kids)
+    assert 0.03 < share < 0.3
+    assert all(key["children"][c]["ethnicity"] == kids[c]["ethnicity"] for c in kids)

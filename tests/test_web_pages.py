@@ -394,3 +394,76 @@ def test_queue_page_with_some_files_missing_the_case_model(
     page = client.get("/app/cases/C0001", headers=HTML).text
     assert "<dt>Case model</dt>" not in page
     assert "<dt>Case model</dt>" in client.get("/app/cases/C0004", headers=HTML).text
+
+
+def test_case_page_lists_where_annex_a_and_the_file_disagree(
+    client_factory: Any, engine: Engine, run_factory: Any, token_factory: Any
+) -> None:
+    import pandas as pd
+
+    run_info, tables = run_factory(seed=4)
+    tables["reconciliation"] = pd.DataFrame(
+        [
+            {
+                "child_id": "C0001", "item": "last_statutory_visit", "source": "List 7, row 3",
+                "annex_a_value": "03/10/2026", "file_value": "12/09/2026",
+                "finding": "Annex A: last statutory visit 03/10/2026; the last seen visit "
+                "recorded is 12/09/2026",
+            },
+            {
+                "child_id": "C0002", "item": "team", "source": "List 6, row 4",
+                "annex_a_value": "East", "file_value": "North",
+                "finding": "Annex A: allocated team East; the children table has North",
+            },
+        ]
+    )  # fmt: skip
+    write_run(engine, run_info, tables)
+    client = client_factory(rate_limit_per_minute=0)
+    token = token_factory("auditor")
+    sign_in(client, token)
+    page = client.get("/app/cases/C0001", headers=HTML).text
+    assert "Annex A and the file" in page and 'href="#reconciliation"' in page
+    assert "the last seen visit recorded is 12/09/2026" in page and "(List 7, row 3)" in page
+    assert "allocated team East" not in page  # another child's finding
+    body = client.get("/cases/C0001", headers={"Authorization": f"Bearer {token}"}).json()
+    assert [r["item"] for r in body["reconciliation"]] == ["last_statutory_visit"]
+    other = client.get("/app/cases/C0003", headers=HTML).text
+    assert "Annex A and the file" not in other
+
+
+def test_equality_page_for_practice_leads(
+    client_factory: Any, engine: Engine, run_factory: Any, token_factory: Any
+) -> None:
+    import pandas as pd
+
+    from notereview.store import monitoring_rows
+
+    run_info, tables = run_factory(seed=5, n_children=60)
+    cases = tables["cases"]
+    tables["monitoring"] = pd.DataFrame(
+        {
+            "child_id": cases["child_id"],
+            "gender": ["F" if i % 2 else "M" for i in range(len(cases))],
+            "age_band": "10-15",
+            "legal_status": cases["legal_status"],
+            "ethnicity": ["r) OOTH" if i == 0 else "a) WBRI" for i in range(len(cases))],
+            "disability": "no",
+            "communication_need": ["interpreter" if i % 5 == 0 else "none"
+                                   for i in range(len(cases))],
+        }
+    )  # fmt: skip
+    written = write_run(engine, run_info, tables)
+    assert len(monitoring_rows(engine, written.run_id)) == 60
+    client = client_factory(rate_limit_per_minute=0)
+    sign_in(client, token_factory("practice_lead"))
+    page = client.get("/app/equality", headers=HTML)
+    assert page.status_code == 200
+    text = page.text
+    assert "Equality monitoring of the reviewer" in text and "a question, not a finding" in text
+    assert '<th scope="row">r) OOTH</th><td>fewer than 10</td>' in text  # one child: hidden
+    assert '<th scope="row">interpreter</th>' in text and ">reference<" in text
+    assert "No file has been audited yet" in text
+    assert "C0001" not in text  # nothing about any one child
+    auditor = client_factory(rate_limit_per_minute=0)
+    sign_in(auditor, token_factory("auditor"))
+    assert auditor.get("/app/equality", headers=HTML).status_code == 403

@@ -44,6 +44,7 @@ from api.routes._common import (
 )
 from api.routes.sampling import _audited_files
 from api.schemas import AuditIn
+from notereview.equality import CAVEAT, DIMENSIONS, equality_report
 from notereview.errors import NotereviewError
 from notereview.store import (
     FOCUS_THEMES,
@@ -66,6 +67,7 @@ from notereview.store import (
     latest_audits,
     list_focus_weeks,
     log_access,
+    monitoring_rows,
     open_session,
     record_dip_sample,
 )
@@ -445,6 +447,7 @@ def _case_context(
             if f.status in {"not_met", "partly_met"} and f.missing
         ],
         "applicable": [f.criterion for f in view.findings if f.status != "not_applicable"],
+        "reconciliation": list(view.reconciliation),
         "timeline": _timeline(request, view),
         "grades": GRADES,
         "theme_titles": titles,
@@ -595,6 +598,37 @@ async def exemplar_check(
         form=form,
         result=result,
         error=error,
+    )
+
+
+# --- equality monitoring --------------------------------------------------------------------
+
+
+@router.get("/app/equality")
+def equality_page(
+    request: Request, engine: EngineDep, settings: SettingsDep, user: UserDep
+) -> Response:
+    """Equality monitoring of the reviewer on the latest run: per group of each monitoring
+    field, counts, the mean case score, the queue's top decile and the rubric's disagreement
+    with auditors, with 95% intervals; groups under the team minimum suppressed. Files of the
+    practice lead's own teams where they have teams. Nothing about any one child."""
+    run = require_latest_run(engine)
+    cases = case_scores(engine, run.run_id, teams=user.teams or None)
+    audits = {a.child_id: a.overall for a in latest_audits(engine)}
+    report = equality_report(
+        [{"child_id": c.child_id, "score": c.score, "rank": c.rank,
+          "grade_band": c.grade_band} for c in cases],
+        monitoring_rows(engine, run.run_id),
+        audits,
+        min_cell=settings.trends_min_team_files,
+    )  # fmt: skip
+    return render(
+        request,
+        "equality.html",
+        run=run,
+        report=report,
+        dimensions=DIMENSIONS,
+        caveat=CAVEAT,
     )
 
 

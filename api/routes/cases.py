@@ -60,6 +60,7 @@ def read_case(
         ],
         "visits": list(view.visits),
         "plan_actions": list(view.plan_actions),
+        "reconciliation": list(view.reconciliation),
         "records": [
             {
                 "table": r.table,

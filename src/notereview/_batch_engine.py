@@ -53,8 +53,18 @@ from notereview._batch_ingest import (
     table_counts,
 )
 from notereview.casefile import CaseFile
+from notereview.equality import MONITORING_COLUMNS, monitoring_row
 from notereview.errors import NotereviewError
+from notereview.extract._ingest import locate_reason
 from notereview.extract._schema import CONTRACT_TABLES
+from notereview.reconciliation import (
+    RECONCILIATION_COLUMNS,
+    StatutoryDates,
+    order_rows,
+    reconcile,
+    reconciliation_counts,
+    statutory_dates,
+)
 
 PARTIAL_DIR = ".notereview-partial"
 #: The ranked cases file is written this many rows at a time, so the whole cases table is
@@ -107,6 +117,14 @@ SCHEMAS: dict[str, pa.Schema] = {
         [("child_id", _S), ("table", _S), ("record_id", _S), ("record_date", pa.date32()),
          ("text", _S)]
     ),
+    "reconciliation": pa.schema(
+        [("child_id", _S), ("item", _S), ("source", _S), ("annex_a_value", _S),
+         ("file_value", _S), ("finding", _S)]
+    ),
+    "monitoring": pa.schema(
+        [("child_id", _S), ("gender", _S), ("age_band", _S), ("legal_status", _S),
+         ("ethnicity", _S), ("disability", _S), ("communication_need", _S)]
+    ),
 }  # fmt: skip
 
 
@@ -124,6 +142,7 @@ class BatchOptions:
     db: str | None = None
     models: str = "rules"
     mapping_path: str | Path | None = None
+    annex_a_path: str | Path | None = None  # an Annex A return (.xlsx): see reconciliation
     rubric_path: str | Path | None = None
     policy_path: str | Path | None = None
     as_of: date | None = None
@@ -144,6 +163,8 @@ class BatchSummary:
     criteria_counts: pd.DataFrame  # criterion, status, rows: a tally, not the criteria table
     quarantine: pd.DataFrame
     case_ranks: list[np.ndarray] = field(default_factory=list)  # per chunk, in its row order
+    reconciliation: pd.DataFrame | None = None  # with an Annex A return: where it disagrees
+    monitoring: pd.DataFrame | None = None  # each child's equality-monitoring fields
     db_run: tuple[int, bool] | None = None
     chunks_resumed: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
@@ -230,6 +251,8 @@ class WorkerConfig:
     keep_records: bool
     db: str | None
     identity: str
+    #: child id -> the Annex A return's statutory dates (None: no return given)
+    annex_dates: dict[str, StatutoryDates] | None = None
 
 
 _WORKER: dict[str, Any] = {}
@@ -354,6 +377,7 @@ def score_chunk(task: ChunkTask) -> ChunkDone:
             rows = _unpack(cached[keys[case.child_id]])
         for name in tables:
             tables[name].extend(rows.get(name, []))
+    tables.update(file_side_rows(assembled.case_files, config))
     quarantine = [
         {"table": q.table, "row_number": q.row_number, "record_id": q.record_id,
          "reason": q.reason}
@@ -370,6 +394,18 @@ def score_chunk(task: ChunkTask) -> ChunkDone:
         task.index, len(assembled.case_files), len(fresh),
         len(assembled.case_files) - len(fresh), time.perf_counter() - t0,
     )  # fmt: skip
+
+
+def file_side_rows(case_files: list[CaseFile], config: WorkerConfig) -> dict[str, list[Any]]:
+    """A chunk's monitoring rows and, with an Annex A return, its reconciliation rows: worked
+    out from the assembled files every time, never cached (the return changes without the
+    file). Every engine adds these to the chunk's parts."""
+    rows: dict[str, list[Any]] = {
+        "monitoring": [monitoring_row(c, config.as_of) for c in case_files]
+    }
+    if config.annex_dates is not None:
+        rows["reconciliation"] = reconcile(case_files, config.annex_dates, config.as_of)
+    return rows
 
 
 def write_chunk_parts(
@@ -453,6 +489,7 @@ def run_batch(
     ``scorer`` runs the chunks (default: the local process pool)."""
     from notereview.batch import extract_fingerprint
     from notereview.extract import load_mapping
+    from notereview.extract._annexa import read_annex_a
     from notereview.review import Reviewer
 
     opts = options or BatchOptions()
@@ -497,11 +534,13 @@ def run_batch(
         t = time.perf_counter()
         fingerprint = extract_fingerprint(extract)
         mapping = load_mapping(opts.mapping_path) if opts.mapping_path else None
+        annex = read_annex_a(opts.annex_a_path) if opts.annex_a_path else None
         state = {
             "state_version": STATE_VERSION,
             "extract_fingerprint": fingerprint,
             "as_of": opts.as_of.isoformat() if opts.as_of else None,
             "mapping_sha256": _sha_file(opts.mapping_path),
+            "annex_a_sha256": _sha_file(opts.annex_a_path),
             "max_text_chars": opts.max_text_chars,
             "chunk_children": opts.chunk_children,
             "versions": versions,
@@ -530,7 +569,7 @@ def run_batch(
             part = partition_extract(
                 extract, spill_dir, mapping=mapping, as_of=opts.as_of,
                 max_text_chars=opts.max_text_chars, chunk_children=opts.chunk_children,
-                map_tables=map_tables,
+                map_tables=map_tables, annex_a=annex,
             )  # fmt: skip
         timings["ingest"] = time.perf_counter() - t
 
@@ -548,6 +587,7 @@ def run_batch(
             keep_records=opts.db is not None,
             db=opts.db,
             identity=identity,
+            annex_dates=statutory_dates(annex) if annex is not None else None,
         )
         if opts.db is not None:
             from notereview.store import connect, upgrade
@@ -788,11 +828,42 @@ def _quarantine_frame(part: Partitioned, dirs: list[Path]) -> pd.DataFrame:
     ]
     frames += [pq.read_table(d / "quarantine.parquet").to_pandas() for d in dirs]
     frame = pd.concat(frames, ignore_index=True)
+    for table, note in part.notes.items():  # rows from a workbook sheet: where, in the reason
+        if "sheet" in note and len(frame):
+            mask = frame["table"] == table
+            frame.loc[mask, "reason"] = [
+                locate_reason(reason, table, note, int(row))
+                for reason, row in zip(
+                    frame.loc[mask, "reason"], frame.loc[mask, "row_number"], strict=True
+                )
+            ]
     order = {t: i for i, t in enumerate(CONTRACT_TABLES)}
     frame["_t"] = frame["table"].map(order)
     frame = frame.sort_values(["_t", "row_number"], kind="mergesort").drop(columns="_t")
     frame = frame.reset_index(drop=True)
     return _objects(frame).astype({"row_number": "int64"})
+
+
+def _reconciliation_frame(part: Partitioned, dirs: list[Path]) -> pd.DataFrame:
+    """The children table's disagreements with the return (found in pass 1) and each chunk's
+    statutory-date findings, ordered by child id then item (a small table)."""
+    rows = list(part.children_findings)
+    for d in dirs:
+        piece = d / "reconciliation.parquet"
+        if piece.exists():
+            rows += pq.read_table(piece).to_pylist()
+    return _objects(pd.DataFrame(order_rows(rows), columns=RECONCILIATION_COLUMNS))
+
+
+def _monitoring_frame(dirs: list[Path]) -> pd.DataFrame:
+    """Each child's equality-monitoring fields, by child id (one short row a child)."""
+    rows: list[dict[str, Any]] = []
+    for d in dirs:
+        piece = d / "monitoring.parquet"
+        if piece.exists():
+            rows += pq.read_table(piece).to_pylist()
+    rows.sort(key=lambda r: r["child_id"])
+    return _objects(pd.DataFrame(rows, columns=MONITORING_COLUMNS))
 
 
 def _criteria_tally(dirs: list[Path]) -> pd.DataFrame:
@@ -931,7 +1002,13 @@ def _assemble_outputs(
         )
         for copy in copies:
             copy.result()
-    files = [cases_path, *paths.values(), _write_frame(quarantine, out / f"quarantine.{fmt}", fmt)]
+    reconciliation = _reconciliation_frame(part, dirs)
+    monitoring = _monitoring_frame(dirs)
+    files = [
+        cases_path, *paths.values(), _write_frame(quarantine, out / f"quarantine.{fmt}", fmt),
+        _write_frame(reconciliation, out / f"reconciliation.{fmt}", fmt),
+        _write_frame(monitoring, out / f"monitoring.{fmt}", fmt),
+    ]  # fmt: skip
 
     criteria_counts = _criteria_tally(dirs)
     run_info: dict[str, Any] = {
@@ -949,6 +1026,11 @@ def _assemble_outputs(
         "models": models_info,
         "timings_s": {},
         "ingest_notes": part.notes,
+        "reconciliation": (
+            reconciliation_counts(reconciliation.to_dict("records"), part.annex_a)
+            if part.annex_a is not None
+            else None
+        ),
         "batch": {
             "children_reviewed": scored,
             "children_skipped_unchanged": skipped,
@@ -967,6 +1049,8 @@ def _assemble_outputs(
         criteria_counts=criteria_counts,
         quarantine=quarantine,
         case_ranks=ranks,
+        reconciliation=reconciliation,
+        monitoring=monitoring,
     )
 
 
@@ -989,7 +1073,10 @@ def _store(
 
     engine = connect(db)
     try:
-        written = write_run_parts(engine, run_info, chunks(), summary.quarantine)
+        written = write_run_parts(
+            engine, run_info, chunks(), summary.quarantine, summary.reconciliation,
+            summary.monitoring,
+        )  # fmt: skip
         for d in dirs:
             cache = d / "cache.pkl"
             if cache.exists():

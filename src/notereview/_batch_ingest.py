@@ -31,6 +31,7 @@ from typing import IO, Any
 
 from notereview.casefile import CaseFile, Child, Plan, PlanAction
 from notereview.errors import ExtractError
+from notereview.extract._annexa import AnnexA
 from notereview.extract._firstseen import FirstSeen
 from notereview.extract._ingest import (
     TablePass,
@@ -38,6 +39,9 @@ from notereview.extract._ingest import (
     _first_quarantined,
     _id_of,
     _missing_table,
+    children_from_annex,
+    locate_tables,
+    open_table,
     resolve_columns,
     table_notes,
     validate_rows,
@@ -181,6 +185,7 @@ class _Header:
     table: str
     columns: list[str]
     header_known: bool
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -196,12 +201,15 @@ class StreamTable:
     has_data: bool
     rows_of: Any  # column_of -> Iterator[RawRow]
     extra_of: Any  # () -> dict (after the rows were read)
+    _sheet: Any = None  # a workbook sheet's SheetTable (read whole, as calamine reads it)
 
 
 def open_stream(
     box: ExtractContainer, table: str, file_name: str, mapping: ColumnMapping
 ) -> StreamTable:
     fmt = format_of(file_name)
+    if fmt == "xlsx":  # calamine reads a sheet whole: the in-memory reader is the stream
+        return _from_table_file(open_table(box, table, file_name, mapping))
     src = _Source(box, file_name)
     if fmt == "parquet":
         return _open_parquet(src, table, mapping)
@@ -220,7 +228,7 @@ def open_stream(
 def _from_table_file(tf: TableFile) -> StreamTable:
     return StreamTable(
         tf.table, tf.file_name, tf.fmt, tf.encoding, tf.columns, tf.header_known, tf.has_data,
-        tf.rows, lambda: dict(tf.extra),
+        tf.rows, lambda: dict(tf.extra), tf._sheet,
     )  # fmt: skip
 
 
@@ -415,6 +423,8 @@ class Partitioned:
     plans_q: dict[str, int]
     tasks: list[ChunkTask] = field(default_factory=list)
     children_total: int = 0
+    annex_a: AnnexA | None = None
+    children_findings: list[dict[str, Any]] = field(default_factory=list)
 
 
 def auto_chunk(children: int) -> int:
@@ -470,7 +480,8 @@ def _open_table(
     box: ExtractContainer, table: str, file_name: str, mapping: ColumnMapping
 ) -> tuple[StreamTable, dict[str, str | None], Iterator[RawRow]]:
     st = open_stream(box, table, file_name, mapping)
-    column_of = resolve_columns(_Header(table, st.columns, st.header_known), mapping)  # type: ignore[arg-type]
+    header = _Header(table, st.columns, st.header_known, st.extra_of() if st._sheet else {})
+    column_of = resolve_columns(header, mapping)  # type: ignore[arg-type]
     rows = st.rows_of(column_of) if st.has_data else iter(())
     return st, column_of, rows
 
@@ -522,6 +533,7 @@ def partition_extract(
     max_text_chars: int = 100_000,
     chunk_children: int | None = 200,
     map_tables: TableMap | None = None,
+    annex_a: AnnexA | None = None,
 ) -> Partitioned:
     """Pass 1: validate every row, spill accepted text records per chunk, check children and
     plans. Raises ExtractError exactly where ``read_extract`` does.
@@ -545,19 +557,22 @@ def partition_extract(
     plan_child: dict[str, str] = {}
 
     with ExtractContainer(path) as box:
-        located = {t: box.find_table(t, mapping.file_stem(t)) for t in CONTRACT_TABLES}
+        located = locate_tables(box, mapping)
         for table in REQUIRED_TABLES:
-            if located[table] is None:
+            if located[table] is None and not (table == "children" and annex_a is not None):
                 raise ExtractError(_missing_table(box, table, mapping.file_stem(table)))
         for table in ("children", "plans"):
             file_name = located[table]
             if file_name is None:
-                continue
-            st, column_of, rows = _open_table(box, table, file_name, mapping)
-            tp = validate_rows(table, rows, rules)
+                if table != "children" or annex_a is None:
+                    continue
+                tp, notes[table] = children_from_annex(annex_a, rules)
+            else:
+                st, column_of, rows = _open_table(box, table, file_name, mapping)
+                tp = validate_rows(table, rows, rules)
+                notes[table] = table_notes(st, column_of, tp, st.extra_of())
             small[table] = tp
             read[table] = tp.read
-            notes[table] = table_notes(st, column_of, tp, st.extra_of())
             if table == "children":
                 ids = [r.child_id for _, r in tp.accepted]  # type: ignore[union-attr]
                 bounds = _chunk_bounds(ids, chunk_children or auto_chunk(len(ids)))
@@ -589,7 +604,7 @@ def partition_extract(
         unrouted_actions.extend(result.unrouted)
         for chunk in result.spilled_chunks:
             spilled[chunk].add(result.table)
-    present = [t for t in CONTRACT_TABLES if located[t] is not None]
+    present = [t for t in CONTRACT_TABLES if located[t] is not None or t in small]
 
     if as_of is None:
         if newest is None:
@@ -600,8 +615,16 @@ def partition_extract(
     # children and plans: their second step here, exactly as _assemble does
     children_pass = small["children"]
     _cross_check(children_pass, as_of, None, {}, {}, "children")
-    quarantine.extend(children_pass.quarantined)
     children = {r.child_id: r for _, r in children_pass.accepted}  # type: ignore[union-attr]
+    findings: list[dict[str, Any]] = []
+    if annex_a is not None and located["children"] is None:
+        quarantine.extend(annex_a.locate_children(children_pass.quarantined))
+    else:
+        quarantine.extend(children_pass.quarantined)
+        if annex_a is not None:
+            from notereview.reconciliation import compare_children
+
+            findings = compare_children(children, annex_a)
     children_q = _first_quarantined(children_pass)
     plans: dict[str, Plan] = {}
     plans_q: dict[str, int] = {}
@@ -624,6 +647,9 @@ def partition_extract(
             QuarantinedRow("plan_actions", row_number, _id_of("plan_actions", action),
                            "; ".join(reasons))
         )  # fmt: skip
+
+    if annex_a is not None:
+        quarantine.extend(annex_a.quarantine)
 
     by_chunk_children: dict[int, list[Child]] = defaultdict(list)
     for cid, child in children.items():
@@ -651,6 +677,8 @@ def partition_extract(
         plans_q=plans_q,
         tasks=tasks,
         children_total=len(children),
+        annex_a=annex_a,
+        children_findings=findings,
     )
 
 

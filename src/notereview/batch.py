@@ -5,7 +5,9 @@ the store, resumable after a kill); ``score_extract`` scores an already ingested
 memory (tests, small extracts). Both write the same files.
 
 The output shape is CONTRACT.md "What a run writes": cases, criteria, visits, plan_actions,
-quarantine (Parquet or CSV, same columns) and run.json.
+quarantine, reconciliation (Parquet or CSV, same columns) and run.json. The reconciliation
+table is empty unless an Annex A return was given (``--annex-a``); the monitoring table holds
+each child's equality-monitoring fields (:mod:`notereview.equality`), apart from the scores.
 """
 
 from __future__ import annotations
@@ -22,7 +24,15 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from notereview.checks._rubric import THEMES
+from notereview.equality import MONITORING_COLUMNS, monitoring_row
 from notereview.errors import NotereviewError
+from notereview.reconciliation import (
+    RECONCILIATION_COLUMNS,
+    order_rows,
+    reconcile_case,
+    reconciliation_counts,
+    statutory_dates,
+)
 from notereview.review import CaseReview, Reviewer
 
 if TYPE_CHECKING:
@@ -46,7 +56,9 @@ PLAN_ACTIONS_COLUMNS = [
 ]  # fmt: skip
 QUARANTINE_COLUMNS = ["table", "row_number", "record_id", "reason"]
 RECORDS_COLUMNS = ["child_id", "table", "record_id", "record_date", "text"]
-OUTPUT_TABLES = ("cases", "criteria", "visits", "plan_actions", "quarantine")
+OUTPUT_TABLES = (
+    "cases", "criteria", "visits", "plan_actions", "quarantine", "reconciliation", "monitoring",
+)  # fmt: skip
 
 
 @dataclass
@@ -206,11 +218,19 @@ def score_extract(
         k: [] for k in ("cases", "criteria", "visits", "plan_actions")
     }
     records: list[dict[str, Any]] = []
+    annex = extract.annex_a
+    dates = statutory_dates(annex) if annex is not None else {}
+    reconciled: list[dict[str, Any]] = list(extract.children_findings)
+    monitoring: list[dict[str, Any]] = []
     t1 = time.perf_counter()
     n = 0
     for review in _reviews(extract, reviewer):
         for k, v in review_rows(review).items():
             rows[k].extend(v)
+        monitoring.append(monitoring_row(review.case, extract.as_of))
+        on_return = dates.get(review.case.child.child_id)
+        if on_return is not None:
+            reconciled += [f.row() for f in reconcile_case(review.case, on_return, extract.as_of)]
         if keep_records:
             records.extend(record_rows(review))
         n += 1
@@ -225,6 +245,10 @@ def score_extract(
         "visits": pd.DataFrame(rows["visits"], columns=VISITS_COLUMNS),
         "plan_actions": pd.DataFrame(rows["plan_actions"], columns=PLAN_ACTIONS_COLUMNS),
         "quarantine": extract.quarantine_frame(),
+        "reconciliation": pd.DataFrame(order_rows(reconciled), columns=RECONCILIATION_COLUMNS),
+        "monitoring": pd.DataFrame(
+            sorted(monitoring, key=lambda r: r["child_id"]), columns=MONITORING_COLUMNS
+        ),
     }
     if keep_records:
         tables["records"] = pd.DataFrame(records, columns=RECORDS_COLUMNS)
@@ -250,6 +274,7 @@ def score_extract(
         "models": {"path": "rules", "transformer": "not used: the rules path"},
         "timings_s": {"load": round(t_load, 3), "review": round(t_review, 3)},
         "ingest_notes": extract.notes,
+        "reconciliation": reconciliation_counts(reconciled, annex) if annex is not None else None,
     }
     return RunResult(run_info=run_info, tables=tables, reviews_seen=n)
 
@@ -391,6 +416,9 @@ def summary_result(summary: BatchSummary) -> RunResult:
             "cases": summary.weakest_cases,
             "criteria": summary.criteria_counts,
             "quarantine": summary.quarantine,
+            "reconciliation": summary.reconciliation
+            if summary.reconciliation is not None
+            else pd.DataFrame(columns=RECONCILIATION_COLUMNS),
         },
         reviews_seen=int(summary.run_info.get("children_scored", 0)),
         grade_bands=summary.grade_bands,

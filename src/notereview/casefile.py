@@ -23,6 +23,9 @@ VISIT_TYPES: tuple[str, ...] = ("statutory", "home", "school", "placement", "oth
 GENOGRAM_SIDES: tuple[str, ...] = ("maternal", "paternal", "other")
 
 
+#: The Child fields carried for equality monitoring alone.
+MONITORING_FIELDS: tuple[str, ...] = ("ethnicity", "disability")
+
 _R = TypeVar("_R")
 
 
@@ -66,6 +69,11 @@ class Child:
     gender: str = "unknown"
     placement_start: date | None = None
     long_term_placement: bool = False
+    #: Equality monitoring only (DESIGN "Monitoring, not judging"): no check reads these, and
+    #: the queue never shows them beside a score. Ethnicity as the export (or Annex A) codes it;
+    #: disability yes / no / unknown.
+    ethnicity: str | None = None
+    disability: str | None = None
 
     def age_on(self, day: date) -> int | None:
         """The child's age in whole years on ``day``; ``age_years`` where the date of birth
@@ -249,9 +257,13 @@ class CaseFile:
     def content_hash(self) -> str:
         """A stable sha256 of everything in the file (used for incremental scoring)."""
         if not self._hash:
+            child = _plain(self.child)
+            for key in MONITORING_FIELDS:  # unset: the hash files had before these existed
+                if isinstance(child, dict) and child.get(key) is None:
+                    child.pop(key, None)
             payload = json.dumps(
                 {
-                    "child": _plain(self.child),
+                    "child": child,
                     "visits": _plain(self.visits),
                     "case_summaries": _plain(self.case_summaries),
                     "plans": _plain(self.plans),

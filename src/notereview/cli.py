@@ -156,6 +156,15 @@ def score(
     mapping: Annotated[
         Path | None, typer.Option(help="Column-mapping YAML for a council's own export.")
     ] = None,
+    annex_a: Annotated[
+        Path | None,
+        typer.Option(
+            "--annex-a",
+            help="The council's Ofsted Annex A return (.xlsx): Lists 6, 7 and 8 supply the "
+            "children table (or are checked against it), and their statutory dates are "
+            "reconciled with the files (reconciliation table).",
+        ),
+    ] = None,
     rubric: Annotated[
         Path | None, typer.Option(help="Rubric YAML (default: the shipped rubric).")
     ] = None,
@@ -213,6 +222,7 @@ def score(
         db=db,
         models=models,
         mapping_path=mapping,
+        annex_a_path=annex_a,
         rubric_path=rubric,
         policy_path=policy,
         as_of=parse_date(as_of, "--as-of") if as_of else None,
@@ -242,6 +252,13 @@ def score(
         f"{info['rows_read']} = scored {info['rows_scored']} + quarantined "
         f"{info['rows_quarantined']}; files in {out}"
     )
+    if info.get("reconciliation"):
+        rec = info["reconciliation"]
+        typer.echo(
+            f"Annex A {rec['annex_a']}: rows read {rec['rows_read']} = used {rec['rows_used']} + "
+            f"quarantined {rec['rows_quarantined']}; {rec['findings']} disagreements with the "
+            f"files for {rec['children_with_findings']} children (reconciliation table)"
+        )
     batch = info.get("batch", {})
     stages = ", ".join(f"{k} {v:.1f}s" for k, v in info["timings_s"].items())
     typer.echo(
@@ -257,6 +274,66 @@ def score(
         )
         for reason in item["reasons"][:3]:
             typer.echo(f"       - {reason}")
+
+
+@app.command()
+def equality(
+    run: Annotated[Path, typer.Argument(help="A run's folder (what `notereview score` wrote).")],
+    audits: Annotated[
+        Path | None,
+        typer.Option(
+            help="Auditors' grades: a CSV or Parquet of child_id, overall, or a generated "
+            "extract's answer_key.json."
+        ),
+    ] = None,
+    min_cell: Annotated[
+        int, typer.Option(min=1, help="Suppress groups (and audited counts) below this.")
+    ] = 10,
+    theme: Annotated[
+        str | None,
+        typer.Option(help="Disagreement on this theme's grade (e.g. voice), not the overall."),
+    ] = None,
+    criterion: Annotated[
+        str | None,
+        typer.Option(help="Disagreement on this criterion's status (e.g. C1), not the overall."),
+    ] = None,
+    report: Annotated[Path | None, typer.Option(help="Also write the Markdown here.")] = None,
+    as_json: Annotated[Path | None, typer.Option("--json", help="Also write JSON here.")] = None,
+) -> None:
+    """Equality monitoring of the reviewer: per group of ethnicity, disability, gender, age
+    band, legal status and communication need, the mean case score, the share in the queue's
+    top decile and, where audited, the rubric's disagreement with auditors, with 95%
+    intervals, small cells suppressed and differences flagged (questions, not findings)."""
+    from notereview.checks import CRITERIA, THEMES
+    from notereview.equality import (
+        equality_report,
+        load_audits,
+        markdown,
+        read_run_statuses,
+        read_run_tables,
+    )
+
+    if theme is not None and theme not in THEMES:
+        _fail(f"unknown --theme {theme!r}; use one of {', '.join(THEMES)}")
+    if criterion is not None and criterion not in CRITERIA:
+        _fail(f"unknown --criterion {criterion!r}; use one of {', '.join(CRITERIA)}")
+    if theme is not None and criterion is not None:
+        _fail("give --theme or --criterion, not both")
+    cases, monitoring = read_run_tables(str(run))
+    result = equality_report(
+        cases, monitoring,
+        load_audits(str(audits), theme, criterion) if audits else None,
+        min_cell, theme, criterion,
+        read_run_statuses(str(run), criterion) if criterion else None,
+    )  # fmt: skip
+    text = markdown(result)
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(text, encoding="utf-8")
+    if as_json is not None:
+        as_json.parent.mkdir(parents=True, exist_ok=True)
+        as_json.write_text(json.dumps(result.as_dict(), indent=2) + "\n", encoding="utf-8")
+    typer.echo(text)
 
 
 @app.command()

@@ -30,6 +30,7 @@ from notereview._batch_engine import (
     BatchSummary,
     ChunkDone,
     WorkerConfig,
+    file_side_rows,
     run_batch,
     score_case_files,
     write_chunk_parts,
@@ -95,12 +96,15 @@ def _spark_session(master: str) -> Any:
 
 def _write_case_files(
     todo: list[ChunkTask], config: WorkerConfig, path: Path
-) -> dict[int, tuple[list[dict[str, Any]], dict[str, int], list[str]]]:
+) -> dict[int, tuple[list[dict[str, Any]], dict[str, int], list[str], dict[str, list[Any]]]]:
     """Assemble each chunk's case files into one Parquet file; the chunks' quarantine,
-    accepted counts and child order stay with the driver."""
+    accepted counts, child order and file-side rows (monitoring, reconciliation) stay with
+    the driver."""
     schema = pa.schema([("chunk", pa.int64()), ("position", pa.int64()),
                         ("child_id", pa.string()), ("case", pa.binary())])  # fmt: skip
-    kept: dict[int, tuple[list[dict[str, Any]], dict[str, int], list[str]]] = {}
+    kept: dict[
+        int, tuple[list[dict[str, Any]], dict[str, int], list[str], dict[str, list[Any]]]
+    ] = {}
     with pq.ParquetWriter(path, schema) as writer:
         for task in todo:
             got = assemble_chunk(task, config.as_of, config.children_q, config.plans_q)
@@ -110,7 +114,12 @@ def _write_case_files(
                 for q in got.quarantine
             ]  # fmt: skip
             ids = [c.child_id for c in got.case_files]
-            kept[task.index] = (quarantine, got.accepted, ids)
+            kept[task.index] = (
+                quarantine,
+                got.accepted,
+                ids,
+                file_side_rows(got.case_files, config),
+            )
             if got.case_files:
                 writer.write_table(pa.table({
                     "chunk": [task.index] * len(ids),
@@ -157,7 +166,7 @@ def _spark_scorer(master: str) -> Any:
             .parquet(str(work / "rows"))
         )
         for task in todo:
-            quarantine, accepted, ids = kept[task.index]
+            quarantine, accepted, ids, file_side = kept[task.index]
             folder = work / "rows" / f"chunk={task.index}"
             frame = (
                 pq.read_table(folder).to_pandas()
@@ -170,6 +179,7 @@ def _spark_scorer(master: str) -> Any:
                 tables["records"] = []
             for tbl, row in zip(frame["tbl"], frame["row"], strict=True):
                 tables[tbl].append(_row(tbl, row))
+            tables.update(file_side)
             meta = {"children": len(ids), "accepted": accepted, "scored": len(ids), "skipped": 0}
             write_chunk_parts(Path(config.parts_dir) / f"chunk-{task.index:06d}", tables,
                               quarantine, meta)  # fmt: skip

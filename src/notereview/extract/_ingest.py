@@ -12,6 +12,7 @@ from typing import Any
 
 from notereview.casefile import Child, Plan, PlanAction
 from notereview.errors import ExtractError
+from notereview.extract._annexa import AnnexA
 from notereview.extract._firstseen import FirstSeen
 from notereview.extract._mapping import ColumnMapping
 from notereview.extract._model import ChildRecords, Extract, QuarantinedRow, TableCount
@@ -19,10 +20,13 @@ from notereview.extract._readers import (
     ExtractContainer,
     RawRow,
     TableFile,
+    column_letter,
     format_of,
     open_csv,
     open_jsonl,
     open_parquet,
+    open_xlsx,
+    split_location,
 )
 from notereview.extract._schema import (
     AS_OF_COLUMNS,
@@ -30,6 +34,7 @@ from notereview.extract._schema import (
     ONE_OF,
     REQUIRED_TABLES,
     TABLE_SPECS,
+    Kind,
 )
 from notereview.extract._validate import (
     Record,
@@ -119,6 +124,7 @@ def table_notes(
     ``fmt``, ``encoding`` and ``columns``): where each column came from, the columns left
     unused (those whose names may be printed), what cleaning did, and the reader's ``extra``."""
     used = {s for s in column_of.values() if s is not None}
+    located = sheet_columns(tf, column_of)
     return {
         "file": tf.file_name,
         "format": tf.fmt,
@@ -127,6 +133,7 @@ def table_notes(
         "extra_columns": [c for c in tf.columns if c not in used and _plausible_name(c)],
         **tp.tally.as_notes(),
         **extra,
+        **({"sheet_columns": located} if located else {}),
     }
 
 
@@ -146,7 +153,27 @@ def _found_list(columns: list[str]) -> str:
 
 def resolve_columns(tf: TableFile, mapping: ColumnMapping) -> dict[str, str | None]:
     """Contract column -> the file's column (exact name first, then ignoring case and
-    surrounding spaces). Raises ExtractError for a missing required column."""
+    surrounding spaces). Raises ExtractError for a missing required column; for a workbook
+    sheet, the message starts with the workbook, the sheet and its header row."""
+    try:
+        return _resolve_columns(tf, mapping)
+    except ExtractError as exc:
+        where = sheet_header_where(getattr(tf, "extra", None) or {})
+        if where is None:
+            raise
+        raise ExtractError(f"{where}: {exc}") from None
+
+
+def sheet_header_where(extra: Mapping[str, Any]) -> str | None:
+    """'workbook W, sheet 'S', row N (the header row)' for a sheet's reader notes, else None."""
+    if "sheet" not in extra:
+        return None
+    row = extra.get("header_row")
+    at = f", row {row} (the header row)" if row is not None else " (an empty sheet)"
+    return f"workbook {extra['workbook']}, sheet '{extra['sheet']}'{at}"
+
+
+def _resolve_columns(tf: TableFile, mapping: ColumnMapping) -> dict[str, str | None]:
     table = tf.table
     spec = TABLE_SPECS[table]
     exact = set(tf.columns)
@@ -194,22 +221,84 @@ def _missing_table(box: ExtractContainer, table: str, stem: str) -> str:
     shown = ", ".join(names[:20]) + (f", and {len(names) - 20} more" if len(names) > 20 else "")
     return (
         f"required table '{table}' not found in extract {box.path}: expected {stem}.csv, "
-        f"{stem}.parquet or {stem}.jsonl (found files: {shown or 'none'}). If the export names "
-        f"it differently, set tables.{table}.file in the mapping file"
+        f"{stem}.parquet, {stem}.jsonl, {stem}.xlsx or a workbook sheet named {stem} (found "
+        f"files: {shown or 'none'}). If the export names it differently, set "
+        f"tables.{table}.file (and .sheet) in the mapping file"
     )
+
+
+def locate_tables(box: ExtractContainer, mapping: ColumnMapping) -> dict[str, str | None]:
+    """Where each contract table is in the extract: a file, or a workbook's sheet."""
+    return {
+        t: box.find_table(t, mapping.file_stem(t), mapping.sheet_name(t)) for t in CONTRACT_TABLES
+    }
 
 
 def open_table(
     box: ExtractContainer, table: str, file_name: str, mapping: ColumnMapping
 ) -> TableFile:
     fmt = format_of(file_name)
-    if fmt == "parquet":
+    if fmt in ("parquet", "xlsx"):
         wanted = {mapping.source_column(table, c) for c in TABLE_SPECS[table].column_names}
+        if fmt == "xlsx":
+            book = split_location(file_name)[0]
+            return open_xlsx(table, file_name, box.open_binary(book), wanted, DATE_COLUMNS[table])
         return open_parquet(table, file_name, box.open_binary(file_name), wanted)
     data = box.read_bytes(file_name)
     if fmt == "csv":
         return open_csv(table, file_name, data)
     return open_jsonl(table, file_name, data)
+
+
+#: The contract columns holding dates, per table: in a workbook, numbers there are Excel dates.
+DATE_COLUMNS: dict[str, frozenset[str]] = {
+    t: frozenset(c.name for c in spec.columns if c.kind in (Kind.DATE, Kind.DOB))
+    for t, spec in TABLE_SPECS.items()
+}
+
+
+def sheet_columns(tf: Any, column_of: Mapping[str, str | None]) -> dict[str, str]:
+    """Contract column -> where it is in a workbook sheet ("C 'Contact Date'"), for messages."""
+    sheet = getattr(tf, "_sheet", None)
+    if sheet is None:
+        return {}
+    index = sheet.column_index()
+    out: dict[str, str] = {}
+    for column, source in column_of.items():
+        if source is not None and source in index:
+            out[column] = f"{column_letter(index[source])} '{source}'"
+    return out
+
+
+_COLUMN_WORD = re.compile(r"[a-z_]+")
+
+
+def locate_reason(reason: str, table: str, note: Mapping[str, Any], row_number: int) -> str:
+    """A quarantined row's reason with the workbook, sheet, row and column it came from, on one
+    line (tables read from CSV, Parquet or JSON Lines: the reason as it is)."""
+    if "sheet" not in note:
+        return reason
+    columns = note.get("sheet_columns") or {}
+    known = set(TABLE_SPECS[table].column_names) if table in TABLE_SPECS else set()
+    parts = []
+    for part in reason.split("; "):
+        named = next((w for w in _COLUMN_WORD.findall(part) if w in known and w in columns), None)
+        parts.append(f"{part} (column {columns[named]})" if named is not None else part)
+    return f"workbook {note['workbook']}, sheet '{note['sheet']}', row {row_number}: " + "; ".join(
+        parts
+    )
+
+
+def locate_quarantine(
+    quarantine: list[QuarantinedRow], notes: Mapping[str, Any]
+) -> list[QuarantinedRow]:
+    """The quarantine with each row from a workbook sheet located (see :func:`locate_reason`)."""
+    return [
+        replace(q, reason=locate_reason(q.reason, q.table, notes.get(q.table) or {}, q.row_number))
+        if "sheet" in (notes.get(q.table) or {})
+        else q
+        for q in quarantine
+    ]
 
 
 # ------------------------------------------------------------------ as-of and cross-table checks
@@ -291,8 +380,13 @@ def read_extract(
     mapping: ColumnMapping | None = None,
     as_of: date | None = None,
     max_text_chars: int = 100_000,
+    annex_a: AnnexA | None = None,
 ) -> Extract:
     """Read a folder or .zip of contract tables, validate every row, quarantine the rest.
+
+    With ``annex_a`` (a read Annex A return), the return supplies the children table where the
+    extract has none; where it has one, the two are compared (``Extract.children_findings``).
+    The return's quarantined rows join the quarantine (table ``annex_a``).
 
     Raises ExtractError only when the extract cannot be read as a whole: it does not exist,
     a required table (children, visits) is missing, a present table lacks a required column,
@@ -307,13 +401,15 @@ def read_extract(
     passes: dict[str, TablePass] = {}
     notes: dict[str, Any] = {}
     with ExtractContainer(path) as box:
-        located = {t: box.find_table(t, mapping.file_stem(t)) for t in CONTRACT_TABLES}
+        located = locate_tables(box, mapping)
         for table in REQUIRED_TABLES:
-            if located[table] is None:
+            if located[table] is None and not (table == "children" and annex_a is not None):
                 raise ExtractError(_missing_table(box, table, mapping.file_stem(table)))
         for table in CONTRACT_TABLES:
             file_name = located[table]
             if file_name is None:
+                if table == "children" and annex_a is not None:
+                    passes[table], notes[table] = children_from_annex(annex_a, rules)
                 continue
             tf = open_table(box, table, file_name, mapping)
             column_of = resolve_columns(tf, mapping)
@@ -341,6 +437,16 @@ def read_extract(
             )
         counts[table] = count
         quarantine.extend(tp.quarantined)
+    quarantine = locate_quarantine(quarantine, notes)
+    findings: list[dict[str, Any]] = []
+    if annex_a is not None:
+        if located["children"] is None:
+            quarantine = annex_a.locate_children(quarantine)
+        else:
+            from notereview.reconciliation import compare_children
+
+            findings = compare_children({c: r.child for c, r in records.items()}, annex_a)
+        quarantine.extend(annex_a.quarantine)
     return Extract(
         as_of=run_as_of,
         counts=counts,
@@ -348,7 +454,25 @@ def read_extract(
         tables_absent=[t for t in CONTRACT_TABLES if t not in passes],
         notes=notes,
         _records=records,
+        annex_a=annex_a,
+        children_findings=findings,
     )
+
+
+def children_from_annex(annex: AnnexA, rules: RowRules) -> tuple[TablePass, dict[str, Any]]:
+    """The children table's first pass when an Annex A return supplies it: one row a child,
+    parsed by the children rules (dates come ISO from the return's reader)."""
+    tp = validate_rows("children", annex.children_rows(), replace(rules, value_maps={}))
+    note = {
+        "file": annex.workbook,
+        "format": "annex_a",
+        "encoding": None,
+        "columns": {},
+        "extra_columns": [],
+        **tp.tally.as_notes(),
+        "annex_a_lists": {k: v["sheet"] for k, v in annex.lists.items()},
+    }
+    return tp, note
 
 
 def _assemble(passes: dict[str, TablePass], as_of: date) -> dict[str, ChildRecords]:

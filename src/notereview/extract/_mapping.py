@@ -24,6 +24,11 @@ class TableMapping(BaseModel):
     file: str | None = Field(
         default=None, description="file stem in the export; default: the contract table name"
     )
+    sheet: str | None = Field(
+        default=None,
+        description="the worksheet holding the table when it is in an .xlsx workbook; "
+        "default: the sheet named like the file stem or the table, else the first sheet",
+    )
     columns: dict[str, str] = Field(
         default_factory=dict, description="contract column -> the export's column name"
     )
@@ -121,6 +126,10 @@ class ColumnMapping(BaseModel):
 
     def file_stem(self, table: str) -> str:
         return self.table(table).file or table
+
+    def sheet_name(self, table: str) -> str | None:
+        """The worksheet named for ``table`` in the mapping, if any."""
+        return self.table(table).sheet
 
     def source_column(self, table: str, column: str) -> str:
         """The export's name for a contract column (the contract name when not mapped)."""

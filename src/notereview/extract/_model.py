@@ -72,6 +72,10 @@ class Extract:
     tables_absent: list[str]
     notes: dict[str, Any]
     _records: Mapping[str, ChildRecords] = field(default_factory=dict, repr=False, compare=False)
+    #: The Annex A return read with the extract (``--annex-a``), and where the extract's own
+    #: children table disagrees with it (rows of the reconciliation table).
+    annex_a: Any = field(default=None, repr=False, compare=False)
+    children_findings: list[dict[str, Any]] = field(default_factory=list, compare=False)
 
     @property
     def child_ids(self) -> list[str]:

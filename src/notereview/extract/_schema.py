@@ -81,6 +81,8 @@ TABLE_SPECS: dict[str, TableSpec] = {
             _c("worker_id", ID, True),
             _c("placement_start", DATE),  # required for LAC: checked per row
             _c("long_term_placement", BOOL),
+            _c("ethnicity", STR),  # equality monitoring only: no check reads these two
+            _c("disability", ENUM),
         ),
     ),
     "visits": TableSpec(

@@ -62,6 +62,11 @@ _ACTION_STATUSES = {
     "dropped": "dropped", "cancelled": "dropped", "canceled": "dropped", "withdrawn": "dropped",
 }  # fmt: skip
 _SIDES = frozenset({"maternal", "paternal", "other"})
+_DISABILITY = {
+    "y": "yes", "yes": "yes", "true": "yes", "1": "yes", "a) yes": "yes",
+    "n": "no", "no": "no", "false": "no", "0": "no", "b) no": "no",
+    "unknown": "unknown", "not known": "unknown", "c) unknown": "unknown",
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,6 +341,8 @@ def _child(c: _Cells) -> Child | None:
     if legal_status == "LAC" and placement_start is None and c.raw("placement_start") is None:
         c.reasons.append("placement_start is missing (required for a looked-after child)")
     long_term = c.flag("long_term_placement")
+    ethnicity = c.string("ethnicity")
+    disability = c.code("disability", _DISABILITY, default=None)
     if c.reasons:
         return None
     assert child_id and legal_status and status_start and team and worker_id
@@ -351,6 +358,8 @@ def _child(c: _Cells) -> Child | None:
         gender=gender or "unknown",
         placement_start=placement_start,
         long_term_placement=bool(long_term),
+        ethnicity=ethnicity,
+        disability=disability,
     )
 
 

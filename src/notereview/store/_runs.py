@@ -21,8 +21,10 @@ from notereview.store._errors import NotFoundError, StoreError
 from notereview.store.models import (
     CaseScore,
     CriterionFinding,
+    MonitoringFields,
     PlanActionLabel,
     QuarantinedRow,
+    ReconciliationFinding,
     RecordText,
     Run,
     VisitLabel,
@@ -78,6 +80,23 @@ RUN_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "quarantine": ("table", "row_number", "record_id", "reason"),
     "records": ("child_id", "table", "record_id", "record_date", "text"),
+    "monitoring": (
+        "child_id",
+        "gender",
+        "age_band",
+        "legal_status",
+        "ethnicity",
+        "disability",
+        "communication_need",
+    ),
+    "reconciliation": (
+        "child_id",
+        "item",
+        "source",
+        "annex_a_value",
+        "file_value",
+        "finding",
+    ),
 }
 REQUIRED_TABLES: tuple[str, ...] = ("cases", "criteria")
 _TABLE_FORMATS: tuple[str, ...] = ("parquet", "csv", "jsonl")
@@ -166,6 +185,8 @@ class CaseFileView:
     visits: tuple[dict[str, Any], ...]
     plan_actions: tuple[dict[str, Any], ...]
     records: tuple[RecordTextRow, ...]
+    #: Where the run's Annex A return and this file disagree (item, source, finding, values).
+    reconciliation: tuple[dict[str, Any], ...] = ()
 
 
 # --- value cleaning ------------------------------------------------------------------------
@@ -512,6 +533,28 @@ def _insert_tables(session: Session, run_id: int, rows: Mapping[str, list[dict[s
         ],
     )
     insert(
+        MonitoringFields,
+        [
+            {"run_id": run_id, **{k: _str(r.get(k)) for k in RUN_COLUMNS["monitoring"]}}
+            for r in rows["monitoring"]
+        ],
+    )
+    insert(
+        ReconciliationFinding,
+        [
+            {
+                "run_id": run_id,
+                "child_id": _str(r["child_id"]) or "",
+                "item": _str(r["item"]) or "",
+                "source": _str(r["source"]),
+                "annex_a_value": _str(r["annex_a_value"]),
+                "file_value": _str(r["file_value"]),
+                "finding": _str(r["finding"]) or "",
+            }
+            for r in rows["reconciliation"]
+        ],
+    )
+    insert(
         RecordText,
         [
             {
@@ -621,6 +664,17 @@ def _case_row(row: CaseScore) -> CaseScoreRow:
     )
 
 
+def monitoring_rows(engine: Engine, run_id: int) -> list[dict[str, Any]]:
+    """Every child's equality-monitoring fields in a run (for the equality report only)."""
+    with Session(engine) as session:
+        rows = session.scalars(
+            select(MonitoringFields)
+            .where(MonitoringFields.run_id == run_id)
+            .order_by(MonitoringFields.child_id)
+        ).all()
+        return [{k: getattr(r, k) for k in RUN_COLUMNS["monitoring"]} for r in rows]
+
+
 def case_scores(
     engine: Engine, run_id: int, teams: Collection[str] | None = None
 ) -> list[CaseScoreRow]:
@@ -664,6 +718,14 @@ def case_file(engine: Engine, run_id: int, child_id: str) -> CaseFileView:
             select(RecordText)
             .where(RecordText.run_id == run_id, RecordText.child_id == child_id)
             .order_by(RecordText.record_date, RecordText.table_name, RecordText.record_id)
+        ).all()
+        reconciled = session.scalars(
+            select(ReconciliationFinding)
+            .where(
+                ReconciliationFinding.run_id == run_id,
+                ReconciliationFinding.child_id == child_id,
+            )
+            .order_by(ReconciliationFinding.id)
         ).all()
         return CaseFileView(
             run_id=run_id,
@@ -709,6 +771,16 @@ def case_file(engine: Engine, run_id: int, child_id: str) -> CaseFileView:
             ),
             records=tuple(
                 RecordTextRow(r.table_name, r.record_id, r.record_date, r.text) for r in records
+            ),
+            reconciliation=tuple(
+                {
+                    "item": r.item,
+                    "source": r.source,
+                    "annex_a_value": r.annex_a_value,
+                    "file_value": r.file_value,
+                    "finding": r.finding,
+                }
+                for r in reconciled
             ),
         )
 

@@ -70,9 +70,12 @@ def write_run_parts(
     run_info: Mapping[str, Any],
     chunks: Iterable[Mapping[str, Any]],
     quarantine: Any,
+    reconciliation: Any = None,
+    monitoring: Any = None,
 ) -> RunWriteResult:
     """Like :func:`write_run`, with the run's tables given as chunks (each a mapping of table
-    name to rows, as write_run takes them) and the quarantine apart; one transaction.
+    name to rows, as write_run takes them) and the quarantine and the reconciliation (both
+    small) apart; one transaction.
     Writing the same extract fingerprint, as-of and versions again changes nothing."""
     key = run_key(run_info)
     try:
@@ -96,11 +99,21 @@ def write_run_parts(
                 tables.setdefault("cases", [])
                 tables.setdefault("criteria", [])
                 tables["quarantine"] = quarantine if first else []
+                tables["reconciliation"] = (
+                    reconciliation if first and reconciliation is not None else []
+                )
+                tables["monitoring"] = monitoring if first and monitoring is not None else []
                 first = False
                 _insert_tables(session, run_id, {n: _rows(tables, n) for n in RUN_COLUMNS})
             if first:
                 empty = {n: [] for n in RUN_COLUMNS}
                 empty["quarantine"] = _rows({"quarantine": quarantine}, "quarantine")
+                if reconciliation is not None:
+                    empty["reconciliation"] = _rows(
+                        {"reconciliation": reconciliation}, "reconciliation"
+                    )
+                if monitoring is not None:
+                    empty["monitoring"] = _rows({"monitoring": monitoring}, "monitoring")
                 _insert_tables(session, run_id, empty)
     except IntegrityError:
         with Session(engine) as session:

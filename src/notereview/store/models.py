@@ -189,6 +189,38 @@ class QuarantinedRow(Base):
     reason: Mapped[str] = mapped_column(Text)
 
 
+class ReconciliationFinding(Base):
+    """Where a run's Annex A return and a child's file (or the extract's children table)
+    disagree: a data-quality finding in plain words, never a name or a date of birth."""
+
+    __tablename__ = "reconciliation_findings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    child_id: Mapped[str] = mapped_column(String(128), index=True)
+    item: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str | None] = mapped_column(String(128))
+    annex_a_value: Mapped[str | None] = mapped_column(String(256))
+    file_value: Mapped[str | None] = mapped_column(String(256))
+    finding: Mapped[str] = mapped_column(Text)
+
+
+class MonitoringFields(Base):
+    """A child's equality-monitoring fields in a run (DESIGN "Monitoring, not judging"): read
+    only by the equality report, never beside a score on the queue."""
+
+    __tablename__ = "monitoring_fields"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    child_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    gender: Mapped[str | None] = mapped_column(String(32))
+    age_band: Mapped[str | None] = mapped_column(String(32))
+    legal_status: Mapped[str | None] = mapped_column(String(8))
+    ethnicity: Mapped[str | None] = mapped_column(String(64))
+    disability: Mapped[str | None] = mapped_column(String(32))
+    communication_need: Mapped[str | None] = mapped_column(String(64))
+
+
 class RecordText(Base):
     """The full text of one record of a child's file as the run read it (for the case view)."""
 

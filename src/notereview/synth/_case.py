@@ -24,6 +24,7 @@ from notereview.synth._data import (
     StyleDef,
     TopicDef,
     lower_first,
+    monitoring_file,
 )
 from notereview.synth._phenomena import (
     ChildNames,
@@ -303,6 +304,8 @@ class CaseFacts:
     chronology: list[ChronEntry] | None = None
     genogram: GenogramFacts | None = None
     supervision: list[SupervisionFacts] = field(default_factory=list)
+    ethnicity: str = ""  # equality monitoring (Annex A category); no check reads it
+    disability: str = ""  # yes / no
 
     @property
     def verbal(self) -> bool:
@@ -324,6 +327,7 @@ class GenContext:
     phen: PhenomenaFile
     habits: dict[str, WorkerHabits]
     chronology_retold: float = 0.0  # see generate()
+    interpreter_voice_hidden: float = 0.0  # a bias planted for equality tests: see generate()
 
     @property
     def w_start(self) -> date:
@@ -345,6 +349,7 @@ class CaseBuilder:
         # drawn with one parent) draws from a stream of its own, so that drawing it takes no
         # draw from the main stream (a late follow-up visit still moves the visits after it).
         self.crng = random.Random(f"notereview-synth/{gen.seed}/child/{index}/conventions")
+        self._brng: random.Random | None = None  # the planted bias's stream, when it is on
         rnd = self.rng.random
 
         def ch(seq):
@@ -514,7 +519,37 @@ class CaseBuilder:
             quality=q,
             comm=comm,
             hist_start=hist_start,
+            **self._monitoring(team.name, comm),
         )
+
+    def _planted_hit(self) -> bool:
+        """Whether this interpreted visit is written as the interpreter's account (a planted
+        bias, off by default: its own random stream, drawn only when it is on)."""
+        share = self.gen.interpreter_voice_hidden
+        if share <= 0.0:
+            return False
+        if self._brng is None:
+            self._brng = random.Random(
+                f"notereview-synth/{self.gen.seed}/child/{self.index}/planted"
+            )
+        return self._brng.random() < share
+
+    def _planted_phrasing(self) -> str:
+        """The interpreter's-account phrasing, drawn from the planted bias's own stream."""
+        assert self._brng is not None
+        phrasings = monitoring_file().interpreter_told_me
+        return phrasings[int(self._brng.random() * len(phrasings))]
+
+    def _monitoring(self, team: str, comm: str) -> dict[str, str]:
+        """Ethnicity and disability, from their own random stream (every other byte of the
+        extract is what it was without them)."""
+        m = monitoring_file()
+        mrng = random.Random(f"notereview-synth/{self.gen.seed}/child/{self.index}/monitoring")
+        cats = [c for c in m.ethnicity if comm != "interpreter" or c not in m.interpreter_not]
+        ethnicity = mrng.choices(cats, weights=[m.ethnicity[c] for c in cats])[0]
+        aided = team == "Disabled Children" or comm in AIDED or comm == "nonverbal"
+        p = m.disabled_if_aided if aided else m.disabled_otherwise
+        return {"ethnicity": ethnicity, "disability": "yes" if mrng.random() < p else "no"}
 
     def _context(self, f: CaseFacts) -> None:
         rng, c, prng = self.rng, self.gen.content, self.prng
@@ -1326,6 +1361,9 @@ class CaseBuilder:
                             else:
                                 v.speakers.append(("child", "reported", ctx["reported"]))
                     voice_parts.append((comp, self._fmt(self.ch(self._comp(comps, comp)))))
+                    if comp == "voice_interpreter" and self._planted_hit():
+                        voice_parts[-1] = (comp, self._fmt(self._planted_phrasing()))
+                        v.tags.append("planted_interpreter_account")
                 elif r < p_direct + p_reported + p_attempt:
                     phrasing = self._fmt(self.ch(comps["attempt"]))
                     if prng.random() < 0.5:

@@ -368,6 +368,23 @@ class PhenomenaFile(_Strict):
         return value
 
 
+class MonitoringFile(_Strict):
+    """monitoring.yaml: how the equality-monitoring fields of a generated child are drawn."""
+
+    ethnicity: dict[str, float]
+    interpreter_not: list[str]
+    disabled_if_aided: float
+    disabled_otherwise: float
+    interpreter_told_me: list[str]
+
+    @field_validator("ethnicity")
+    @classmethod
+    def _weights(cls, value: dict[str, float]) -> dict[str, float]:
+        if not value or any(w < 0 for w in value.values()) or sum(value.values()) <= 0:
+            raise ValueError("ethnicity needs categories with weights that are not negative")
+        return value
+
+
 def _load(name: str, model: type[BaseModel]) -> BaseModel:
     path = resources.files("notereview.synth") / "data" / name
     try:
@@ -404,4 +421,11 @@ def phenomena_file() -> PhenomenaFile:
 def records_file() -> RecordsFile:
     out = _load("records.yaml", RecordsFile)
     assert isinstance(out, RecordsFile)
+    return out
+
+
+@lru_cache(maxsize=1)
+def monitoring_file() -> MonitoringFile:
+    out = _load("monitoring.yaml", MonitoringFile)
+    assert isinstance(out, MonitoringFile)
     return out

@@ -75,6 +75,7 @@ def generate(
     fmt: str = "csv",
     progress: Callable[[int], None] | None = None,
     chronology_retold: float = 0.0,
+    interpreter_voice_hidden: float = 0.0,
 ) -> SynthSummary:
     """Write a synthetic extract (the eight contract tables) and ``answer_key.json``.
 
@@ -87,9 +88,16 @@ def generate(
     event's code. For held-out evaluation of H2 by meaning only (training/evaluate_models.py
     uses it with the held-out writer styles); no training set uses it. 0, the default,
     changes nothing: the same bytes as before it existed.
+
+    ``interpreter_voice_hidden``: a bias planted for testing equality monitoring (issue 20):
+    the share of visits where a child speaks through an interpreter that record the words as
+    the interpreter's account ("The Polish interpreter told me ..."), while the answer key
+    still counts them as the child's voice. 0, the default, changes nothing.
     """
     if not 0.0 <= chronology_retold <= 1.0:
         raise ConfigError("chronology_retold must be between 0 and 1")
+    if not 0.0 <= interpreter_voice_hidden <= 1.0:
+        raise ConfigError("interpreter_voice_hidden must be between 0 and 1")
     if fmt not in FORMATS:
         raise ConfigError(f"unknown output format {fmt!r}; use one of {', '.join(FORMATS)}")
     if children < 0:
@@ -112,6 +120,7 @@ def generate(
         phen=phenomena_file(),
         habits=worker_habits(seed, world),
         chronology_retold=chronology_retold,
+        interpreter_voice_hidden=interpreter_voice_hidden,
     )
     writers = {t: TableWriter(out / f"{t}.{fmt}", cols, fmt) for t, cols in TABLE_COLUMNS.items()}
     key = AnswerKeyWriter(
@@ -170,6 +179,8 @@ def write_rows(f: CaseFacts, w: dict[str, TableWriter]) -> None:
             f.worker.worker_id,
             _iso(f.placement_start),
             _yn(f.long_term) if f.status == "LAC" else "",
+            f.ethnicity,
+            f.disability,
         ]
     )
     visits = w["visits"]
@@ -342,6 +353,8 @@ def key_entry(f: CaseFacts, gen: GenContext, builder: CaseBuilder) -> dict[str, 
         "style": f.worker.style,
         "verbal": f.verbal,
         "communication": f.comm,
+        "ethnicity": f.ethnicity,
+        "disability": f.disability,
         "names": _names(builder),
         "quality": round(f.quality, 4),
         "criteria": criteria,

@@ -19,6 +19,8 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "worker_id",
         "placement_start",
         "long_term_placement",
+        "ethnicity",
+        "disability",
     ),
     "visits": (
         "visit_id",
