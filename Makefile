@@ -28,8 +28,10 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	rm -rf $(DEMO)
-	$(BIN)/notereview synth --children $(DEMO_CHILDREN) --seed 7 --out $(DEMO)/extract
-	$(BIN)/notereview score $(DEMO)/extract --out $(DEMO)/out --report $(DEMO)/report.md \
+	$(BIN)/notereview synth --children $(DEMO_CHILDREN) --seed 7 --out $(DEMO)/extract \
+		--annex-a $(DEMO)/AnnexA.xlsx
+	$(BIN)/notereview score $(DEMO)/extract --annex-a $(DEMO)/AnnexA.xlsx \
+		--out $(DEMO)/out --report $(DEMO)/report.md \
 		--db sqlite:///$(DEMO)/notereview.db
 
 test: $(STAMP) $(CHROMIUM)

@@ -80,6 +80,13 @@ def synth(
     exclude_styles: Annotated[str | None, typer.Option(help="Never these writer styles.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv, parquet or jsonl.")] = "csv",
     list_styles: Annotated[bool, typer.Option(help="List the writer styles and stop.")] = False,
+    annex_a: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write the children as an Ofsted Annex A return (.xlsx) here, with a few "
+            "planted disagreements listed in annex_a_key.json beside it (CSV format only)."
+        ),
+    ] = None,
 ) -> None:
     """Write a synthetic extract (the contract's tables) with an answer key."""
     from notereview import synth as synth_mod
@@ -88,6 +95,8 @@ def synth(
     if list_styles:
         typer.echo("\n".join(synth_mod.STYLE_NAMES))
         return
+    if annex_a is not None and fmt != "csv":
+        _fail("--annex-a is written from a CSV extract: leave --format at csv")
     with _progress("generating", children) as tick:
         summary = synth_mod.generate(
             out,
@@ -105,6 +114,15 @@ def synth(
     typer.echo(
         f"wrote {summary.children} children as of {summary.as_of} to {summary.out_dir}: {rows}"
     )
+    if annex_a is not None:
+        from notereview.synth._annexa import write_return
+
+        key = write_return(Path(summary.out_dir), annex_a, seed)
+        lists = ", ".join(f"{name} {n}" for name, n in key["lists"].items())
+        typer.echo(
+            f"wrote the Annex A return {annex_a} ({lists}; {len(key['planted'])} planted "
+            "disagreements in annex_a_key.json)"
+        )
 
 
 @contextmanager
