@@ -57,6 +57,29 @@ def test_a_name_the_file_introduces_is_the_childs(annotator):
     assert "Barty" in _people(annotator, "Bartholomew", (), texts).child_forms
 
 
+def test_a_short_form_seen_only_at_the_start_of_sentences(annotator):
+    # terse records start every sentence with the child: "Ros said ...", "Rossy: ..."
+    texts = ["Ros said she is fine at school.", "Rossy: 'leave it'.", "Step down to CIN agreed."]
+    forms = set(_people(annotator, "Rosalind", (), texts).child_forms)
+    assert {"Ros", "Rossy"} - forms == set(), forms  # a prefix; a rare stem-sharing word
+    # a common word that opens a sentence is not taken for a short form of Stephanie
+    assert "Step" not in _people(annotator, "Stephanie", (), texts[2:]).child_forms
+    ctx = _ctx(annotator, "Rosalind", "F", 12, (), texts)
+    assert _voice(annotator, "Ros said 'I want to stay here'.", ctx) == "direct"
+
+
+def test_a_stem_sharing_form_is_not_lost_to_the_spelling_rule(annotator):
+    # "Jacko" for Jacoby: near enough in length for the spelling rule, too far in letters;
+    # the stem rule (a rare word sharing the first three letters) still takes it
+    texts = ["Went with Jacko to the dentist."]
+    assert "Jacko" in _people(annotator, "Jacoby", (), texts).child_forms
+
+
+def test_a_double_first_names_first_part_has_its_spellings(annotator):
+    texts = ["Visit to see Zoia at home."]
+    assert "Zoia" in _people(annotator, "Zoya Marie", (), texts).child_forms
+
+
 def test_lower_case_forms_only_where_the_word_is_not_common_english(annotator):
     assert "kenzie" in _people(annotator, "Kenzie").child_forms
     assert "summer" not in _people(annotator, "Summer").child_forms  # the season

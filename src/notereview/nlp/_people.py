@@ -207,7 +207,10 @@ def _child_forms(
         for nick in _diminutives(part.lower()):
             forms.add(nick[:1].upper() + nick[1:])
     forms |= _aliases_introduced(forms, corpus)
-    forms |= _short_forms(first, candidates, other_first)
+    openers = _opening_names(corpus) - candidates
+    for part in dict.fromkeys((first, parts[0])):  # "Lacey-Mae": "Lace", and "Lacie" for Lacey
+        forms |= _short_forms(part, candidates, other_first)
+        forms |= _short_forms(part, openers, other_first, COMMON_WORD_ZIPF)
     forms = {f for f in forms if len(f) >= 2 and f.lower() not in other_first}
     forms = {f for f in forms if not (f.isupper() and len(f) <= 3 and f in reserved)}
     for f in list(forms):
@@ -236,27 +239,37 @@ def _aliases_introduced(forms: set[str], corpus: str) -> set[str]:
     return found
 
 
-def _short_forms(first: str, candidates: Iterable[str], other_first: set[str]) -> set[str]:
+def _short_forms(
+    first: str,
+    candidates: Iterable[str],
+    other_first: set[str],
+    max_zipf: float | None = None,
+) -> set[str]:
     """Capitalised words the file uses mid-sentence that are a short form or a spelling of the
     child's name: a prefix of it ("Kenz", "Harri"), a near spelling ("Jaydn", "Ameera"), or a
-    rare word sharing its first three letters ("Lexxi" for Lexington)."""
+    rare word sharing its first three letters ("Lexxi" for Lexington). ``max_zipf``: only
+    words rarer than that in English (for words seen only where any word is capitalised)."""
     name = first.lower().replace("-", "").replace(" ", "")
     found: set[str] = set()
     for word in candidates:
         w = word.lower()
         if w == name or w in other_first or len(w) < 2:
             continue
-        if name.startswith(w):
-            found.add(word)
-        elif w[0] == name[0] and abs(len(w) - len(name)) <= 2 and len(name) >= 4:
-            if _edit_distance(w, name) <= max(1, len(name) // 3):
-                found.add(word)
-        elif (
+        if max_zipf is not None and (len(w) < 3 or word_zipf(w) >= max_zipf):
+            continue
+        spelling = (
+            w[0] == name[0]
+            and abs(len(w) - len(name)) <= 2
+            and len(name) >= 4
+            and _edit_distance(w, name) <= max(1, len(name) // 3)
+        )
+        rare_stem = (
             len(w) >= 3
             and w[:3] == name[:3]
             and name_gender(word) == "none"
             and word_zipf(w) < SHORT_FORM_MAX_ZIPF
-        ):
+        )
+        if name.startswith(w) or spelling or rare_stem:
             found.add(word)
     return found
 
@@ -290,6 +303,22 @@ def _name_candidates(corpus: str) -> set[str]:
         ):
             continue  # part of a longer proper name: a surname, a place
         found.add(word)
+    return found
+
+
+def _opening_names(corpus: str) -> set[str]:
+    """Capitalised words that open a sentence, a line or a heading, less the usual sentence
+    words: a short form of the child's name may only ever stand there in a terse record
+    ("Kenz said ...", "Kenz: ..."), where every word is capitalised, so these are taken only
+    as forms of the child's name and only when rare as English words (``_short_forms``)."""
+    found: set[str] = set()
+    for m in _NAME_RX.finditer(corpus):
+        word = m.group(0)
+        if word in found or word in _STOP_CAPITALS:
+            continue
+        start = m.start()
+        if start == 0 or _SENTENCE_START_RX.search(corpus, max(0, start - 3), start):
+            found.add(word)
     return found
 
 
