@@ -244,8 +244,20 @@ def test_words_from_an_earlier_visit_are_not_this_visits_voice(annotator):
         ("Mrs Hale, class teacher: Ottilie wants to join the choir.", "none"),
         # ... and "Child's words:" heads the child's own words
         ('Child\'s words: "I want to stay with Gran"', "direct"),
+        # a visit made to hear the child that could not: an attempt, said how it failed...
+        ("Booked the afternoon to do her life story work but Ottilie was at the hospital.",
+         "attempted_not_obtained"),
+        ("Ottilie was fast asleep after swimming so we didn't wake her.",
+         "attempted_not_obtained"),
+        ("Brought the feelings fans but couldn't get her to engage today.",
+         "attempted_not_obtained"),
+        ("Tried the talking mat with Ottilie to ask about respite, she pushed it away.",
+         "attempted_not_obtained"),
+        ("Rang Ottilie twice, rang out both times.", "attempted_not_obtained"),
+        # ... but a child merely asleep or out, with no visit to hear her, is not one
+        ("Ottilie asleep in the buggy throughout; mum and I went through the plan.", "none"),
     ],
-)
+)  # fmt: skip
 def test_more_forms_of_the_childs_voice(annotator, text, voice):
     ctx = _ctx(annotator, "Ottilie", "F", 9, (), [text, "Ottilie uses signs and PECS."])
     assert _voice(annotator, text, ctx) == voice

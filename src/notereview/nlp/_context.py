@@ -640,7 +640,7 @@ class Reader:
                     if (
                         who == "child"
                         or (who == "writer" and child_here)
-                        or (who is None and not others_here)
+                        or (who is None and (child_here or not others_here))
                     ):
                         voice = "attempted_not_obtained"
                         evidence, evidence_kind = (mod.start, mod.end, mod.rule), "attempted"
