@@ -57,6 +57,13 @@ def test_a_name_the_file_introduces_is_the_childs(annotator):
     assert "Barty" in _people(annotator, "Bartholomew", (), texts).child_forms
 
 
+def test_an_object_pronoun_is_not_the_subject_of_its_own_clause(annotator):
+    # "the carer gave her the bottle": her is not the carer, so she is the baby, who fed
+    ctx = _ctx(annotator, "Nina", "F", 0)
+    text = "Nina in her cot on arrival. The carer gave her the bottle and she fed well."
+    assert _voice(annotator, text, ctx) == "observation"
+
+
 def test_a_short_form_seen_only_at_the_start_of_sentences(annotator):
     # terse records start every sentence with the child: "Ros said ...", "Rossy: ..."
     texts = ["Ros said she is fine at school.", "Rossy: 'leave it'.", "Step down to CIN agreed."]
@@ -256,6 +263,9 @@ def test_words_from_an_earlier_visit_are_not_this_visits_voice(annotator):
         ("Rang Ottilie twice, rang out both times.", "attempted_not_obtained"),
         # ... but a child merely asleep or out, with no visit to hear her, is not one
         ("Ottilie asleep in the buggy throughout; mum and I went through the plan.", "none"),
+        # a child without speech shows what she wants by gesture, movement and sound
+        ("Ottilie took my hand and led me to the window, then flapped and hummed.",
+         "observation"),
     ],
 )  # fmt: skip
 def test_more_forms_of_the_childs_voice(annotator, text, voice):

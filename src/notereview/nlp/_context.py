@@ -196,7 +196,7 @@ class Reader:
         cues: list[Span] = [c for c in raw.cues if c[2] in kind]
         if self._voice_role:
             self._add_named_speakers(text, cues, mentions, child, quote_spans)
-        self._resolve(mentions, sents, child)
+        self._resolve(mentions, sents, child, text)
         cues.extend(self._after_person_cues(text, mentions, sents))
         cues.extend(quotes)
         cues.sort()
@@ -336,12 +336,17 @@ class Reader:
             mentions.sort(key=_mention_order)
 
     def _resolve(
-        self, mentions: list[_Mention], sents: list[tuple[int, int]], child: ChildContext
+        self,
+        mentions: list[_Mention],
+        sents: list[tuple[int, int]],
+        child: ChildContext,
+        text: str = "",
     ) -> None:
         """Resolve each pronoun: the nearest compatible person earlier in its own sentence;
         else, sentence by sentence backwards, the first compatible person of that sentence
         (its topic: "Jayden said ... since dad left. He stated ..." is Jayden); else the child
-        when the pronoun fits the child's gender."""
+        when the pronoun fits the child's gender. An object pronoun is never the subject of its
+        own clause ("Mum gave him his bottle": him is not Mum; that would be "himself")."""
         default = {"F": "F", "M": "M", "other": "plural"}.get(child.gender)
         # A passage about one unnamed child of unknown gender (an exemplar pasted into the
         # checker): an otherwise unresolved "he" or "she" is that child.
@@ -360,6 +365,8 @@ class Reader:
             while j >= 0 and mentions[j].start >= lo:
                 same.append(j)
                 j -= 1
+            if same and p.form == "object" and _clause_subject(text, mentions[same[0]], p):
+                same = same[1:]
             decided, resolved = self._antecedent(mentions, same, k, p, sents, topic=False)
             s_idx = si - 1
             while not decided and s_idx >= 0 and s_idx >= si - back:
@@ -1040,6 +1047,25 @@ def _distinct(cues: list[Span], kind: dict[str, str]) -> list[Span]:
 
 def _mention_order(m: _Mention) -> tuple[int, int]:
     return (m.start, -m.end)
+
+
+#: Between a clause's subject and its object pronoun: a few words, no clause boundary.
+_SAME_CLAUSE_GAP = re.compile(r"\s+(?:[A-Za-z'’]+\s+){0,3}$")
+_CLAUSE_BREAK = re.compile(r"\b(?:and|but|or|that|who|which|when|while|because|so|as|if)\b", re.I)
+
+
+def _clause_subject(text: str, m: _Mention, p: _Mention) -> bool:
+    """Whether ``m``, the mention right before the object pronoun ``p``, is the subject of
+    ``p``'s own clause ("FC gave him", "Mum asked her"), which a non-reflexive object pronoun
+    cannot refer to (English binding: "himself" would)."""
+    if (
+        not text
+        or m.form in _NOT_SUBJECT_FORMS
+        or text[p.start : p.end].lower().endswith(("self", "selves"))
+    ):
+        return False
+    gap = text[m.end : p.start]
+    return bool(_SAME_CLAUSE_GAP.fullmatch(gap)) and not _CLAUSE_BREAK.search(gap)
 
 
 def _outside_own(mod: _Modifier, modifiers: list[_Modifier]) -> frozenset[str]:
