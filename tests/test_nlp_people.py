@@ -263,6 +263,10 @@ def test_words_from_an_earlier_visit_are_not_this_visits_voice(annotator):
         ("Rang Ottilie twice, rang out both times.", "attempted_not_obtained"),
         # ... but a child merely asleep or out, with no visit to hear her, is not one
         ("Ottilie asleep in the buggy throughout; mum and I went through the plan.", "none"),
+        # tokens are not words: an emoji reply, a greeting in any language, opening the door
+        ("Ottilie replied to my text about Friday with 👍🙂.", "none"),
+        ("Ottilie said salaam at the door and ran upstairs.", "none"),
+        ("Ottilie answered the door and then went back to her game.", "none"),
         # a child without speech shows what she wants by gesture, movement and sound
         ("Ottilie took my hand and led me to the window, then flapped and hummed.",
          "observation"),
