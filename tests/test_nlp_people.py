@@ -64,6 +64,12 @@ def test_an_object_pronoun_is_not_the_subject_of_its_own_clause(annotator):
     assert _voice(annotator, text, ctx) == "observation"
 
 
+def test_a_name_with_the_arabic_article_is_called_by_the_name_after_it(annotator):
+    assert "Hassan" in _people(annotator, "Alhassan").child_forms
+    assert "Nour" in _people(annotator, "El-Nour").child_forms
+    assert not {"Exander", "Eanor"} & set(_people(annotator, "Alexander").child_forms)
+
+
 def test_a_short_form_seen_only_at_the_start_of_sentences(annotator):
     # terse records start every sentence with the child: "Ros said ...", "Rossy: ..."
     texts = ["Ros said she is fine at school.", "Rossy: 'leave it'.", "Step down to CIN agreed."]
@@ -263,6 +269,10 @@ def test_words_from_an_earlier_visit_are_not_this_visits_voice(annotator):
         ("Rang Ottilie twice, rang out both times.", "attempted_not_obtained"),
         # ... but a child merely asleep or out, with no visit to hear her, is not one
         ("Ottilie asleep in the buggy throughout; mum and I went through the plan.", "none"),
+        # words in another language with the writer's translation in brackets are the child's
+        ("Ottilie said 'ja chcę do domu' (I want to go home).", "direct"),
+        # two or more signs in capitals straight after the signing, no colon
+        ("Ottilie signed DOG GONE and cried.", "direct"),
         # tokens are not words: an emoji reply, a greeting in any language, opening the door
         ("Ottilie replied to my text about Friday with 👍🙂.", "none"),
         ("Ottilie said salaam at the door and ran upstairs.", "none"),

@@ -47,6 +47,10 @@ _DICTATED_QUOTE = re.compile(r"\bquote\s+[^\n]{1,600}?\s+unquote\b", re.IGNORECA
 _SIGN_GLOSS = re.compile(
     r"\b(?:sign(?:ed|s|ing)?|BSL|Makaton)\b[^.\n:]{0,60}:\s*"
     r"([A-Z]{2,}(?:[ +\-]+[A-Z]{2,}){0,8})(?![a-z])"
+    # or right after the verb, without a colon, where two or more signs stand in capitals
+    # ("signed MUMMY SAD and then ..."); one capitalised word could be an acronym
+    r"|\bsign(?:ed|s|ing)\s+(?:to\s+(?:me|us|him|her|them)\s+)?"
+    r"([A-Z]{2,}(?:[ +\-]+[A-Z]{2,}){1,8})(?![a-z])"
 )
 _SPOKEN_BREAK = re.compile(
     r"\b(?:full stop|new line|new paragraph|next paragraph)\b[\s,.]*", re.IGNORECASE
@@ -68,10 +72,10 @@ def find_quotes(text: str) -> list[tuple[int, int, str]]:
             if "\n" in body and _BLANK_LINE.search(body):
                 continue
             quotes.append((m.start(), m.end(), _QUOTE_KINDS.get(body[0], "quote.single")))
-    if ":" in text and ("sign" in text or "BSL" in text or "Makaton" in text):
+    if "sign" in text or "BSL" in text or "Makaton" in text:
         taken = list(quotes)
         for m in _SIGN_GLOSS.finditer(text):
-            s, e = m.span(1)
+            s, e = m.span(1) if m.group(1) is not None else m.span(2)
             if not any(qs < e and s < qe for qs, qe, _ in taken):
                 quotes.append((s, e, "quote.gloss"))
         quotes.sort()

@@ -69,6 +69,8 @@ _QUOTE_RULES = (
 _WORD_RX = re.compile(r"[A-Za-z’']+")
 _WHO_RX = re.compile(r"\s*,?\s*who\b", re.IGNORECASE)
 _PAREN_NAME = re.compile(r"[\s,.]*\(\s*([^\s()][^()]{0,30}?)\s*\)")
+#: After the speaker in such a bracket: nothing, or an age ("(Amira, 9)", "(Kai age 12)").
+_PAREN_REST = re.compile(r"(?:[\s,]*(?:aged?\s*)?\d{1,2}(?:\s*(?:yrs?|years?(?:\s+old)?))?)?\s*")
 _POSSESSIVE_GAP = re.compile(r"(?:['’]s)?\s+(?:[a-z]+\s+){0,2}")
 _CONJUNCTION_GAP = re.compile(r"\s*,?\s*(?:and|but|or|then|yet)\b", re.IGNORECASE)
 _QUOTE_TAIL_GAP = re.compile(r"[\s,.!?;:—–-]*")
@@ -831,11 +833,12 @@ class Reader:
         quotes: list[Span],
     ) -> tuple[str | None, Span | None]:
         qs, qe, _ = q
-        # '"I like my room" (Amira)'
+        # '"I like my room" (Amira)' - the bracket holds only the speaker (and an age); a
+        # bracket that says more is something else: '"ami bhalo achi" (I am fine)' translates
         paren = _PAREN_NAME.match(text, qe, se)
         if paren is not None:
             for m in mentions:
-                if m.start == paren.start(1):
+                if m.start == paren.start(1) and _PAREN_REST.fullmatch(text, m.end, paren.end(1)):
                     return m.who, None
         # After the quote: '", said Kai' / '" Kai said' / '", she told me'
         gap = _QUOTE_TAIL_GAP.match(text, qe, se)

@@ -51,6 +51,8 @@ _CALLED_RX = re.compile(
     r"(?:likes|prefers|wants)\s+to\s+be\s+called|calls\s+(?:him|her|them)self)\s+['\"‘“]?"
     r"([A-Z][a-z]{1,14})"
 )
+#: A given name that starts with the Arabic article ("Elnour", "Al-Hassan"): the name after it.
+_ARTICLE_RX = re.compile(r"[AaEe]l-?([A-Za-z]{4,})")
 _TITLE_RX = re.compile(r"\b(Mr|Mrs|Ms|Miss|Dr)\.?\s+([A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?)")
 _TITLE_GENDER = {"Mr": "M", "Mrs": "F", "Ms": "F", "Miss": "F", "Dr": "unknown"}
 #: A genogram member who is the child the file is about.
@@ -206,6 +208,10 @@ def _child_forms(
     for part in {first, parts[0]}:
         for nick in _diminutives(part.lower()):
             forms.add(nick[:1].upper() + nick[1:])
+    for part in (first, *parts):  # Arabic names with the article: "Elnour" is called "Nour"
+        article = _ARTICLE_RX.fullmatch(part)
+        if article is not None and name_gender(article.group(1).title()) != "none":
+            forms.add(article.group(1).title())
     forms |= _aliases_introduced(forms, corpus)
     openers = _opening_names(corpus) - candidates
     for part in dict.fromkeys((first, parts[0])):  # "Lacey-Mae": "Lace", and "Lacie" for Lacey
