@@ -273,6 +273,12 @@ def test_words_from_an_earlier_visit_are_not_this_visits_voice(annotator):
         ("Ottilie said 'ja chcę do domu' (I want to go home).", "direct"),
         # two or more signs in capitals straight after the signing, no colon
         ("Ottilie signed DOG GONE and cried.", "direct"),
+        # words repeated from before, or said at an earlier (dated) meeting, are not new...
+        ("As Ottilie has said before, she 'hates the bus'.", "none"),
+        ("At her last review Ottilie said she wants to stay with Ann.", "none"),
+        ("At the core group in March Ottilie said she wants to stay with Ann.", "none"),
+        # ... but what she said at the meeting this record is about is
+        ("At her review Ottilie told the chair she wants to stay with Ann.", "reported"),
         # tokens are not words: an emoji reply, a greeting in any language, opening the door
         ("Ottilie replied to my text about Friday with 👍🙂.", "none"),
         ("Ottilie said salaam at the door and ran upstairs.", "none"),
@@ -298,6 +304,16 @@ def test_more_forms_of_the_childs_voice(annotator, text, voice):
 )
 def test_an_unnamed_passages_child_is_the_first_name_it_uses_most(text, name):
     assert likely_child_name(text) == name
+
+
+def test_a_name_given_a_role_is_not_the_unnamed_passages_child(annotator):
+    role_of = annotator.relationships
+    text = "Mum Kirsty said Tyler was fine. Kirsty said he sleeps well. Tyler smiled."
+    assert likely_child_name(text) == "Kirsty"  # most used, with no reading of roles
+    assert likely_child_name(text, role_of=role_of) == "Tyler"
+    text = "Helen (interpreter) said Sami laughed at the puppet. Helen was clear."
+    assert likely_child_name(text, role_of=role_of) == "Sami"
+    assert likely_child_name("Older brother Kofi said Amara was asleep.", role_of=role_of) == "Amara"
 
 
 def test_failing_a_first_name_an_unnamed_passages_child_is_its_initial():

@@ -82,9 +82,15 @@ def snippet_voice(train_dir: Path) -> dict[str, float]:
     return out
 
 
+#: The voice labels that are the child's voice heard (attempted_not_obtained is not).
+HEARD = frozenset({"direct", "reported", "observation"})
+
+
 def checker_voice(train_dir: Path) -> dict[str, float]:
     """The exemplar checker on each author's passages pasted as they are (no child's name, no
-    age): the passage has the child's voice when C1, C2 or C3 is met (voice vs none)."""
+    age): the passage has the child's voice when C1, C2 or C3 is met, against the label's
+    direct, reported or observation (an attempt that obtained nothing, and none, are not the
+    child's voice)."""
     from notereview.review import Reviewer, check_text
 
     reviewer = Reviewer()
@@ -99,7 +105,7 @@ def checker_voice(train_dir: Path) -> dict[str, float]:
             found = check_text("visit", item["text"], reviewer=reviewer)["findings"]
             heard = any(f["status"] == "met" for f in found if f["criterion"] in ("C1", "C2", "C3"))
             total[author] += 1
-            hits[author] += heard == (item["labels"]["voice"] != "none")
+            hits[author] += heard == (item["labels"]["voice"] in HEARD)
     out = {a: hits[a] / total[a] for a in total}
     out["all"] = sum(hits.values()) / sum(total.values())
     return out
@@ -137,7 +143,8 @@ def main(argv: list[str] | None = None) -> None:
         heard = checker_voice(args.train_dir)
         lines += [
             "",
-            "## ../shared/train passages pasted into the checker (no name, no age): voice or none",
+            "## ../shared/train passages pasted into the checker (no name, no age): "
+            "the child heard or not (direct, reported or observation, against an attempt or none)",
             "",
             "| " + " | ".join(heard) + " |",
             "|" + "---|" * len(heard),

@@ -41,6 +41,7 @@ from notereview.scoring import CaseScore, score_case
 
 if TYPE_CHECKING:
     from notereview.nlp import Annotator
+    from notereview.nlp._people import RoleOf
     from notereview.policy import Policy, WorkingCalendar
 
 
@@ -234,6 +235,7 @@ def _exemplar_case(
     age: int | None,
     day: date,
     role_letters: frozenset[str] = frozenset(),
+    role_of: RoleOf | None = None,
 ) -> CaseFile:
     from notereview.nlp._people import likely_child_name
 
@@ -244,7 +246,7 @@ def _exemplar_case(
         team="exemplar",
         worker_id="exemplar",
         # a passage pasted without the child's name: the name it uses most is the child
-        first_name=child_name or likely_child_name(text, role_letters),
+        first_name=child_name or likely_child_name(text, role_letters, role_of),
         age_years=age,
         gender="unknown",
     )
@@ -292,7 +294,9 @@ def check_text(
     role_letters = frozenset(
         t for e in reviewer.annotator.patterns.speakers for t in e.triggers if len(t) == 1
     )
-    case = _exemplar_case(kind, text, child_name, age, day, role_letters)
+    case = _exemplar_case(
+        kind, text, child_name, age, day, role_letters, reviewer.annotator.relationships
+    )
     ctx = reviewer.context(case, day)
     wanted = KIND_CRITERIA[kind]
     findings = [check(ctx) for check in reviewer.rubric.checks if check.criterion in wanted]

@@ -44,6 +44,11 @@ class Annotator:
         self._non_verbal = _Terms(e for e in patterns.cues if e.kind == "non_verbal")
         self.versions: dict[str, str] = pipeline_versions(patterns)
 
+    @property
+    def relationships(self) -> RelationshipReader:
+        """Reads a relationship or job word ("maternal grandmother", "SALT") as (role, gender)."""
+        return self._relationships
+
     def child_context(
         self,
         first_name: str | None,

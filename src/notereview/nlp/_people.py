@@ -328,18 +328,29 @@ def _opening_names(corpus: str) -> set[str]:
     return found
 
 
-def likely_child_name(text: str, role_letters: frozenset[str] = frozenset()) -> str | None:
+def likely_child_name(
+    text: str, role_letters: frozenset[str] = frozenset(), role_of: RoleOf | None = None
+) -> str | None:
     """The name a passage about one child most likely calls the child, for a passage pasted
     without the child's name (the exemplar checker): the first name it uses most often
     (first on a tie), where a first name is a capitalised word the first-name data knows,
     that is not a common English word and does not follow a title ("Mr Hale" is an adult);
     failing that, the initial it uses most ("J said"), less the letters the speaker lexicon
-    reads as roles (``role_letters``: "M said" is the mother). None when it names no one."""
+    reads as roles (``role_letters``: "M said" is the mother). A name the passage gives a
+    role ("Mum Kirsty", "older brother Kofi", "Helen (interpreter)", "SALT (Gwen)"), read
+    with ``role_of`` (the speaker lexicon's relationship reader), is someone else's.
+    None when it names no one."""
     counts: dict[str, int] = {}
     titled = {name for _title, name in _TITLE_RX.findall(text)}
     for m in _NAME_RX.finditer(text):
         word = m.group(0)
         if word in _STOP_CAPITALS or word in titled or counts.get(word, 0) < 0:
+            continue
+        if role_of is not None and _has_role(text, m.start(), m.end(), role_of):
+            counts[word] = -1  # an adult or a sibling introduced by role: never counted
+            surname = _SURNAME_AFTER.match(text, m.end())
+            if surname is not None:  # "IRO Keith Amos": Amos too
+                counts[surname.group(1)] = -1
             continue
         if word not in counts:
             known = name_gender(word) != "none" and word_zipf(word.lower()) < NAME_IN_TEXT_MAX_ZIPF
@@ -356,6 +367,46 @@ def likely_child_name(text: str, role_letters: frozenset[str] = frozenset()) -> 
             letters[letter] = letters.get(letter, 0) + 1
     most = max(letters.values(), default=0)
     return next((x for x, n in letters.items() if n == most), None) if most else None
+
+
+#: The word(s) right before a name, and a bracket right after it: where a role stands.
+_WORDS_BEFORE = re.compile(r"((?:[A-Za-z'’]+\s+){0,3}[A-Za-z'’]+)\s*\(?\s*$")
+#: A role after one of these ends a phrase of its own ("through the interpreter Kacper said"):
+#: the name after it starts the clause, it is not the role's name.
+_GOVERNING = frozenset(
+    ["through", "via", "with", "by", "from", "to", "for", "of", "at", "in", "on", "about",
+     "after", "before", "using"]
+)  # fmt: skip
+_SURNAME_AFTER = re.compile(r"\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
+_BRACKET_AFTER = re.compile(r"\s*\(\s*([^()]{1,40}?)\s*\)")
+
+
+#: Roles the speaker lexicon leaves out (their words are the child's, or nobody's), that still
+#: say a named person is not the child.
+_OTHER_ROLES = re.compile(
+    r"\b(?:interpreter|translator|advocate|tutor|worker|officer|manager|coordinator|"
+    r"practitioner|nurse|lead)s?\b",
+    re.IGNORECASE,
+)
+
+
+def _role(words: str, role_of: RoleOf) -> bool:
+    return role_of(words) is not None or _OTHER_ROLES.search(words) is not None
+
+
+def _has_role(text: str, start: int, end: int, role_of: RoleOf) -> bool:
+    """Whether the name at ``start:end`` is introduced with a role: a relationship or job word
+    right before it ("Mum Kirsty", "older brother Kofi", "SALT (Gwen)") or in a bracket right
+    after it ("Helen (interpreter)", "Jo (SSW)")."""
+    before = _WORDS_BEFORE.search(text, max(0, start - 40), start)
+    if before is not None:
+        words = before.group(1).split()
+        # the word right before is a role ("brother", "older brother", "foster carer"), not
+        # the end of "through the (Pashto) interpreter": no preposition in the three before it
+        if _role(words[-1], role_of) and _GOVERNING.isdisjoint(w.lower() for w in words[-4:-1]):
+            return True
+    after = _BRACKET_AFTER.match(text, end)
+    return after is not None and _role(after.group(1), role_of)
 
 
 def _edit_distance(a: str, b: str) -> int:
