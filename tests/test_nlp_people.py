@@ -316,6 +316,18 @@ def test_a_name_given_a_role_is_not_the_unnamed_passages_child(annotator):
     assert likely_child_name("Older brother Kofi said Amara was asleep.", role_of=role_of) == "Amara"
 
 
+def test_an_unnamed_passage_written_as_a_letter_is_to_the_child():
+    text = "Dear Rowan, you showed me Biscuit. Biscuit is your dog. Milo waved at Biscuit."
+    assert likely_child_name(text) == "Rowan"
+    assert likely_child_name("Dear Mum, thank you for the tea. Milo said hi.") == "Milo"
+
+
+def test_failing_a_known_first_name_the_child_is_a_rare_word_that_speaks():
+    # "Kez" is no first name the data knows, but it speaks, twice
+    assert likely_child_name("Kez said she does the tea. Kez told me she is tired.") == "Kez"
+    assert likely_child_name("Spoke to Mum about the plan.") is None
+
+
 def test_failing_a_first_name_an_unnamed_passages_child_is_its_initial():
     assert likely_child_name("Saw J alone in her room. J said school is ok.") == "J"
     # "M said" is the mother in terse notes: a role letter is never the child

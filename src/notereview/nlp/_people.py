@@ -340,7 +340,15 @@ def likely_child_name(
     role ("Mum Kirsty", "older brother Kofi", "Helen (interpreter)", "SALT (Gwen)"), read
     with ``role_of`` (the speaker lexicon's relationship reader), is someone else's.
     None when it names no one."""
+    dear = _DEAR_RX.match(text)
+    if (
+        dear is not None
+        and dear.group(1) not in _STOP_CAPITALS
+        and (role_of is None or role_of(dear.group(1)) is None)
+    ):
+        return dear.group(1)  # a record written as a letter to the child: "Dear Frankie,"
     counts: dict[str, int] = {}
+    speakers: dict[str, int] = {}  # capitalised words that speak: "Nev said", "Ebs says"
     titled = {name for _title, name in _TITLE_RX.findall(text)}
     for m in _NAME_RX.finditer(text):
         word = m.group(0)
@@ -356,11 +364,23 @@ def likely_child_name(
             known = name_gender(word) != "none" and word_zipf(word.lower()) < NAME_IN_TEXT_MAX_ZIPF
             if not known:
                 counts[word] = -1  # not a first name: never counted
+                if word_zipf(word.lower()) < SHORT_FORM_MAX_ZIPF and _SPEAKS_RX.match(
+                    text, m.end()
+                ):
+                    speakers[word] = speakers.get(word, 0) + 1
                 continue
+        elif counts[word] < 0:
+            if word in speakers and _SPEAKS_RX.match(text, m.end()):
+                speakers[word] += 1
+            continue
         counts[word] = counts.get(word, 0) + 1
     best = max(counts.values(), default=0)
     if best > 0:
         return next(w for w, n in counts.items() if n == best)
+    # no first name the data knows: a rare word that speaks ("Nev said") is a short form
+    loudest = max(speakers.values(), default=0)
+    if loudest:
+        return next(w for w, n in speakers.items() if n == loudest)
     letters: dict[str, int] = {}
     for letter in initials_used_as_names(text):
         if letter not in _NOT_INITIALS and letter not in role_letters:
@@ -377,6 +397,13 @@ _GOVERNING = frozenset(
     ["through", "via", "with", "by", "from", "to", "for", "of", "at", "in", "on", "about",
      "after", "before", "using"]
 )  # fmt: skip
+#: A passage that opens as a letter: "Dear Frankie," / "Hi Frankie -".
+_DEAR_RX = re.compile(r"\s*(?:Dear|Hi|Hello|To)\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s*[,\-–—:\n]")
+#: Right after a word: a reporting verb, or a colon before words ("Nev said", "Tomek: ...").
+_SPEAKS_RX = re.compile(
+    r"\s*(?::\s|(?:said|says|told|tells|asked|asks|explained|shared|replied|signed|texted|"
+    r"wrote|stated|disclosed|whispered|shouted)\b)"
+)
 _SURNAME_AFTER = re.compile(r"\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
 _BRACKET_AFTER = re.compile(r"\s*\(\s*([^()]{1,40}?)\s*\)")
 
