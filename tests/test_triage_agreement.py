@@ -14,6 +14,7 @@ from notereview.triage import (
     band_grade,
     precision_at_k,
     quadratic_weighted_kappa,
+    weighted_kappa,
 )
 
 
@@ -26,6 +27,14 @@ def test_kappa_matches_a_reference_implementation() -> None:
     assert quadratic_weighted_kappa([(1, 1), (2, 2), (3, 3)]) == pytest.approx(1.0)
     assert quadratic_weighted_kappa([]) is None
     assert quadratic_weighted_kappa([(2, 2), (2, 2)]) is None
+
+
+def test_one_kappa_linear_or_quadratic_defined_the_same_on_empty_input() -> None:
+    a, b = [0, 1, 2, 3, 3], [0, 2, 2, 3, 1]
+    expected = cohen_kappa_score(a, b, weights="linear", labels=[0, 1, 2, 3])
+    assert weighted_kappa(a, b, weights="linear") == pytest.approx(expected)
+    assert weighted_kappa([], [], weights="linear") is None
+    assert weighted_kappa([], []) is None
 
 
 def test_banding() -> None:

@@ -606,28 +606,26 @@ def band_grade(score: float, cuts: tuple[float, float, float] = (0.5, 0.75, 0.9)
     return GRADES[3]
 
 
+def weighted_kappa(
+    a: Sequence[int], b: Sequence[int], categories: int = 4, weights: str = "quadratic"
+) -> float | None:
+    """Cohen's weighted kappa (scikit-learn's ``cohen_kappa_score``) between two raters'
+    ordinal ratings 0..categories-1, ``weights`` "linear" or "quadratic": the project's one
+    kappa. None when there are no pairs or the ratings leave no room for disagreement (every
+    rating the same category), where kappa is undefined."""
+    if len(set(a) | set(b)) < 2:  # no pairs, or one category only: no chance term
+        return None
+    from sklearn.metrics import cohen_kappa_score
+
+    return float(cohen_kappa_score(a, b, labels=list(range(categories)), weights=weights))
+
+
 def quadratic_weighted_kappa(pairs: Iterable[tuple[int, int]], categories: int = 4) -> float | None:
-    """Cohen's kappa with quadratic weights for ordinal ratings 0..categories-1.
-    None when there are no pairs or the ratings leave no room for disagreement."""
-    observed = [[0.0] * categories for _ in range(categories)]
-    n = 0
-    for a, b in pairs:
-        observed[a][b] += 1
-        n += 1
-    if n == 0:
-        return None
-    rows = [sum(observed[i]) for i in range(categories)]
-    cols = [sum(observed[i][j] for i in range(categories)) for j in range(categories)]
-    scale = (categories - 1) ** 2
-    disagreement = expected = 0.0
-    for i in range(categories):
-        for j in range(categories):
-            weight = (i - j) ** 2 / scale
-            disagreement += weight * observed[i][j]
-            expected += weight * rows[i] * cols[j] / n
-    if expected == 0:
-        return None
-    return 1.0 - disagreement / expected
+    """:func:`weighted_kappa` with quadratic weights over (a, b) pairs."""
+    listed = list(pairs)
+    return weighted_kappa(
+        [x for x, _ in listed], [y for _, y in listed], categories, weights="quadratic"
+    )
 
 
 @dataclass(frozen=True, slots=True)

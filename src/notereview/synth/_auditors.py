@@ -50,27 +50,5 @@ def auditor_grades(
     return out
 
 
-def weighted_kappa(a: Sequence[str], b: Sequence[str], weights: str = "linear") -> float:
-    """Cohen's weighted kappa between two raters' ordinal grades (linear or quadratic)."""
-    k = len(GRADES)
-    idx = {g: i for i, g in enumerate(GRADES)}
-    n = len(a)
-    if n == 0:
-        return 0.0
-    obs = [[0.0] * k for _ in range(k)]
-    for x, y in zip(a, b, strict=True):
-        obs[idx[x]][idx[y]] += 1
-    row = [sum(r) for r in obs]
-    col = [sum(obs[i][j] for i in range(k)) for j in range(k)]
-
-    def w(i: int, j: int) -> float:
-        d = abs(i - j) / (k - 1)
-        return d if weights == "linear" else d * d
-
-    num = sum(w(i, j) * obs[i][j] for i in range(k) for j in range(k))
-    den = sum(w(i, j) * row[i] * col[j] / n for i in range(k) for j in range(k))
-    return 1.0 - num / den if den else 1.0
-
-
 def agreement(a: Sequence[str], b: Sequence[str]) -> float:
     return sum(x == y for x, y in zip(a, b, strict=True)) / len(a) if a else 0.0
