@@ -134,7 +134,8 @@ def main(argv: list[str] | None = None) -> None:
         voice = snippet_voice(args.train_dir)
         lines += [
             "",
-            "## ../shared/train passages: the voice reader per author (5-way)",
+            "## ../shared/train passages: the voice reader per author (5-way; IN-SAMPLE for "
+            "the rules, which were revised from their errors on these passages)",
             "",
             "| " + " | ".join(voice) + " |",
             "|" + "---|" * len(voice),
@@ -144,7 +145,8 @@ def main(argv: list[str] | None = None) -> None:
         lines += [
             "",
             "## ../shared/train passages pasted into the checker (no name, no age): "
-            "the child heard or not (direct, reported or observation, against an attempt or none)",
+            "the child heard or not (direct, reported or observation, against an attempt or "
+            "none; IN-SAMPLE for the rules)",
             "",
             "| " + " | ".join(heard) + " |",
             "|" + "---|" * len(heard),
