@@ -17,9 +17,16 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.access import allowed_roles, is_page, is_public
-from api.problems import PROBLEM
+from api.problems import DATABASE_AWAY, PROBLEM, RETRY_AFTER_S
 from api.settings import Settings
-from notereview.store import AccessEvent, Principal, authenticate, log_access, session_user
+from notereview.store import (
+    AccessEvent,
+    Principal,
+    authenticate,
+    database_away,
+    log_access,
+    session_user,
+)
 
 logger = logging.getLogger("notereview.api")
 
@@ -168,11 +175,18 @@ class RequestLogMiddleware:
                 scope["method"],
                 state.get("route_template", "<unmatched>"),
             )
-            status = 500
+            away = database_away(exc)  # raised before a route: signing in, the access log
+            status = 503 if away else 500
             if not response_started:
-                await send_problem(
-                    send_with_headers, 500, "Internal Server Error", "internal error"
-                )
+                if away:
+                    await send_problem(
+                        send_with_headers, 503, "Service Unavailable", DATABASE_AWAY,
+                        {"Retry-After": RETRY_AFTER_S},
+                    )  # fmt: skip
+                else:
+                    await send_problem(
+                        send_with_headers, 500, "Internal Server Error", "internal error"
+                    )
         finally:
             state = _state(scope)
             principal = state.get("principal")

@@ -8,13 +8,17 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from notereview.errors import ConfigError, ModelError, NotereviewError
-from notereview.store import ClaimConflictError, NotFoundError
+from notereview.store import ClaimConflictError, NotFoundError, database_away
 from notereview.triage import CRITERIA, THEMES, TriageError
 
 PROBLEM = "application/problem+json"
+#: When the database cannot be reached: 503, and when to try again (seconds).
+DATABASE_AWAY = "the database is not reachable; try again shortly"
+RETRY_AFTER_S = "5"
 
 # Names that may appear in the location of a validation error; anything else the client
 # chose (a dict key, an extra field) is replaced by "?" so it is never echoed back.
@@ -105,6 +109,13 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(TriageError)
     async def triage_problem(_request: Request, exc: TriageError) -> JSONResponse:
         return problem(422, str(exc))
+
+    @app.exception_handler(DBAPIError)
+    async def database_problem(_request: Request, exc: DBAPIError) -> JSONResponse:
+        # the message may quote SQL and values: never shown, whatever the cause
+        if database_away(exc):
+            return problem(503, DATABASE_AWAY, headers={"Retry-After": RETRY_AFTER_S})
+        return problem(500, "internal error")
 
     @app.exception_handler(ConfigError)
     @app.exception_handler(ModelError)

@@ -313,7 +313,8 @@ def test_a_name_given_a_role_is_not_the_unnamed_passages_child(annotator):
     assert likely_child_name(text, role_of=role_of) == "Tyler"
     text = "Helen (interpreter) said Sami laughed at the puppet. Helen was clear."
     assert likely_child_name(text, role_of=role_of) == "Sami"
-    assert likely_child_name("Older brother Kofi said Amara was asleep.", role_of=role_of) == "Amara"
+    text = "Older brother Kofi said Amara was asleep."
+    assert likely_child_name(text, role_of=role_of) == "Amara"
 
 
 def test_an_unnamed_passage_written_as_a_letter_is_to_the_child():

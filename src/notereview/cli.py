@@ -11,6 +11,7 @@ nothing prints a traceback unless NOTEREVIEW_DEBUG=1.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -457,6 +458,10 @@ def _mount_subcommands() -> None:
 _mount_subcommands()
 
 
+#: Write failures that are the machine's state, not a fault in notereview.
+_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS})
+
+
 def main() -> None:
     """Entry point: expected errors are one line and exit 2, never a traceback."""
     try:
@@ -470,6 +475,28 @@ def main() -> None:
     except Exception as exc:  # pragma: no cover - the last line of defence
         if os.environ.get("NOTEREVIEW_DEBUG"):
             raise
+        if isinstance(exc, OSError) and exc.errno in _DISK_ERRNOS:
+            # the disk is full, a quota or a file-size limit is reached, or it is read-only: the
+            # user's to fix; a run keeps its finished work and the same command resumes it
+            where = f" {exc.filename}" if exc.filename else ""
+            typer.echo(
+                f"error: could not write{where}: {exc.strerror} "
+                f"({errno.errorcode[exc.errno]}); the work finished so far is kept: make room "
+                "and run the same command again",
+                err=True,
+            )
+            sys.exit(2)
+        from notereview.store import database_away
+
+        if database_away(exc):  # a server stopped, a network cut: the user's to fix, no bug
+            typer.echo(
+                f"error: the database could not be reached or the connection was lost "
+                f"({type(exc).__name__}); what was being written in that transaction was not "
+                "stored (a run is stored whole or not at all): run the command again when the "
+                "database is back",
+                err=True,
+            )
+            sys.exit(2)
         typer.echo(
             f"internal error ({type(exc).__name__}); rerun with NOTEREVIEW_DEBUG=1 for details",
             err=True,

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         NotFoundError,
         StoreError,
         UserError,
+        database_away,
     )
     from notereview.store._people import (
         ROLES,
@@ -116,6 +117,7 @@ _EXPORTS: dict[str, str] = {
     "THEMES": "_runs",
     "URL_ENV": "_engine",
     "UserError": "_errors",
+    "database_away": "_errors",
     "UserInfo": "_people",
     "WebSessionInfo": "_web",
     "active_claim": "_people",
@@ -215,6 +217,7 @@ __all__ = [
     "connect",
     "criterion_shares",
     "criterion_statuses",
+    "database_away",
     "database_url",
     "delete_focus_week",
     "dip_sample_containing",

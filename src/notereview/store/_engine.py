@@ -29,6 +29,13 @@ def _guard_sqlalchemy_logging() -> None:
     logger = logging.getLogger("sqlalchemy.engine.Engine")
     if not any(isinstance(f, _NoRowsFilter) for f in logger.filters):
         logger.addFilter(_NoRowsFilter())
+    # psycopg warns about what it ignores while a lost connection is torn down ("error ignored
+    # terminating <Pipeline>"); with no logging set up that would reach stderr through
+    # logging's last resort, beside the one-line error. A library's NullHandler: a service
+    # that sets up logging still gets the records.
+    driver = logging.getLogger("psycopg")
+    if not any(isinstance(h, logging.NullHandler) for h in driver.handlers):
+        driver.addHandler(logging.NullHandler())
 
 
 def database_url(url: str | None = None) -> str:

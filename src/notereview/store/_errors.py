@@ -23,3 +23,13 @@ class ClaimConflictError(StoreError):
 
 class UserError(StoreError):
     """A user cannot be added or changed as asked (duplicate name, unknown role...)."""
+
+
+def database_away(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database could not be reached or the connection was lost (a
+    server stopped, a network cut), as opposed to a fault in a request or in the code."""
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+    if isinstance(exc, OperationalError | InterfaceError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)

@@ -205,8 +205,8 @@ def plant_disagreements(
     lists: Mapping[str, list[dict[str, Any]]], seed: int, share: float = 0.05
 ) -> dict[str, str]:
     """Move the last statutory visit of a seeded ``share`` of the listed children that have
-    one a week to five weeks earlier (the return's field not yet updated), in place. Returns child_id -> the item planted
-    (``last_statutory_visit``), the reconciliation's name for it."""
+    one a week to five weeks earlier (the return's field not yet updated), in place. Returns
+    child_id -> the item planted (``last_statutory_visit``), the reconciliation's name."""
     rng = random.Random(f"annex-a/{seed}")
     planted: dict[str, str] = {}
     for name, rows in lists.items():
