@@ -32,9 +32,7 @@ CLI = [sys.executable, "-m", "notereview.cli"]
 
 def _cli(*args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_COLOR": "1"}
-    return subprocess.run(
-        [*CLI, *args], capture_output=True, text=True, timeout=600, env=env, **kw
-    )
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=600, env=env, **kw)
 
 
 @pytest.fixture
@@ -135,6 +133,7 @@ def test_two_runs_on_one_store_at_once_store_one_whole_run(
 ) -> None:
     db = f"sqlite:///{tmp_path / 'store.db'}"
     assert _runs(db) == 0
+
     def start(i: int) -> subprocess.Popen[str]:
         args = ["score", str(small_extract), "--out", str(tmp_path / f"out{i}"), "--workers", "1"]
         return subprocess.Popen(
@@ -177,3 +176,76 @@ def test_an_output_disk_that_refuses_a_file_is_one_line_and_the_rerun_completes(
     info = json.loads((out / "run.json").read_text())
     assert info["children_scored"] == 24
     shutil.rmtree(out)
+
+
+# ---------------------------------------------------------------------- the server stopping
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_sigterm_lets_the_request_in_flight_finish(tmp_path: Path, run_factory: Any) -> None:
+    """A service stopped (SIGTERM, as systemd or a container runtime stops it) while a run
+    is being stored: the request finishes, the run is stored whole, the server stops."""
+    import threading
+    import time
+
+    import httpx
+
+    from api_fixtures import make_token, run_payload
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    engine = connect(url)
+    upgrade(engine)
+    token = make_token(engine, "service")
+    engine.dispose()
+    body = json.dumps(run_payload(*run_factory(seed=4, n_children=400)), default=str)
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "api", "--database-url", url, "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        answer: dict[str, Any] = {}
+        started = threading.Event()
+        data = body.encode()
+
+        def chunks() -> Iterator[bytes]:  # the body in pieces: the signal comes mid-upload
+            for i in range(0, len(data), 256 * 1024):
+                yield data[i : i + 256 * 1024]
+                started.set()
+                time.sleep(0.02)
+
+        def post() -> None:
+            answer["response"] = httpx.post(
+                f"{base}/runs", content=chunks(), timeout=120,
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json",
+                         "Content-Length": str(len(data))},
+            )  # fmt: skip
+
+        sender = threading.Thread(target=post)
+        sender.start()
+        assert started.wait(timeout=30)
+        server.send_signal(signal.SIGTERM)  # headers and the first piece are in
+        sender.join(timeout=120)
+        assert answer["response"].status_code == 201, answer["response"].text[:500]
+        # uvicorn shuts down gracefully, then re-raises the signal it caught (the exit status
+        # says the process was stopped by SIGTERM, as a supervisor expects)
+        assert server.wait(timeout=60) in (0, -signal.SIGTERM)
+    finally:
+        if server.poll() is None:
+            server.kill()
+        output = server.communicate()[0]
+    assert "Traceback" not in output, output[-2000:]
+    assert "Shutting down" in output
+    assert _runs(url) == 1
