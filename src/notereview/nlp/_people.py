@@ -134,9 +134,11 @@ def case_people(
         other_first.add(words[0].lower())
     child_forms: set[str] = set()
     initial = None
-    candidates = _name_candidates(corpus)
+    candidates, openers = _name_candidates(corpus)
     if first:
-        child_forms = _child_forms(first, surname, corpus, candidates, other_first, reserved)
+        child_forms = _child_forms(
+            first, surname, corpus, candidates, openers, other_first, reserved
+        )
         letter = first[0].upper()
         if letter.isalpha() and letter not in _NOT_INITIALS:
             initial = letter
@@ -193,6 +195,7 @@ def _child_forms(
     surname: str | None,
     corpus: str,
     candidates: set[str],
+    openers: set[str],
     other_first: set[str],
     reserved: frozenset[str],
 ) -> set[str]:
@@ -213,7 +216,6 @@ def _child_forms(
         if article is not None and name_gender(article.group(1).title()) != "none":
             forms.add(article.group(1).title())
     forms |= _aliases_introduced(forms, corpus)
-    openers = _opening_names(corpus) - candidates
     for part in dict.fromkeys((first, parts[0])):  # "Lacey-Mae": "Lace", and "Lacie" for Lacey
         forms |= _short_forms(part, candidates, other_first)
         forms |= _short_forms(part, openers, other_first, COMMON_WORD_ZIPF)
@@ -292,40 +294,29 @@ _STOP_CAPITALS = frozenset(
 )
 
 
-def _name_candidates(corpus: str) -> set[str]:
-    """Capitalised words used on their own mid-sentence at least once (a word capitalised only
-    at the start of sentences, or only inside a longer proper name, is not shown to be a
-    first name), less the usual sentence words."""
-    found: set[str] = set()
+def _name_candidates(corpus: str) -> tuple[set[str], set[str]]:
+    """Capitalised words, less the usual sentence words, in one pass: (those used on their
+    own mid-sentence at least once, those that only ever open a sentence, a line or a
+    heading). A word capitalised only inside a longer proper name is in neither (a surname, a
+    place). The first are shown to be names; the second may be a short form of the child's
+    name that a terse record only ever puts first ("Kenz said ...", "Kenz: ..."), where every
+    word is capitalised, so ``_short_forms`` takes them only when rare as English words."""
+    mid: set[str] = set()
+    openers: set[str] = set()
     for m in _NAME_RX.finditer(corpus):
         word = m.group(0)
-        if word in found or word in _STOP_CAPITALS:
+        if word in mid or word in _STOP_CAPITALS:
             continue
         start = m.start()
         if start == 0 or _SENTENCE_START_RX.search(corpus, max(0, start - 3), start):
+            openers.add(word)
             continue
         if _CAPITAL_BEFORE_RX.search(corpus, max(0, start - 20), start) or (
             _CAPITAL_AFTER_RX.match(corpus, m.end())
         ):
             continue  # part of a longer proper name: a surname, a place
-        found.add(word)
-    return found
-
-
-def _opening_names(corpus: str) -> set[str]:
-    """Capitalised words that open a sentence, a line or a heading, less the usual sentence
-    words: a short form of the child's name may only ever stand there in a terse record
-    ("Kenz said ...", "Kenz: ..."), where every word is capitalised, so these are taken only
-    as forms of the child's name and only when rare as English words (``_short_forms``)."""
-    found: set[str] = set()
-    for m in _NAME_RX.finditer(corpus):
-        word = m.group(0)
-        if word in found or word in _STOP_CAPITALS:
-            continue
-        start = m.start()
-        if start == 0 or _SENTENCE_START_RX.search(corpus, max(0, start - 3), start):
-            found.add(word)
-    return found
+        mid.add(word)
+    return mid, openers - mid
 
 
 def likely_child_name(
