@@ -12,6 +12,7 @@ values as they are.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,17 +26,13 @@ _ESCAPED: tuple[str, ...] = (*FORMULA_STARTS, "'")
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with every text cell that a spreadsheet would run as a formula prefixed with
     an apostrophe (a copy where any cell changes; ``frame`` itself where none does)."""
-    out = frame
-    for column in frame.columns:
-        values = frame[column]
-        if values.dtype != object and not isinstance(values.dtype, pd.StringDtype):
-            continue
-        if values.map(_formula_like).any():
-            if out is frame:
-                out = frame.copy()
-            cells = ["'" + v if _formula_like(v) else v for v in values]
-            out[column] = pd.Series(cells, index=values.index, dtype=object)
-    return out
+    return _map_text_cells(frame, _formula_like, lambda v: "'" + v)
+
+
+def restore_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """The values ``neutralise_formulas`` was given: one leading apostrophe removed where it
+    escapes a formula start or another apostrophe."""
+    return _map_text_cells(frame, _escaped, lambda v: v[1:])
 
 
 def _formula_like(value: object) -> bool:
@@ -46,18 +43,20 @@ def _escaped(value: object) -> bool:
     return isinstance(value, str) and value.startswith("'") and value[1:].startswith(_ESCAPED)
 
 
-def restore_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """The values ``neutralise_formulas`` was given: one leading apostrophe removed where it
-    escapes a formula start or another apostrophe."""
+def _map_text_cells(
+    frame: pd.DataFrame, test: Callable[[object], bool], change: Callable[[str], str]
+) -> pd.DataFrame:
+    """``frame`` with ``change`` applied to the text cells ``test`` picks (a copy where any
+    cell changes; ``frame`` itself where none does)."""
     out = frame
     for column in frame.columns:
         values = frame[column]
         if values.dtype != object and not isinstance(values.dtype, pd.StringDtype):
             continue
-        if values.map(_escaped).any():
+        if values.map(test).any():
             if out is frame:
                 out = frame.copy()
-            cells = [v[1:] if _escaped(v) else v for v in values]
+            cells = [change(v) if test(v) else v for v in values]
             out[column] = pd.Series(cells, index=values.index, dtype=object)
     return out
 
