@@ -43,6 +43,7 @@ from notereview.extract._ingest import (
     locate_tables,
     open_table,
     resolve_columns,
+    settle_plan_types,
     table_notes,
     validate_rows,
 )
@@ -632,7 +633,7 @@ def partition_extract(
         pp = small["plans"]
         _cross_check(pp, as_of, "child_id", children, children_q, "children")
         quarantine.extend(pp.quarantined)
-        plans = {r.plan_id: r for _, r in pp.accepted}  # type: ignore[union-attr]
+        plans = settle_plan_types(pp.accepted, children)
         plans_q = _first_quarantined(pp)
 
     # plan actions whose plan was never a valid row: quarantined here

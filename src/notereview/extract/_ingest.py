@@ -37,6 +37,8 @@ from notereview.extract._schema import (
     Kind,
 )
 from notereview.extract._validate import (
+    PLAN_TYPE_OF_STATUS,
+    PLAN_TYPE_UNRECOGNISED,
     Record,
     RowRules,
     TableTally,
@@ -76,7 +78,7 @@ def validate_rows(
     id_column = TABLE_SPECS[table].id_column
     for row in rows:
         result.read += 1
-        record, reasons = parse_row(table, row, rules, result.tally)
+        record, reasons, notes = parse_row(table, row, rules, result.tally)
         record_id = record_id_of(table, id_column, row, rules)
         if row.problem is None:
             key, label = _identity(table, id_column, row, rules)
@@ -90,6 +92,8 @@ def validate_rows(
             result.quarantined.append(QuarantinedRow(table, row.row_number, record_id, reason))
         else:
             result.accepted.append((row.row_number, record))
+            if notes:
+                result.tally.note(row.row_number, record_id, notes)
     return result
 
 
@@ -485,7 +489,7 @@ def _assemble(passes: dict[str, TablePass], as_of: date) -> dict[str, ChildRecor
     plans: dict[str, Plan] = {}
     if "plans" in passes:
         _cross_check(passes["plans"], as_of, "child_id", children, children_q, "children")
-        plans = {r.plan_id: r for _, r in passes["plans"].accepted}  # type: ignore[union-attr]
+        plans = settle_plan_types(passes["plans"].accepted, children)
     actions_by_plan: dict[str, list[PlanAction]] = defaultdict(list)
     if "plan_actions" in passes:
         tp = passes["plan_actions"]
@@ -508,6 +512,21 @@ def _assemble(passes: dict[str, TablePass], as_of: date) -> dict[str, ChildRecor
         cid: ChildRecords(child=children[cid], **{k: tuple(v) for k, v in grouped[cid].items()})
         for cid in children
     }
+
+
+def settle_plan_types(
+    accepted: list[tuple[int, Record]], children: Mapping[str, Child]
+) -> dict[str, Plan]:
+    """Accepted plans by id, a plan whose type was not recognised (kept with a note) taking
+    the plan type that its child's legal status calls for (a looked-after child's: care)."""
+    plans: dict[str, Plan] = {}
+    for _, plan in accepted:
+        assert isinstance(plan, Plan)
+        if plan.plan_type == PLAN_TYPE_UNRECOGNISED:
+            status = children[plan.child_id].legal_status
+            plan = replace(plan, plan_type=PLAN_TYPE_OF_STATUS.get(status, "CIN"))
+        plans[plan.plan_id] = plan
+    return plans
 
 
 def _count_accepted(records: dict[str, ChildRecords]) -> dict[str, int]:
