@@ -13,7 +13,7 @@ values as they are.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pandas as pd
 
@@ -36,6 +36,14 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
             cells = ["'" + v if _formula_like(v) else v for v in values]
             out[column] = pd.Series(cells, index=values.index, dtype=object)
     return out
+
+
+def write_output_csv(
+    frame: pd.DataFrame, target: str | Path | IO[str], *, header: bool = True
+) -> None:
+    """``frame`` as CSV into ``target`` (a path, or a text file opened with ``newline=""``),
+    as every output CSV is written: formulas neutralised, CR LF line ends, no index."""
+    neutralise_formulas(frame).to_csv(target, index=False, header=header, lineterminator="\r\n")
 
 
 def _formula_like(value: object) -> bool:
