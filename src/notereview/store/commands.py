@@ -1,10 +1,13 @@
-"""``notereview users ...``: add, list and revoke the people (and services) who use the API.
+"""``notereview users ...``: add, list and revoke the people (and services) who use the API;
+``notereview purge``: remove what the store holds of runs older than the retention period.
 
-Mounted by the CLI as ``app.add_typer(users_app, name="users")``.
+Mounted by the CLI as ``app.add_typer(users_app, name="users")`` and
+``app.command("purge")(purge_command)``.
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Annotated
 
 import typer
@@ -112,3 +115,43 @@ def revoke(
         _fail(exc)
         return
     typer.echo(f"Revoked {name} and all their tokens.")
+
+
+def purge_command(
+    before: Annotated[
+        datetime,
+        typer.Option(
+            "--before",
+            formats=["%Y-%m-%d"],
+            help="Remove runs whose as-of date is before this day (YYYY-MM-DD).",
+        ),
+    ],
+    keep_audits: Annotated[
+        bool,
+        typer.Option(
+            "--keep-audits",
+            help="Keep the auditors' outcomes (and the dip samples and run summaries they name).",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would be removed; change nothing.")
+    ] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Remove stored runs, scores and record text older than the retention period, and say
+    what was removed. The access log is always kept."""
+    from notereview.store._retention import purge
+
+    day: date = before.date()
+    if day > date.today():
+        typer.echo(f"error: --before {day.isoformat()} is in the future", err=True)
+        raise typer.Exit(code=2)
+    try:
+        engine = connect(database_url)
+        upgrade(engine)
+        report = purge(engine, day, keep_audits=keep_audits, dry_run=dry_run)
+    except NotereviewError as exc:
+        _fail(exc)
+        return
+    for line in report.lines():
+        typer.echo(line)
