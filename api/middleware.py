@@ -335,8 +335,22 @@ class AuthMiddleware:
         now: datetime = state_app.clock()
         engine = state_app.engine
         principal: Principal | None = None
+        throttle = state_app.sign_in_throttle
+        if token is not None and throttle.on:  # an address locked after failed sign-ins
+            wait = await run_in_threadpool(throttle.wait_s, engine, throttle.keys(ip, None), now)
+            if wait:
+                await send_problem(
+                    send,
+                    429,
+                    "Too Many Requests",
+                    "too many failed sign-ins from this address; try again later",
+                    headers={"Retry-After": str(wait)},
+                )
+                return
         if token is not None:
             principal = await run_in_threadpool(authenticate, engine, token, now)
+            if principal is None and throttle.on:
+                await run_in_threadpool(throttle.failed, engine, throttle.keys(ip, token), now)
         elif session_id is not None:
             idle = timedelta(minutes=settings.session_idle_minutes)
             web = await run_in_threadpool(session_user, engine, session_id, idle, now)

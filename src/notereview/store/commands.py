@@ -14,10 +14,18 @@ import typer
 
 from notereview.errors import NotereviewError
 from notereview.store._engine import URL_ENV, connect, upgrade
-from notereview.store._people import Role, add_user, issue_token, list_users, revoke_user
+from notereview.store._people import (
+    Role,
+    add_user,
+    issue_token,
+    list_users,
+    revoke_user,
+    rotate_token,
+)
 
 users_app = typer.Typer(
-    help="Manage API users: each has one role and bearer tokens that expire.",
+    help="Manage API users: each has one role and bearer tokens that expire (add, token, "
+    "rotate, list, revoke).",
     no_args_is_help=True,
 )
 
@@ -80,6 +88,28 @@ def token(
         _fail(exc)
         return
     typer.echo(f"New token for {issued.user.name}; expires {issued.expires_at:%Y-%m-%d %H:%M} UTC:")
+    typer.echo(issued.token)
+
+
+@users_app.command("rotate")
+def rotate(
+    name: Annotated[str, typer.Argument(help="An existing user.")],
+    expires_days: ExpiresOption = 90,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Replace a user's tokens: a new one (printed once, alone on the last line), every other
+    revoked at the same moment, with the browser sessions opened with them."""
+    try:
+        engine = connect(database_url)
+        upgrade(engine)
+        issued = rotate_token(engine, name, expires_days=expires_days)
+    except NotereviewError as exc:
+        _fail(exc)
+        return
+    typer.echo(
+        f"Rotated {issued.user.name}'s tokens: the old ones are revoked; the new one expires "
+        f"{issued.expires_at:%Y-%m-%d %H:%M} UTC:"
+    )
     typer.echo(issued.token)
 
 
