@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute
 
+from api.contract import openapi_document
 from api.middleware import AuthMiddleware, BodyLimitMiddleware, RateLimiter, RequestLogMiddleware
 from api.pages import build_environment, install_page_errors
 from api.pages import router as pages_router
@@ -50,6 +51,9 @@ def _mount(app: FastAPI, router: APIRouter) -> None:
             name=route.name,
             include_in_schema=route.include_in_schema,
             dependencies=list(route.dependencies),
+            response_model=route.response_model,
+            responses=dict(route.responses),
+            response_description=route.response_description,
         )
 
 
@@ -77,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=None,
         lifespan=lifespan,
     )
+    app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.engine = engine
     app.state.clock = _utc_now

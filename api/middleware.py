@@ -297,6 +297,15 @@ class AuthMiddleware:
                 partial = (route.path, False, child.get("path_params", {}))
         return partial
 
+    def _methods_of(self, template: str) -> list[str]:
+        """Every method some route of ``template`` answers (the app mounts one route per
+        method, so the router's own 405 would name only the first route's)."""
+        methods: set[str] = set()
+        for route in self.router_app.router.routes:
+            if getattr(route, "path", None) == template:
+                methods.update(getattr(route, "methods", None) or ())
+        return sorted(methods)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -405,7 +414,13 @@ class AuthMiddleware:
             )
             return
         state["principal"] = principal
-        if not full:  # unknown route or method: the router answers 404 / 405
+        if not full and template is not None:  # a known path, another method: 405 and Allow
+            allow = ", ".join(self._methods_of(template))
+            await send_problem(
+                send, 405, "Method Not Allowed", f"this path answers {allow}", {"Allow": allow}
+            )
+            return
+        if not full:  # unknown route: the router answers 404
             await self.app(scope, receive, send)
             return
         roles = allowed_roles(method, template or "")

@@ -31,7 +31,11 @@ def run_detail(run_id: int, engine: EngineDep) -> dict[str, Any]:
     }
 
 
-@router.post("/runs", status_code=201)
+@router.post(
+    "/runs",
+    status_code=201,
+    responses={200: {"description": "The same run was stored already: nothing changed."}},
+)
 async def post_run(run: RunIn, engine: EngineDep, response: Response) -> dict[str, Any]:
     """Store a run (run.json + tables); the same run twice changes nothing (200)."""
     result = await run_in_threadpool(write_run, engine, run.run_info, run.tables)
