@@ -49,7 +49,8 @@ _WHY: dict[int, str] = {
     401: "No valid bearer token (missing, unknown, expired or revoked).",
     403: "The caller's role may not do this.",
     404: "No scoring run stored yet, or no such file or run (or one outside the caller's teams).",
-    409: "Another auditor holds the claim on this file.",
+    400: "The body is not JSON.",
+    409: "Another auditor holds the claim on this file, or a posted run repeats a key.",
     413: "The request body is over the service's limit.",
     422: "The request does not validate (the errors name where, never what was sent).",
     429: "Too many requests, or too many failed sign-ins from this address: wait Retry-After.",
@@ -61,7 +62,9 @@ _RETRY_AFTER = {
         "schema": {"type": "integer", "minimum": 1},
     }
 }
-_CONFLICTS = frozenset({("POST", "/queue/{child_id}/claim"), ("POST", "/cases/{child_id}/audits")})
+_CONFLICTS = frozenset(
+    {("POST", "/queue/{child_id}/claim"), ("POST", "/cases/{child_id}/audits"), ("POST", "/runs")}
+)
 
 
 def error_statuses(method: str, path: str, operation: dict[str, Any]) -> list[int]:
@@ -70,7 +73,7 @@ def error_statuses(method: str, path: str, operation: dict[str, Any]) -> list[in
         return [503] if path != "/health" else []
     statuses = [401, 403, 404, 422, 429, 503]
     if "requestBody" in operation:
-        statuses.append(413)
+        statuses += [400, 413]
     if (method, path) in _CONFLICTS:
         statuses.append(409)
     roles = allowed_roles(method, path)
@@ -125,5 +128,8 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
                 operation["security"] = [{"bearer": []}]
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
+    exemplar = schemas.get("ExemplarIn", {}).get("properties", {}).get("text")
+    if exemplar is not None:  # the service's own limit (NOTEREVIEW_EXEMPLAR_MAX_CHARS)
+        exemplar["maxLength"] = app.state.settings.exemplar_max_chars
     app.openapi_schema = doc
     return doc

@@ -10,8 +10,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.schemas import RUN_BODY_NAMES
 from notereview.errors import ConfigError, ModelError, NotereviewError
-from notereview.store import ClaimConflictError, NotFoundError
+from notereview.store import ClaimConflictError, NotFoundError, RunConflictError
 from notereview.triage import CRITERIA, THEMES, TriageError
 
 PROBLEM = "application/problem+json"
@@ -47,6 +48,7 @@ _SAFE_LOCATION = frozenset(
         "run_id",
         *THEMES,
         *CRITERIA,
+        *RUN_BODY_NAMES,
     }
 )
 
@@ -101,6 +103,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ClaimConflictError)
     async def conflict(_request: Request, exc: ClaimConflictError) -> JSONResponse:
         return problem(409, str(exc), claimed_by=exc.holder)
+
+    @app.exception_handler(RunConflictError)
+    async def run_conflict(_request: Request, exc: RunConflictError) -> JSONResponse:
+        return problem(409, str(exc))
 
     @app.exception_handler(TriageError)
     async def triage_problem(_request: Request, exc: TriageError) -> JSONResponse:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from notereview.store._errors import (
         ClaimConflictError,
         NotFoundError,
+        RunConflictError,
         StoreError,
         UserError,
     )
@@ -122,6 +123,7 @@ _EXPORTS: dict[str, str] = {
     "FocusWeekInfo": "_web",
     "IssuedToken": "_people",
     "NotFoundError": "_errors",
+    "RunConflictError": "_errors",
     "Principal": "_people",
     "QuarantineEntry": "_runs",
     "ROLES": "_people",
@@ -214,6 +216,7 @@ __all__ = [
     "QuarantineEntry",
     "RecordTextRow",
     "Role",
+    "RunConflictError",
     "RunDetail",
     "RunSummary",
     "RunWriteResult",

@@ -23,3 +23,8 @@ class ClaimConflictError(StoreError):
 
 class UserError(StoreError):
     """A user cannot be added or changed as asked (duplicate name, unknown role...)."""
+
+
+class RunConflictError(StoreError):
+    """A run to be written repeats a key within a table (child_id, criterion, visit_id,
+    action_id or record_id)."""

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from notereview._spreadsheet import read_output_csv
 from notereview.checks import THEMES
-from notereview.store._errors import NotFoundError, StoreError
+from notereview.store._errors import NotFoundError, RunConflictError, StoreError
 from notereview.store.models import (
     CaseScore,
     CriterionFinding,
@@ -436,7 +436,7 @@ def _write_run(
         with Session(engine) as session:
             existing = session.scalar(select(Run.id).where(Run.run_key == key))
         if existing is None:
-            raise StoreError(
+            raise RunConflictError(
                 "the run could not be stored: a table repeats a key (child_id, criterion, "
                 "visit_id, action_id or record_id)"
             ) from None
