@@ -215,3 +215,37 @@ def test_a_looked_after_child_needs_a_readable_placement_start(tmp_path: Path):
     }
     k2 = next(f.child for f in ex.case_files() if f.child_id == "K2")
     assert (k2.date_of_birth, k2.age_years, k2.placement_start) == (None, 9, None)
+
+
+def test_an_optional_date_after_as_of_is_emptied_not_quarantined(tmp_path: Path):
+    folder = _hand_written(tmp_path / "extract")
+    _write(folder, "children", [
+        dict(child_id="K0", date_of_birth="2014-02-03", legal_status="CP",
+             status_start="2025-01-06", team="East", worker_id="W1", placement_start="2027-01-01"),
+        dict(child_id="K1", date_of_birth="2014-02-03", legal_status="LAC",
+             status_start="2025-01-06", team="East", worker_id="W1", placement_start="2027-01-01"),
+        dict(child_id="K2", date_of_birth="2014-02-03", legal_status="CIN",
+             status_start="2025-01-06", team="East", worker_id="W1", placement_start=""),
+    ])  # fmt: skip
+    _write(folder, "plans", [
+        dict(plan_id="P0", child_id="K0", plan_type="CP", start_date="2025-02-03",
+             last_review_date="2026-12-24"),
+        dict(plan_id="P2", child_id="K2", plan_type="CIN", start_date="2025-02-03",
+             last_review_date="2026-06-01"),
+    ])  # fmt: skip
+    ex = read_extract(folder, as_of=DAY)
+    children = {q.record_id: q.reason for q in ex.quarantine if q.table == "children"}
+    assert children == {"K1": "placement_start 2027-01-01 is after the as-of date 2026-11-02"}
+    assert not [q for q in ex.quarantine if q.table == "plans"]
+    files = {f.child_id: f for f in ex.case_files()}
+    assert files["K0"].child.placement_start is None
+    assert files["K0"].plans[0].last_review_date is None
+    assert files["K2"].plans[0].last_review_date == date(2026, 6, 1)
+    note = "last_review_date is after the as-of date 2026-11-02: read as empty"
+    assert ex.notes["plans"]["data_quality"]["records"] == [
+        {"row_number": 1, "record_id": "P0", "notes": [note]}
+    ]
+    assert ex.notes["children"]["data_quality"]["values_emptied"] == {"placement_start": 1}
+    part, cases, quarantine, _ = _streamed(folder, tmp_path, 2, as_of=DAY)
+    assert part.notes == ex.notes and quarantine == ex.quarantine
+    assert [c.content_hash() for c in cases] == [c.content_hash() for c in ex.case_files()]

@@ -42,6 +42,7 @@ from notereview.extract._ingest import (
     children_from_annex,
     locate_tables,
     open_table,
+    refresh_quality_notes,
     resolve_columns,
     settle_plan_types,
     table_notes,
@@ -635,6 +636,7 @@ def partition_extract(
         quarantine.extend(pp.quarantined)
         plans = settle_plan_types(pp.accepted, children)
         plans_q = _first_quarantined(pp)
+    refresh_quality_notes(notes, small, ("children", "plans"))
 
     # plan actions whose plan was never a valid row: quarantined here
     for row_number, action in unrouted_actions:

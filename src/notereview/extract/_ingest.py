@@ -43,6 +43,7 @@ from notereview.extract._validate import (
     RowRules,
     TableTally,
     check_as_of,
+    empty_after_as_of,
     parse_date,
     parse_row,
     record_id_of,
@@ -344,9 +345,11 @@ def _cross_check(
     parents_quarantined: dict[str, int],
     parent_table: str,
 ) -> None:
-    """Second step for one table: as-of checks, then orphans; moves failures to quarantine."""
+    """Second step for one table: as-of checks, then orphans; moves failures to quarantine.
+    An optional date after as-of (:data:`OPTIONAL_AFTER_AS_OF`) is emptied with a note."""
     kept: list[tuple[int, Record]] = []
     for row_number, record in tp.accepted:
+        record, notes = empty_after_as_of(tp.table, record, as_of)
         reasons = check_as_of(tp.table, record, as_of)
         if parent_column is not None:
             parent_id = getattr(record, parent_column)
@@ -364,6 +367,8 @@ def _cross_check(
             )
         else:
             kept.append((row_number, record))
+            if notes:
+                tp.tally.note(row_number, _id_of(tp.table, record), notes)
     tp.accepted = kept
     tp.quarantined.sort(key=lambda q: q.row_number)
 
@@ -424,6 +429,7 @@ def read_extract(
 
     run_as_of = as_of if as_of is not None else infer_as_of(passes)
     records = _assemble(passes, run_as_of)
+    refresh_quality_notes(notes, passes, ("children", "plans"))
 
     counts: dict[str, TableCount] = {}
     quarantine: list[QuarantinedRow] = []
@@ -527,6 +533,16 @@ def settle_plan_types(
             plan = replace(plan, plan_type=PLAN_TYPE_OF_STATUS.get(status, "CIN"))
         plans[plan.plan_id] = plan
     return plans
+
+
+def refresh_quality_notes(
+    notes: dict[str, Any], passes: Mapping[str, TablePass], tables: Iterable[str]
+) -> None:
+    """The data-quality notes of ``tables`` as they stand after the as-of check (the notes
+    were written before it)."""
+    for table in tables:
+        if table in passes and table in notes:
+            notes[table]["data_quality"] = passes[table].tally.as_notes()["data_quality"]
 
 
 def _count_accepted(records: dict[str, ChildRecords]) -> dict[str, int]:
