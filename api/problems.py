@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.schemas import RUN_BODY_NAMES
@@ -117,6 +118,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def misconfigured(_request: Request, exc: NotereviewError) -> JSONResponse:
         # a data file or model of the service is broken: not the client's fault
         return problem(503, str(exc))
+
+    @app.exception_handler(DataError)
+    async def data_problem(_request: Request, _exc: DataError) -> JSONResponse:
+        # a value the database cannot hold (a NUL character in a path, a number out of range):
+        # the request's fault, and never a 500
+        return problem(422, "a value in the request cannot be looked up or stored")
 
     @app.exception_handler(NotereviewError)
     async def notereview_problem(_request: Request, exc: NotereviewError) -> JSONResponse:

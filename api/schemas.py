@@ -66,6 +66,10 @@ Text128 = Annotated[str, Field(max_length=128)]
 Text256 = Annotated[str, Field(max_length=256)]
 
 
+#: No NUL character (PostgreSQL can store none in text).
+NO_NUL = "^[^\\x00]*$"
+
+
 class AuditIn(BaseModel):
     """An auditor's judgement of a file."""
 
@@ -74,7 +78,7 @@ class AuditIn(BaseModel):
     overall: Grade
     themes: dict[Theme, Grade] = Field(default_factory=dict)
     findings: dict[Criterion, Verdict] = Field(default_factory=dict)
-    comments: str | None = Field(default=None, max_length=10_000)
+    comments: str | None = Field(default=None, max_length=10_000, pattern=NO_NUL)
     sample_id: Annotated[int, Field(ge=1, le=INT32_MAX), BeforeValidator(_whole)] | None = Field(
         default=None,
         description="the dip sample the file was drawn in; found automatically when omitted",
@@ -207,6 +211,13 @@ class RunTables(_Row):
     reconciliation: list[ReconciliationRow] | None = None
 
 
+#: Rows per table (at most 16 tables of 100 million rows: the total fits the store's column).
+TableCounts = Annotated[
+    dict[str, Annotated[int, Field(ge=0, le=100_000_000), BeforeValidator(_whole)]],
+    Field(max_length=16),
+]
+
+
 class RunInfo(BaseModel):
     """run.json: what identifies the run (extract fingerprint, as-of, versions) and what it
     counted; other keys of run.json are kept as they are."""
@@ -218,9 +229,9 @@ class RunInfo(BaseModel):
     started_at: IsoDateTime | None = None
     finished_at: IsoDateTime | None = None
     versions: dict[str, Any] = Field(default_factory=dict)
-    rows_read: Count | dict[str, Count] | None = None
-    rows_scored: Count | dict[str, Count] | None = None
-    rows_quarantined: Count | dict[str, Count] | None = None
+    rows_read: Count | TableCounts | None = None
+    rows_scored: Count | TableCounts | None = None
+    rows_quarantined: Count | TableCounts | None = None
 
 
 class RunIn(BaseModel):

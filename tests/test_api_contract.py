@@ -62,3 +62,23 @@ def test_an_unserved_method_is_405_with_the_documented_allow(
             assert answer.headers["content-type"].startswith(PROBLEM)
             allow = {m.strip() for m in answer.headers["allow"].split(",")}
             assert allow - IMPLICIT == documented, (method, path, allow)
+
+
+def test_a_nul_character_is_never_a_server_error(
+    client_factory: Any, token_factory: Any, run_factory: Any, payload_factory: Any
+):
+    """PostgreSQL holds no NUL in text or JSON: a path with one is refused (422) or not found,
+    a posted run's strings lose theirs, an audit comment with one is refused by the schema."""
+    client = client_factory()
+    admin = {"Authorization": f"Bearer {token_factory('admin')}"}
+    assert client.get("/cases/C%0001", headers=admin).status_code in (404, 422)
+    info, tables = run_factory(seed=5, n_children=3)
+    body = payload_factory(info, tables)
+    body["tables"]["cases"][0]["team"] = "No\x00rth"
+    body["tables"]["criteria"][0]["evidence"] = [{"quote\x00": "a\x00b"}]
+    posted = client.post("/runs", json=body, headers=admin)
+    assert posted.status_code == 201, posted.text
+    audit = {"overall": "good", "comments": "fine\x00"}
+    child = body["tables"]["cases"][0]["child_id"]
+    refused = client.post(f"/cases/{child}/audits", json=audit, headers=admin)
+    assert refused.status_code == 422
