@@ -12,12 +12,14 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute
 
+from api.contract import openapi_document
 from api.middleware import AuthMiddleware, BodyLimitMiddleware, RateLimiter, RequestLogMiddleware
 from api.pages import build_environment, install_page_errors
 from api.pages import router as pages_router
 from api.problems import install_problem_handlers
 from api.routes import admin, cases, exemplars, health, queue, runs, sampling
 from api.settings import Settings
+from api.throttle import SignInThrottle
 from notereview.store import connect, upgrade
 
 DOCS_CSP = (
@@ -49,6 +51,9 @@ def _mount(app: FastAPI, router: APIRouter) -> None:
             name=route.name,
             include_in_schema=route.include_in_schema,
             dependencies=list(route.dependencies),
+            response_model=route.response_model,
+            responses=dict(route.responses),
+            response_description=route.response_description,
         )
 
 
@@ -76,10 +81,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=None,
         lifespan=lifespan,
     )
+    app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.engine = engine
     app.state.clock = _utc_now
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.sign_in_throttle = SignInThrottle(settings)
 
     for module in (health, queue, cases, sampling, exemplars, runs, admin):
         _mount(app, module.router)
@@ -87,21 +94,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.page_environment = build_environment()
     _mount(app, pages_router)
 
-    @app.get("/openapi.json", include_in_schema=False)
-    def openapi_schema() -> JSONResponse:
-        return JSONResponse(app.openapi())
+    if settings.api_docs:  # off: /openapi.json and /docs are not routes at all (404)
 
-    @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        spec = json.dumps(app.openapi()).replace("</", "<\\/")
-        page = f"""<!doctype html>
+        @app.get("/openapi.json", include_in_schema=False)
+        def openapi_schema() -> JSONResponse:
+            return JSONResponse(app.openapi())
+
+        @app.get("/docs", include_in_schema=False)
+        def docs() -> HTMLResponse:
+            spec = json.dumps(app.openapi()).replace("</", "<\\/")
+            page = f"""<!doctype html>
 <html><head><title>notereview API</title>
 <link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css">
 </head><body><div id="swagger-ui"></div>
 <script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
 <script>SwaggerUIBundle({{spec: {spec}, dom_id: "#swagger-ui"}});</script>
 </body></html>"""
-        return HTMLResponse(page, headers={"Content-Security-Policy": DOCS_CSP})
+            return HTMLResponse(page, headers={"Content-Security-Policy": DOCS_CSP})
 
     install_problem_handlers(app)
     install_page_errors(app)  # a browser on a web page gets an error page, not JSON

@@ -311,6 +311,15 @@ class AuthMiddleware:
                 partial = (route.path, False, child.get("path_params", {}))
         return partial
 
+    def _methods_of(self, template: str) -> list[str]:
+        """Every method some route of ``template`` answers (the app mounts one route per
+        method, so the router's own 405 would name only the first route's)."""
+        methods: set[str] = set()
+        for route in self.router_app.router.routes:
+            if getattr(route, "path", None) == template:
+                methods.update(getattr(route, "methods", None) or ())
+        return sorted(methods)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -349,8 +358,22 @@ class AuthMiddleware:
         now: datetime = state_app.clock()
         engine = state_app.engine
         principal: Principal | None = None
+        throttle = state_app.sign_in_throttle
+        if token is not None and throttle.on:  # an address locked after failed sign-ins
+            wait = await run_in_threadpool(throttle.wait_s, engine, throttle.keys(ip, None), now)
+            if wait:
+                await send_problem(
+                    send,
+                    429,
+                    "Too Many Requests",
+                    "too many failed sign-ins from this address; try again later",
+                    headers={"Retry-After": str(wait)},
+                )
+                return
         if token is not None:
             principal = await run_in_threadpool(authenticate, engine, token, now)
+            if principal is None and throttle.on:
+                await run_in_threadpool(throttle.failed, engine, throttle.keys(ip, token), now)
         elif session_id is not None:
             idle = timedelta(minutes=settings.session_idle_minutes)
             web = await run_in_threadpool(session_user, engine, session_id, idle, now)
@@ -405,7 +428,13 @@ class AuthMiddleware:
             )
             return
         state["principal"] = principal
-        if not full:  # unknown route or method: the router answers 404 / 405
+        if not full and template is not None:  # a known path, another method: 405 and Allow
+            allow = ", ".join(self._methods_of(template))
+            await send_problem(
+                send, 405, "Method Not Allowed", f"this path answers {allow}", {"Allow": allow}
+            )
+            return
+        if not full:  # unknown route: the router answers 404
             await self.app(scope, receive, send)
             return
         roles = allowed_roles(method, template or "")

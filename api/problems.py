@@ -8,11 +8,17 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.schemas import RUN_BODY_NAMES
 from notereview.errors import ConfigError, ModelError, NotereviewError
-from notereview.store import ClaimConflictError, NotFoundError, database_away
+from notereview.store import (
+    ClaimConflictError,
+    NotFoundError,
+    RunConflictError,
+    database_away,
+)
 from notereview.triage import CRITERIA, THEMES, TriageError
 
 PROBLEM = "application/problem+json"
@@ -51,6 +57,7 @@ _SAFE_LOCATION = frozenset(
         "run_id",
         *THEMES,
         *CRITERIA,
+        *RUN_BODY_NAMES,
     }
 )
 
@@ -106,6 +113,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def conflict(_request: Request, exc: ClaimConflictError) -> JSONResponse:
         return problem(409, str(exc), claimed_by=exc.holder)
 
+    @app.exception_handler(RunConflictError)
+    async def run_conflict(_request: Request, exc: RunConflictError) -> JSONResponse:
+        return problem(409, str(exc))
+
     @app.exception_handler(TriageError)
     async def triage_problem(_request: Request, exc: TriageError) -> JSONResponse:
         return problem(422, str(exc))
@@ -122,6 +133,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def misconfigured(_request: Request, exc: NotereviewError) -> JSONResponse:
         # a data file or model of the service is broken: not the client's fault
         return problem(503, str(exc))
+
+    @app.exception_handler(DataError)
+    async def data_problem(_request: Request, _exc: DataError) -> JSONResponse:
+        # a value the database cannot hold (a NUL character in a path, a number out of range):
+        # the request's fault, and never a 500
+        return problem(422, "a value in the request cannot be looked up or stored")
 
     @app.exception_handler(NotereviewError)
     async def notereview_problem(_request: Request, exc: NotereviewError) -> JSONResponse:

@@ -35,6 +35,14 @@ class Settings:
     session_hours: float = 8.0  # absolute lifetime of a signed-in session
     secure_cookies: bool = False  # Secure cookies even when the request did not come over TLS
     trends_min_team_files: int = 10  # team figures below this many files are not shown
+    # sign-in throttling, in the database (every worker sees it): this many failed sign-ins
+    # (the sign-in page or a bearer token) from one address, or naming one account, within the
+    # window lock that address or account out for the lockout; 0 = off
+    sign_in_max_failures: int = 10
+    sign_in_window_minutes: int = 15
+    sign_in_lockout_minutes: int = 15
+    # the OpenAPI document and /docs: served to admins, or (false) not at all
+    api_docs: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -61,6 +69,12 @@ class Settings:
             raise ConfigError(f"{PREFIX}SESSION_IDLE_MINUTES and SESSION_HOURS must be positive")
         if self.trends_min_team_files < 1:
             raise ConfigError(f"{PREFIX}TRENDS_MIN_TEAM_FILES must be 1 or more")
+        if self.sign_in_max_failures < 0:
+            raise ConfigError(f"{PREFIX}SIGN_IN_MAX_FAILURES must be 0 (off) or more")
+        if self.sign_in_window_minutes < 1 or self.sign_in_lockout_minutes < 1:
+            raise ConfigError(
+                f"{PREFIX}SIGN_IN_WINDOW_MINUTES and SIGN_IN_LOCKOUT_MINUTES must be 1 or more"
+            )
         if not 1 <= self.queue_default_limit <= self.queue_max_limit:
             raise ConfigError(f"{PREFIX}QUEUE_DEFAULT_LIMIT must be 1..QUEUE_MAX_LIMIT")
 

@@ -355,6 +355,8 @@ def run_payload(run_info: dict[str, Any], tables: dict[str, pd.DataFrame]) -> di
                     value = None
                 elif isinstance(value, date):
                     value = value.isoformat()
+                elif key in ("reasons", "evidence") and isinstance(value, str):
+                    value = json.loads(value)  # the typed body takes JSON lists, not text
                 clean[key] = value
             rows.append(clean)
         body[name] = rows

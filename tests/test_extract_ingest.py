@@ -478,26 +478,42 @@ def test_booleans(tmp_path: Path) -> None:
                    _visit(visit_id="V9", seen_alone="2"))  # fmt: skip
     ex = _ingest(tmp_path, tables)
     hint = "is not a yes/no value (expected y/n, yes/no, true/false or 1/0)"
-    assert reasons(ex, "visits") == [(6, "V8", f"seen {hint}"), (7, "V9", f"seen_alone {hint}")]
-    v7 = next(v for f in ex.case_files() for v in f.visits if v.visit_id == "V7")
-    assert (v7.seen, v7.seen_alone) == (True, False)
+    # seen is required: the row goes; seen_alone is optional: emptied, the row kept with a note
+    assert reasons(ex, "visits") == [(6, "V8", f"seen {hint}")]
+    visits = {v.visit_id: v for f in ex.case_files() for v in f.visits}
+    assert (visits["V7"].seen, visits["V7"].seen_alone) == (True, False)
+    assert visits["V9"].seen_alone is None
+    quality = ex.notes["visits"]["data_quality"]
+    assert quality["records_noted"] == 1
+    assert quality["values_emptied"] == {"seen_alone": 1}
+    assert quality["records"] == [
+        {"row_number": 7, "record_id": "V9", "notes": [f"seen_alone {hint}: read as empty"]}
+    ]
 
 
 def test_bad_enums(tmp_path: Path) -> None:
     tables = _with("children", _child(child_id="C7", legal_status="cp"),
                    _child(child_id="C8", legal_status="CP Plan"))  # fmt: skip
     tables = _with("plans", dict(plan_id="P9", child_id="C1", plan_type="safety",
-                                 start_date="2025-01-01"), base=tables)  # fmt: skip
+                                 start_date="2025-01-01"),
+                   dict(plan_id="P8", child_id="C1", plan_type="Care Plan (interim)",
+                        start_date="2025-01-01"), base=tables)  # fmt: skip
     tables = _with("visits", _visit(visit_type="Virtual"), base=tables)
     ex = _ingest(tmp_path, tables)
     assert reasons(ex, "children") == [
         (5, "C8", "legal_status is not one of CIN, CP, LAC, PF, CL "
                   "(map the export's codes under values.legal_status in the mapping file)"),
     ]  # fmt: skip
-    assert reasons(ex, "plans") == [
-        (3, "P9", "plan_type is not one of CIN, CP, care, pathway "
-                  "(map the export's codes under values.plan_type in the mapping file)"),
-    ]  # fmt: skip
+    # a required code: one that names a plan type is read so; another is kept with a note
+    assert reasons(ex, "plans") == []
+    plans = {p.plan_id: p for f in ex.case_files() for p in f.plans}
+    assert plans["P8"].plan_type == "care"
+    assert plans["P9"].plan_type == "CP"  # C1 is on a CP plan: reviewed as a CP plan
+    quality = ex.notes["plans"]["data_quality"]
+    assert quality["values_read"] == {"plan_type": 1}
+    assert quality["values_kept_unrecognised"] == {"plan_type": 1}
+    assert [r["record_id"] for r in quality["records"]] == ["P9", "P8"]
+    assert "safety" not in str(quality)
     # optional codes are not worth a visit: unknown visit_type becomes "other", and is counted
     assert reasons(ex, "visits") == []
     assert ex.notes["visits"]["values_unrecognised"] == {"visit_type": 1}
@@ -582,8 +598,11 @@ def test_impossible_dates(tmp_path: Path) -> None:
     ]  # fmt: skip
     assert reasons(ex, "chronology") == [
         (4, "E9", "event_date 2026-05-01 is after the as-of date 2026-03-31"),
-        (5, "E8", "entered_at is before event_date"),
     ]
+    # entered_at is optional: one before the event is emptied, the entry kept with a note
+    e8 = next(e for f in ex.case_files() for e in f.chronology if e.entry_id == "E8")
+    assert e8.entered_at is None
+    assert ex.notes["chronology"]["data_quality"]["values_emptied"] == {"entered_at": 1}
     assert reasons(ex, "supervision") == [
         (3, "R9", "date 2026-04-30 is after the as-of date 2026-03-31")
     ]
@@ -748,7 +767,8 @@ def test_records_pickle_as_their_constructor_and_values() -> None:
 def test_words_in_a_due_date_field_mean_no_due_date_and_keep_the_action(tmp_path: Path) -> None:
     # Case-management systems write "Ongoing", "ASAP" or "TBC" where there is no due date:
     # the action is kept with no due date (counted), not thrown away. A value shaped like a
-    # date that is not one is still an error in the data.
+    # date that is not one is an error in the data: the action is still kept (due_date is
+    # optional), with a data-quality note saying so.
     tables = _with(
         "plan_actions",
         dict(action_id="A7", plan_id="P1", text="Mum to attend the course.", due_date="Ongoing"),
@@ -757,7 +777,17 @@ def test_words_in_a_due_date_field_mean_no_due_date_and_keep_the_action(tmp_path
     )
     ex = _ingest(tmp_path, tables)
     assert_accounting(ex)
-    assert [r for r, rid, _ in reasons(ex, "plan_actions")] == [6]  # A9 only
+    assert reasons(ex, "plan_actions") == []
     kept = {a.action_id: a for c in ex.case_files() for a in c.plan_actions}
     assert kept["A7"].due_date is None and kept["A8"].due_date is None
+    assert kept["A9"].due_date is None
     assert ex.notes["plan_actions"]["values_unrecognised"] == {"due_date": 2}
+    quality = ex.notes["plan_actions"]["data_quality"]
+    assert quality["values_emptied"] == {"due_date": 1}
+    assert quality["records"] == [
+        {
+            "row_number": 6,
+            "record_id": "A9",
+            "notes": ["due_date is not a readable date (expected YYYY-MM-DD): read as empty"],
+        }
+    ]

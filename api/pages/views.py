@@ -143,7 +143,9 @@ async def sign_in(
     allowed, _ = request.app.state.rate_limiter.allow(f"sign-in:{ip}")
     if not allowed:
         return _sign_in_page(request, target, "Too many attempts. Wait a minute.", status=429)
-    principal = await run_in_threadpool(authenticate, engine, token.strip(), now)
+    throttle = request.app.state.sign_in_throttle
+    keys = throttle.keys(ip, token.strip())
+    wait = await run_in_threadpool(throttle.wait_s, engine, keys, now)
 
     def log(status: int, who: Principal | None, action: str) -> None:
         event = AccessEvent(
@@ -158,6 +160,16 @@ async def sign_in(
         )
         log_access(engine, event)
 
+    if wait:
+        await run_in_threadpool(log, 429, None, "sign_in_locked")
+        minutes = max(1, round(wait / 60))
+        error = f"Too many failed sign-ins. Try again in {minutes} minute(s)."
+        page = _sign_in_page(request, target, error, status=429)
+        page.headers["Retry-After"] = str(wait)
+        return page
+    principal = await run_in_threadpool(authenticate, engine, token.strip(), now)
+    if principal is None:
+        await run_in_threadpool(throttle.failed, engine, keys, now)
     if principal is None or principal.role == "service":
         await run_in_threadpool(log, 401, principal, "sign_in_refused")
         error = (
@@ -167,6 +179,7 @@ async def sign_in(
         )
         return _sign_in_page(request, target, error, status=401)
     lifetime = timedelta(hours=settings.session_hours)
+    await run_in_threadpool(throttle.succeeded, engine, principal.user_id)
     web = await run_in_threadpool(open_session, engine, principal, lifetime, now)
     await run_in_threadpool(log, 303, principal, "sign_in")
     if target == "/":

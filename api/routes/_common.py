@@ -76,8 +76,8 @@ def save_audit(
 ) -> AuditRecord:
     """Store an auditor's judgement of the file against the latest run, linked to the dip
     sample that holds it (``audit.sample_id`` if given), and log it. 404 for a file the user
-    may not see, 409 while another auditor holds the claim, 422 for a named dip sample that
-    does not hold the file."""
+    may not see or a named dip sample of the latest run that does not hold it (as no such
+    sample), 409 while another auditor holds the claim."""
     run = require_latest_run(engine)
     case = visible_case(request, engine, user, run, child_id)
     claim = active_claim(engine, child_id, now=now)
@@ -86,7 +86,7 @@ def save_audit(
     sample_id = dip_sample_containing(engine, run.run_id, child_id, audit.sample_id)
     if audit.sample_id is not None and sample_id is None:
         raise HTTPException(
-            status_code=422, detail="the file is not in that dip sample of the latest run"
+            status_code=404, detail="no dip sample of the latest run with that id holds this file"
         )
     stored = add_audit(
         engine,

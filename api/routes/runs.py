@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import EngineDep
@@ -22,7 +22,9 @@ def runs(engine: EngineDep) -> dict[str, Any]:
 
 
 @router.get("/runs/{run_id}")
-def run_detail(run_id: int, engine: EngineDep) -> dict[str, Any]:
+def run_detail(
+    run_id: Annotated[int, Path(ge=1, le=2**31 - 1)], engine: EngineDep
+) -> dict[str, Any]:
     detail = get_run(engine, run_id)
     return {
         **run_summary(detail.summary),
@@ -31,10 +33,15 @@ def run_detail(run_id: int, engine: EngineDep) -> dict[str, Any]:
     }
 
 
-@router.post("/runs", status_code=201)
+@router.post(
+    "/runs",
+    status_code=201,
+    responses={200: {"description": "The same run was stored already: nothing changed."}},
+)
 async def post_run(run: RunIn, engine: EngineDep, response: Response) -> dict[str, Any]:
     """Store a run (run.json + tables); the same run twice changes nothing (200)."""
-    result = await run_in_threadpool(write_run, engine, run.run_info, run.tables)
+    run_info, tables = run.as_store()
+    result = await run_in_threadpool(write_run, engine, run_info, tables)
     if not result.created:
         response.status_code = 200
     return {"run_id": result.run_id, "created": result.created}

@@ -52,7 +52,7 @@ from notereview._batch_ingest import (
     remove_tree,
     table_counts,
 )
-from notereview._spreadsheet import neutralise_formulas
+from notereview._spreadsheet import write_output_csv
 from notereview.casefile import CaseFile
 from notereview.equality import MONITORING_COLUMNS, monitoring_row
 from notereview.errors import NotereviewError
@@ -802,10 +802,10 @@ def _write_table(frames: Iterable[pa.Table], name: str, path: Path, fmt: str) ->
         header = True
         with tmp.open("w", encoding="utf-8", newline="") as fh:
             for table in frames:
-                neutralise_formulas(table.to_pandas()).to_csv(fh, index=False, header=header)
+                write_output_csv(table.to_pandas(), fh, header=header)
                 header = False
             if header:
-                pd.DataFrame(columns=SCHEMAS[name].names).to_csv(fh, index=False)
+                write_output_csv(pd.DataFrame(columns=SCHEMAS[name].names), fh)
     os.replace(tmp, path)
 
 
@@ -815,7 +815,7 @@ def _write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> Path:
     if fmt == "parquet":
         frame.to_parquet(tmp, index=False)
     else:
-        neutralise_formulas(frame).to_csv(tmp, index=False)
+        write_output_csv(frame, tmp)
     os.replace(tmp, path)
     return path
 

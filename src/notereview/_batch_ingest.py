@@ -42,7 +42,9 @@ from notereview.extract._ingest import (
     children_from_annex,
     locate_tables,
     open_table,
+    refresh_quality_notes,
     resolve_columns,
+    settle_plan_types,
     table_notes,
     validate_rows,
 )
@@ -632,8 +634,9 @@ def partition_extract(
         pp = small["plans"]
         _cross_check(pp, as_of, "child_id", children, children_q, "children")
         quarantine.extend(pp.quarantined)
-        plans = {r.plan_id: r for _, r in pp.accepted}  # type: ignore[union-attr]
+        plans = settle_plan_types(pp.accepted, children)
         plans_q = _first_quarantined(pp)
+    refresh_quality_notes(notes, small, ("children", "plans"))
 
     # plan actions whose plan was never a valid row: quarantined here
     for row_number, action in unrouted_actions:

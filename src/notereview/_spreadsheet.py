@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pandas as pd
 
@@ -33,6 +33,14 @@ def restore_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """The values ``neutralise_formulas`` was given: one leading apostrophe removed where it
     escapes a formula start or another apostrophe."""
     return _map_text_cells(frame, _escaped, lambda v: v[1:])
+
+
+def write_output_csv(
+    frame: pd.DataFrame, target: str | Path | IO[str], *, header: bool = True
+) -> None:
+    """``frame`` as CSV into ``target`` (a path, or a text file opened with ``newline=""``),
+    as every output CSV is written: formulas neutralised, CR LF line ends, no index."""
+    neutralise_formulas(frame).to_csv(target, index=False, header=header, lineterminator="\r\n")
 
 
 def _formula_like(value: object) -> bool:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from notereview._spreadsheet import neutralise_formulas
+from notereview._spreadsheet import write_output_csv
 from notereview.checks._rubric import THEMES
 from notereview.equality import MONITORING_COLUMNS, monitoring_row
 from notereview.errors import NotereviewError
@@ -300,7 +300,7 @@ def write_outputs(result: RunResult, out_dir: str | Path, fmt: str = "parquet") 
         if fmt == "parquet":
             frame.to_parquet(path, index=False)
         else:
-            neutralise_formulas(frame).to_csv(path, index=False)
+            write_output_csv(frame, path)
         written.append(path)
     result.run_info["timings_s"]["write"] = round(time.perf_counter() - t0, 3)
     run_json = out / "run.json"

@@ -447,9 +447,12 @@ def evaluate(
 
 
 def _mount_subcommands() -> None:
-    from notereview.store.commands import users_app
+    from notereview.store.commands import purge_command, users_app
 
-    app.add_typer(users_app, name="users", help="Accounts for the API: add, list, revoke.")
+    app.add_typer(
+        users_app, name="users", help="Accounts for the API: add, token, rotate, list, revoke."
+    )
+    app.command("purge")(purge_command)
     from notereview.ml.commands import train_app
 
     app.add_typer(train_app, name="train", help="Train the models (--from-audits: case model).")

@@ -37,10 +37,13 @@ from notereview.extract._schema import (
     Kind,
 )
 from notereview.extract._validate import (
+    PLAN_TYPE_OF_STATUS,
+    PLAN_TYPE_UNRECOGNISED,
     Record,
     RowRules,
     TableTally,
     check_as_of,
+    empty_after_as_of,
     parse_date,
     parse_row,
     record_id_of,
@@ -76,7 +79,7 @@ def validate_rows(
     id_column = TABLE_SPECS[table].id_column
     for row in rows:
         result.read += 1
-        record, reasons = parse_row(table, row, rules, result.tally)
+        record, reasons, notes = parse_row(table, row, rules, result.tally)
         record_id = record_id_of(table, id_column, row, rules)
         if row.problem is None:
             key, label = _identity(table, id_column, row, rules)
@@ -90,6 +93,8 @@ def validate_rows(
             result.quarantined.append(QuarantinedRow(table, row.row_number, record_id, reason))
         else:
             result.accepted.append((row.row_number, record))
+            if notes:
+                result.tally.note(row.row_number, record_id, notes)
     return result
 
 
@@ -340,9 +345,11 @@ def _cross_check(
     parents_quarantined: dict[str, int],
     parent_table: str,
 ) -> None:
-    """Second step for one table: as-of checks, then orphans; moves failures to quarantine."""
+    """Second step for one table: as-of checks, then orphans; moves failures to quarantine.
+    An optional date after as-of (:data:`OPTIONAL_AFTER_AS_OF`) is emptied with a note."""
     kept: list[tuple[int, Record]] = []
     for row_number, record in tp.accepted:
+        record, notes = empty_after_as_of(tp.table, record, as_of)
         reasons = check_as_of(tp.table, record, as_of)
         if parent_column is not None:
             parent_id = getattr(record, parent_column)
@@ -360,6 +367,8 @@ def _cross_check(
             )
         else:
             kept.append((row_number, record))
+            if notes:
+                tp.tally.note(row_number, _id_of(tp.table, record), notes)
     tp.accepted = kept
     tp.quarantined.sort(key=lambda q: q.row_number)
 
@@ -420,6 +429,7 @@ def read_extract(
 
     run_as_of = as_of if as_of is not None else infer_as_of(passes)
     records = _assemble(passes, run_as_of)
+    refresh_quality_notes(notes, passes, ("children", "plans"))
 
     counts: dict[str, TableCount] = {}
     quarantine: list[QuarantinedRow] = []
@@ -485,7 +495,7 @@ def _assemble(passes: dict[str, TablePass], as_of: date) -> dict[str, ChildRecor
     plans: dict[str, Plan] = {}
     if "plans" in passes:
         _cross_check(passes["plans"], as_of, "child_id", children, children_q, "children")
-        plans = {r.plan_id: r for _, r in passes["plans"].accepted}  # type: ignore[union-attr]
+        plans = settle_plan_types(passes["plans"].accepted, children)
     actions_by_plan: dict[str, list[PlanAction]] = defaultdict(list)
     if "plan_actions" in passes:
         tp = passes["plan_actions"]
@@ -508,6 +518,31 @@ def _assemble(passes: dict[str, TablePass], as_of: date) -> dict[str, ChildRecor
         cid: ChildRecords(child=children[cid], **{k: tuple(v) for k, v in grouped[cid].items()})
         for cid in children
     }
+
+
+def settle_plan_types(
+    accepted: list[tuple[int, Record]], children: Mapping[str, Child]
+) -> dict[str, Plan]:
+    """Accepted plans by id, a plan whose type was not recognised (kept with a note) taking
+    the plan type that its child's legal status calls for (a looked-after child's: care)."""
+    plans: dict[str, Plan] = {}
+    for _, plan in accepted:
+        assert isinstance(plan, Plan)
+        if plan.plan_type == PLAN_TYPE_UNRECOGNISED:
+            status = children[plan.child_id].legal_status
+            plan = replace(plan, plan_type=PLAN_TYPE_OF_STATUS.get(status, "CIN"))
+        plans[plan.plan_id] = plan
+    return plans
+
+
+def refresh_quality_notes(
+    notes: dict[str, Any], passes: Mapping[str, TablePass], tables: Iterable[str]
+) -> None:
+    """The data-quality notes of ``tables`` as they stand after the as-of check (the notes
+    were written before it)."""
+    for table in tables:
+        if table in passes and table in notes:
+            notes[table]["data_quality"] = passes[table].tally.as_notes()["data_quality"]
 
 
 def _count_accepted(records: dict[str, ChildRecords]) -> dict[str, int]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -61,6 +61,19 @@ _ACTION_STATUSES = {
     "done": "done", "complete": "done", "completed": "done", "closed": "done", "achieved": "done",
     "dropped": "dropped", "cancelled": "dropped", "canceled": "dropped", "withdrawn": "dropped",
 }  # fmt: skip
+#: A free-text plan type ("Care Plan (interim)", "Child Protection Plan") read by the words it
+#: holds, in this order; a phrase found is taken out before the next is looked for, so "Leaving
+#: Care Plan" is a pathway plan and not also a care plan. Exactly one type found: that type.
+_PLAN_TYPE_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("CP", re.compile(r"\bchild protection\b|\bcpp?\b|\bprotection plan\b")),
+    ("CIN", re.compile(r"\bchild(?:ren)? in need\b|\bcin\b")),
+    ("pathway", re.compile(r"\bpathway\b|\bleaving care\b|\bcare leavers?\b")),
+    ("care", re.compile(r"\bcare plan\b|\blooked after\b|\blac\b|\bcla\b")),
+)
+#: What an unrecognised plan type is kept as until the ingest knows the child: then the plan
+#: type that the child's legal status calls for (:data:`PLAN_TYPE_OF_STATUS`).
+PLAN_TYPE_UNRECOGNISED = "unrecognised"
+PLAN_TYPE_OF_STATUS = {"CP": "CP", "CIN": "CIN", "PF": "CIN", "LAC": "care", "CL": "pathway"}
 _SIDES = frozenset({"maternal", "paternal", "other"})
 _DISABILITY = {
     "y": "yes", "yes": "yes", "true": "yes", "1": "yes", "a) yes": "yes",
@@ -82,14 +95,47 @@ class RowRules:
         return "DD/MM/YYYY or YYYY-MM-DD" if self.dayfirst else "YYYY-MM-DD"
 
 
+#: How many records' data-quality notes run.json lists per table (all are counted).
+NOTES_LISTED = 1000
+
+
 @dataclass(slots=True)
 class TableTally:
-    """What cleaning did to one table's texts and codes (goes into Extract.notes)."""
+    """What cleaning did to one table's texts and codes (goes into Extract.notes), and the
+    data-quality notes of the rows kept: an optional value that could not be read was emptied
+    (``values_emptied`` per column), a free-text code was read by its words (``values_read``)
+    or kept though no code could be read from it (``values_kept``)."""
 
     texts_html_cleaned: int = 0
     texts_rtf_cleaned: int = 0
     texts_truncated: int = 0
     values_unrecognised: Counter[str] = field(default_factory=Counter)
+    values_emptied: Counter[str] = field(default_factory=Counter)
+    values_read: Counter[str] = field(default_factory=Counter)
+    values_kept: Counter[str] = field(default_factory=Counter)
+    records_noted: int = 0
+    record_notes: list[dict[str, Any]] = field(default_factory=list)
+
+    def note(self, row_number: int, record_id: str | None, notes: list[RowNote]) -> None:
+        """A kept row's data-quality notes: counted, and listed up to :data:`NOTES_LISTED`
+        (a row noted again, at the as-of check, adds to its entry)."""
+        listed = next((r for r in self.record_notes if r["row_number"] == row_number), None)
+        if listed is not None:
+            listed["notes"] = [*listed["notes"], *(n.text for n in notes)]
+        else:
+            self.records_noted += 1
+        for note in notes:
+            if note.kind == "emptied":
+                self.values_emptied[note.column] += 1
+            elif note.kind == "read":
+                self.values_read[note.column] += 1
+            else:
+                self.values_kept[note.column] += 1
+        if listed is None and len(self.record_notes) < NOTES_LISTED:
+            self.record_notes.append(
+                {"row_number": row_number, "record_id": record_id,
+                 "notes": [n.text for n in notes]}
+            )  # fmt: skip
 
     def as_notes(self) -> dict[str, Any]:
         return {
@@ -97,7 +143,24 @@ class TableTally:
             "texts_rtf_cleaned": self.texts_rtf_cleaned,
             "texts_truncated": self.texts_truncated,
             "values_unrecognised": dict(sorted(self.values_unrecognised.items())),
+            "data_quality": {
+                "records_noted": self.records_noted,
+                "values_emptied": dict(sorted(self.values_emptied.items())),
+                "values_read": dict(sorted(self.values_read.items())),
+                "values_kept_unrecognised": dict(sorted(self.values_kept.items())),
+                "records": list(self.record_notes),
+            },
         }
+
+
+@dataclass(frozen=True, slots=True)
+class RowNote:
+    """A data-quality note on a kept row: which column, and what was done, in words that name
+    the column and never quote its value."""
+
+    column: str
+    text: str
+    kind: str = "emptied"  # or "read" (a code read from words), "kept" (kept unrecognised)
 
 
 #: A value shaped like a date ("31/13/2026", "2026-02-30"): unreadable, it is an error in the
@@ -140,13 +203,32 @@ def years_before(day: date, years: int) -> date:
 class _Cells:
     """Typed access to one row's cells, collecting the reasons it fails."""
 
-    __slots__ = ("reasons", "rules", "tally", "values")
+    __slots__ = ("notes", "reasons", "rules", "tally", "values")
 
     def __init__(self, values: dict[str, str | None], rules: RowRules, tally: TableTally) -> None:
         self.values = values
         self.rules = rules
         self.tally = tally
         self.reasons: list[str] = []
+        self.notes: list[RowNote] = []
+
+    def unreadable(self, column: str, required: bool, why: str) -> None:
+        """A value that cannot be read: a required one fails the row; an optional one is
+        emptied and the row kept with a note."""
+        if required:
+            self.reasons.append(why)
+        else:
+            self.notes.append(RowNote(column, f"{why}: read as empty"))
+
+    def require(self, *columns: str) -> None:
+        """The notes on ``columns`` become reasons: the row turned out to need them."""
+        keep: list[RowNote] = []
+        for note in self.notes:
+            if note.column in columns and note.kind == "emptied":
+                self.reasons.append(note.text.removesuffix(": read as empty"))
+            else:
+                keep.append(note)
+        self.notes = keep
 
     def raw(self, column: str) -> str | None:
         """The trimmed cell after the mapping's value codes; None when empty or null."""
@@ -186,11 +268,10 @@ class _Cells:
             self.tally.values_unrecognised[column] += 1
             return None
         if parsed is None:
-            self.reasons.append(
-                f"{column} is not a readable date (expected {self.rules.date_hint})"
-            )
+            why = f"{column} is not a readable date (expected {self.rules.date_hint})"
+            self.unreadable(column, required, why)
         elif parsed < EARLIEST:
-            self.reasons.append(f"{column} is before {EARLIEST.year}")
+            self.unreadable(column, required, f"{column} is before {EARLIEST.year}")
             return None
         return parsed
 
@@ -202,23 +283,57 @@ class _Cells:
             return None
         parsed = parse_bool(value)
         if parsed is None:
-            self.reasons.append(
-                f"{column} is not a yes/no value (expected y/n, yes/no, true/false or 1/0)"
+            self.unreadable(
+                column,
+                required,
+                f"{column} is not a yes/no value (expected y/n, yes/no, true/false or 1/0)",
             )
         return parsed
 
-    def whole_number(self, column: str, low: int, high: int) -> int | None:
+    def whole_number(self, column: str, low: int, high: int, required: bool = False) -> int | None:
         value = self.raw(column)
         if value is None:
             return None
         if _INT.match(value) is None:
-            self.reasons.append(f"{column} is not a whole number")
+            self.unreadable(column, required, f"{column} is not a whole number")
             return None
         number = int(float(value))
         if not low <= number <= high:
-            self.reasons.append(f"{column} is outside {low}-{high}")
+            self.unreadable(column, required, f"{column} is outside {low}-{high}")
             return None
         return number
+
+    def plan_type(self, column: str) -> str | None:
+        """A plan type (required): a code, else read from its words where exactly one type is
+        named ("Care Plan (interim)": care), else kept as unrecognised with a note."""
+        value = self.raw(column)
+        if value is None:
+            self.reasons.append(f"{column} is missing")
+            return None
+        found = _PLAN_TYPES.get(value.casefold())
+        if found is not None:
+            return found
+        words = " ".join(value.casefold().split())
+        named: list[str] = []
+        for plan_type, pattern in _PLAN_TYPE_WORDS:
+            if pattern.search(words):
+                named.append(plan_type)
+                words = pattern.sub(" ", words)
+        if len(named) == 1:
+            self.notes.append(
+                RowNote(column, f"{column} read from its words as {named[0]}", kind="read")
+            )
+            return named[0]
+        self.notes.append(
+            RowNote(
+                column,
+                f"{column} is not one of CIN, CP, care, pathway, nor names exactly one of them: "
+                "kept, and reviewed as the plan type of the child's legal status (map the "
+                f"export's codes under values.{column} in the mapping file)",
+                kind="kept",
+            )
+        )
+        return PLAN_TYPE_UNRECOGNISED
 
     def code(
         self,
@@ -326,20 +441,21 @@ def _child(c: _Cells) -> Child | None:
     first_name = c.string("first_name")
     dob = c.day("date_of_birth")
     age = c.whole_number("age_years", 0, MAX_AGE_YEARS)
-    if (
-        dob is None
-        and age is None
-        and not any(r.startswith(("date_of_birth", "age_years")) for r in c.reasons)
-    ):
-        c.reasons.append("date_of_birth or age_years is needed (both are missing)")
+    if dob is None and age is None:
+        c.require("date_of_birth", "age_years")  # unreadable, and there is nothing else
+        if not any(r.startswith(("date_of_birth", "age_years")) for r in c.reasons):
+            c.reasons.append("date_of_birth or age_years is needed (both are missing)")
     gender = c.code("gender", _GENDERS, default="unknown")
     legal_status = c.code("legal_status", _LEGAL, required=True)
     status_start = c.day("status_start", required=True)
     team = c.string("team", required=True)
     worker_id = c.ident("worker_id")
     placement_start = c.day("placement_start")
-    if legal_status == "LAC" and placement_start is None and c.raw("placement_start") is None:
-        c.reasons.append("placement_start is missing (required for a looked-after child)")
+    if legal_status == "LAC" and placement_start is None:
+        if c.raw("placement_start") is None:
+            c.reasons.append("placement_start is missing (required for a looked-after child)")
+        else:
+            c.require("placement_start")
     long_term = c.flag("long_term_placement")
     ethnicity = c.string("ethnicity")
     disability = c.code("disability", _DISABILITY, default=None)
@@ -407,7 +523,7 @@ def _case_summary(c: _Cells) -> CaseSummary | None:
 def _plan(c: _Cells) -> Plan | None:
     plan_id = c.ident("plan_id")
     child_id = c.ident("child_id")
-    plan_type = c.code("plan_type", _PLAN_TYPES, required=True)
+    plan_type = c.plan_type("plan_type")
     start_date = c.day("start_date", required=True)
     last_review = c.day("last_review_date")
     next_review = c.day("next_review_date")
@@ -446,7 +562,8 @@ def _chronology_entry(c: _Cells) -> ChronologyEntry | None:
     event_date = c.day("event_date", required=True)
     entered_at = c.day("entered_at")
     if event_date and entered_at and entered_at < event_date:
-        c.reasons.append("entered_at is before event_date")
+        c.notes.append(RowNote("entered_at", "entered_at is before event_date: read as empty"))
+        entered_at = None
     event_type = c.string("event_type")
     source = c.string("source")
     text = c.text("text", required=True)
@@ -507,13 +624,14 @@ _PARSERS = {
 
 def parse_row(
     table: str, row: RawRow, rules: RowRules, tally: TableTally
-) -> tuple[Record | None, list[str]]:
-    """The contract record for one row, or None and the reasons it was rejected."""
+) -> tuple[Record | None, list[str], list[RowNote]]:
+    """The contract record for one row, or None and the reasons it was rejected; and the
+    data-quality notes of a kept row (an optional value emptied, a code read from words)."""
     if row.problem is not None:
-        return None, [row.problem]
+        return None, [row.problem], []
     cells = _Cells(row.values, rules, tally)
     record = _PARSERS[table](cells)
-    return record, cells.reasons
+    return record, cells.reasons, cells.notes
 
 
 def record_id_of(table: str, id_column: str | None, row: RawRow, rules: RowRules) -> str | None:
@@ -529,6 +647,33 @@ def record_id_of(table: str, id_column: str | None, row: RawRow, rules: RowRules
         if day is not None:
             return f"{value}@{day.isoformat()}"
     return value
+
+
+#: Optional dates that say when something happened, read as empty (with a note) when after the
+#: as-of date instead of quarantining the row: a looked-after child's placement start is
+#: required, so it is not among them for such a child. (Chronology's entered_at is checked in
+#: the batch's workers, whose notes do not reach run.json: its row still goes to quarantine.)
+OPTIONAL_AFTER_AS_OF: dict[str, tuple[str, ...]] = {
+    "children": ("placement_start",),
+    "plans": ("last_review_date",),
+}
+
+
+def empty_after_as_of(table: str, record: Record, as_of: date) -> tuple[Record, list[RowNote]]:
+    """``record`` with each optional date of :data:`OPTIONAL_AFTER_AS_OF` that is after
+    ``as_of`` emptied, and a note for each."""
+    notes: list[RowNote] = []
+    for column in OPTIONAL_AFTER_AS_OF.get(table, ()):
+        value = getattr(record, column)
+        if value is None or value <= as_of:
+            continue
+        if isinstance(record, Child) and record.legal_status == "LAC":
+            continue  # required for a looked-after child: check_as_of quarantines the row
+        record = replace(record, **{column: None})  # type: ignore[type-var]
+        notes.append(
+            RowNote(column, f"{column} is after the as-of date {as_of.isoformat()}: read as empty")
+        )
+    return record, notes
 
 
 def check_as_of(table: str, record: Record, as_of: date) -> list[str]:

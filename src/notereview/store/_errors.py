@@ -25,6 +25,11 @@ class UserError(StoreError):
     """A user cannot be added or changed as asked (duplicate name, unknown role...)."""
 
 
+class RunConflictError(StoreError):
+    """A run to be written repeats a key within a table (child_id, criterion, visit_id,
+    action_id or record_id)."""
+
+
 def database_away(exc: BaseException) -> bool:
     """Whether ``exc`` says the database could not be reached or the connection was lost (a
     server stopped, a network cut), as opposed to a fault in a request or in the code."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -123,11 +124,41 @@ def issue_token(
     now: datetime | None = None,
     _user_id: int | None = None,
 ) -> IssuedToken:
-    """A new bearer token for an existing, unrevoked user."""
+    """A new bearer token for an existing, unrevoked user (their other tokens stay valid)."""
+    return _issue(engine, name, expires_days, now, _user_id, rotate=False)
+
+
+def rotate_token(
+    engine: Engine, name: str, expires_days: int = 90, now: datetime | None = None
+) -> IssuedToken:
+    """A new bearer token for ``name`` and every other token of theirs revoked, at once (one
+    transaction): the browser sessions opened with the old tokens end with them."""
+    return _issue(engine, name, expires_days, now, None, rotate=True)
+
+
+def account_of_token(token: str) -> int | None:
+    """The user id a token names in its public prefix (``nr<user id>.<secret>``), or None
+    (tokens issued before the prefix, or not a token at all). Naming an account is not
+    being it: only :func:`authenticate` says whose a token is."""
+    match = _TOKEN_PREFIX.match(token)
+    return int(match[1]) if match else None
+
+
+_TOKEN_PREFIX = re.compile(r"nr([1-9][0-9]{0,17})\.")
+
+
+def _issue(
+    engine: Engine,
+    name: str,
+    expires_days: int,
+    now: datetime | None,
+    _user_id: int | None,
+    *,
+    rotate: bool,
+) -> IssuedToken:
     if expires_days < 1:
         raise UserError("--expires-days must be at least 1")
     moment = now or _now()
-    token = secrets.token_urlsafe(32)
     expires_at = moment + timedelta(days=expires_days)
     with Session(engine) as session, session.begin():
         user = session.scalars(select(User).where(User.name == name)).first()
@@ -135,6 +166,13 @@ def issue_token(
             raise NotFoundError(f"no user named {name!r}")
         if user.revoked_at is not None:
             raise UserError(f"user {name!r} is revoked; add a new user instead")
+        if rotate:
+            session.execute(
+                update(ApiToken)
+                .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                .values(revoked_at=moment)
+            )
+        token = f"nr{user.id}.{secrets.token_urlsafe(32)}"
         session.add(
             ApiToken(
                 user_id=user.id,

@@ -13,12 +13,12 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from notereview._spreadsheet import read_output_csv
 from notereview.checks import THEMES
-from notereview.store._errors import NotFoundError, StoreError
+from notereview.store._errors import NotFoundError, RunConflictError, StoreError
 from notereview.store.models import (
     CaseScore,
     CriterionFinding,
@@ -409,11 +409,24 @@ def write_run(
         engine.dispose()
 
 
+def _without_nul(value: Any) -> Any:
+    """``value`` with NUL characters taken out of every string in it (dict keys too): PostgreSQL
+    can hold none in text or JSON, and in a score's text one carries nothing."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, Mapping):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_nul(v) for v in value]
+    return value
+
+
 def _write_run(
     engine: Engine, run_info: Mapping[str, Any], tables: Mapping[str, Any]
 ) -> RunWriteResult:
+    run_info = _without_nul(run_info)
     key = run_key(run_info)
-    rows = {name: _rows(tables, name) for name in RUN_COLUMNS}
+    rows = {name: [_without_nul(r) for r in _rows(tables, name)] for name in RUN_COLUMNS}
     try:
         with Session(engine) as session:
             existing = session.scalar(select(Run.id).where(Run.run_key == key))
@@ -432,11 +445,16 @@ def _write_run(
             session.flush()
             _insert_tables(session, run.id, rows)
             run_id = run.id
+    except DataError:
+        raise StoreError(
+            "the run holds a value the database cannot store (a number out of range, or a "
+            "text too long for its column)"
+        ) from None
     except IntegrityError:
         with Session(engine) as session:
             existing = session.scalar(select(Run.id).where(Run.run_key == key))
         if existing is None:
-            raise StoreError(
+            raise RunConflictError(
                 "the run could not be stored: a table repeats a key (child_id, criterion, "
                 "visit_id, action_id or record_id)"
             ) from None

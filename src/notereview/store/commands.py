@@ -1,20 +1,31 @@
-"""``notereview users ...``: add, list and revoke the people (and services) who use the API.
+"""``notereview users ...``: add, list and revoke the people (and services) who use the API;
+``notereview purge``: remove what the store holds of runs older than the retention period.
 
-Mounted by the CLI as ``app.add_typer(users_app, name="users")``.
+Mounted by the CLI as ``app.add_typer(users_app, name="users")`` and
+``app.command("purge")(purge_command)``.
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Annotated
 
 import typer
 
 from notereview.errors import NotereviewError
 from notereview.store._engine import URL_ENV, connect, upgrade
-from notereview.store._people import Role, add_user, issue_token, list_users, revoke_user
+from notereview.store._people import (
+    Role,
+    add_user,
+    issue_token,
+    list_users,
+    revoke_user,
+    rotate_token,
+)
 
 users_app = typer.Typer(
-    help="Manage API users: each has one role and bearer tokens that expire.",
+    help="Manage API users: each has one role and bearer tokens that expire (add, token, "
+    "rotate, list, revoke).",
     no_args_is_help=True,
 )
 
@@ -80,6 +91,28 @@ def token(
     typer.echo(issued.token)
 
 
+@users_app.command("rotate")
+def rotate(
+    name: Annotated[str, typer.Argument(help="An existing user.")],
+    expires_days: ExpiresOption = 90,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Replace a user's tokens: a new one (printed once, alone on the last line), every other
+    revoked at the same moment, with the browser sessions opened with them."""
+    try:
+        engine = connect(database_url)
+        upgrade(engine)
+        issued = rotate_token(engine, name, expires_days=expires_days)
+    except NotereviewError as exc:
+        _fail(exc)
+        return
+    typer.echo(
+        f"Rotated {issued.user.name}'s tokens: the old ones are revoked; the new one expires "
+        f"{issued.expires_at:%Y-%m-%d %H:%M} UTC:"
+    )
+    typer.echo(issued.token)
+
+
 @users_app.command("list")
 def list_(database_url: DatabaseOption = None) -> None:
     """List users: role, teams, state and when their newest token expires."""
@@ -112,3 +145,43 @@ def revoke(
         _fail(exc)
         return
     typer.echo(f"Revoked {name} and all their tokens.")
+
+
+def purge_command(
+    before: Annotated[
+        datetime,
+        typer.Option(
+            "--before",
+            formats=["%Y-%m-%d"],
+            help="Remove runs whose as-of date is before this day (YYYY-MM-DD).",
+        ),
+    ],
+    keep_audits: Annotated[
+        bool,
+        typer.Option(
+            "--keep-audits",
+            help="Keep the auditors' outcomes (and the dip samples and run summaries they name).",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would be removed; change nothing.")
+    ] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Remove stored runs, scores and record text older than the retention period, and say
+    what was removed. The access log is always kept."""
+    from notereview.store._retention import purge
+
+    day: date = before.date()
+    if day > date.today():
+        typer.echo(f"error: --before {day.isoformat()} is in the future", err=True)
+        raise typer.Exit(code=2)
+    try:
+        engine = connect(database_url)
+        upgrade(engine)
+        report = purge(engine, day, keep_audits=keep_audits, dry_run=dry_run)
+    except NotereviewError as exc:
+        _fail(exc)
+        return
+    for line in report.lines():
+        typer.echo(line)

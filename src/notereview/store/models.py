@@ -389,3 +389,19 @@ class FocusWeek(Base):
     title: Mapped[str] = mapped_column(String(200))
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
+
+
+# --- sign-in throttling (migration 0008) -----------------------------------------------------
+
+
+class SignInFailure(Base):
+    """Failed sign-ins counted per client address (``address:IP``) and per account
+    (``account:USER_ID``, read from a token's public prefix), in the database so that every
+    worker process sees the same counts. ``locked_until`` set: sign-ins are refused until then."""
+
+    __tablename__ = "sign_in_failures"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    first_failed_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]

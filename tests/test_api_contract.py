@@ -1,0 +1,84 @@
+"""The OpenAPI document says what the service does: every operation lists its errors as
+problem+json (429 and 413 included) and its bearer scheme, and a method a path does not serve
+is answered 405 with an Allow header naming exactly the documented methods."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.access import is_public
+from api.problems import PROBLEM
+
+pytest_plugins = ["api_fixtures"]
+
+IMPLICIT = {"HEAD", "OPTIONS"}
+
+
+def _document(client: Any, admin: str) -> dict[str, Any]:
+    answer = client.get("/openapi.json", headers={"Authorization": f"Bearer {admin}"})
+    assert answer.status_code == 200
+    return answer.json()
+
+
+def test_every_operation_documents_its_errors(client_factory: Any, token_factory: Any):
+    client = client_factory()
+    doc = _document(client, token_factory("admin"))
+    assert "Problem" in doc["components"]["schemas"]
+    assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    operations = [(m.upper(), p, op) for p, ops in doc["paths"].items() for m, op in ops.items()]
+    assert len(operations) >= 15
+    for method, path, op in operations:
+        responses = op["responses"]
+        errors = {int(s) for s in responses if int(s) >= 400}
+        if is_public(method, path):
+            continue
+        assert {401, 403, 404, 422, 429, 503} <= errors, (method, path)
+        assert op["security"] == [{"bearer": []}]
+        if "requestBody" in op:
+            assert 413 in errors, (method, path)
+        for status in errors:
+            assert list(responses[str(status)]["content"]) == [PROBLEM], (method, path, status)
+        assert "Retry-After" in responses["429"]["headers"]
+    claims = doc["paths"]["/queue/{child_id}/claim"]["post"]["responses"]
+    assert "409" in claims
+    assert {"200", "201"} <= set(doc["paths"]["/runs"]["post"]["responses"])
+
+
+def test_an_unserved_method_is_405_with_the_documented_allow(
+    client_factory: Any, token_factory: Any
+):
+    client = client_factory()
+    admin = token_factory("admin")
+    doc = _document(client, admin)
+    headers = {"Authorization": f"Bearer {admin}"}
+    for path, operations in doc["paths"].items():
+        documented = {m.upper() for m in operations}
+        concrete = path.replace("{child_id}", "C0001").replace("{run_id}", "1")
+        for method in ("OPTIONS", "PUT", "PATCH", "DELETE", "POST"):
+            if method in documented:
+                continue
+            answer = client.request(method, concrete, headers=headers)
+            assert answer.status_code == 405, (method, path)
+            assert answer.headers["content-type"].startswith(PROBLEM)
+            allow = {m.strip() for m in answer.headers["allow"].split(",")}
+            assert allow - IMPLICIT == documented, (method, path, allow)
+
+
+def test_a_nul_character_is_never_a_server_error(
+    client_factory: Any, token_factory: Any, run_factory: Any, payload_factory: Any
+):
+    """PostgreSQL holds no NUL in text or JSON: a path with one is refused (422) or not found,
+    a posted run's strings lose theirs, an audit comment with one is refused by the schema."""
+    client = client_factory()
+    admin = {"Authorization": f"Bearer {token_factory('admin')}"}
+    assert client.get("/cases/C%0001", headers=admin).status_code in (404, 422)
+    info, tables = run_factory(seed=5, n_children=3)
+    body = payload_factory(info, tables)
+    body["tables"]["cases"][0]["team"] = "No\x00rth"
+    body["tables"]["criteria"][0]["evidence"] = [{"quote\x00": "a\x00b"}]
+    posted = client.post("/runs", json=body, headers=admin)
+    assert posted.status_code == 201, posted.text
+    audit = {"overall": "good", "comments": "fine\x00"}
+    child = body["tables"]["cases"][0]["child_id"]
+    refused = client.post(f"/cases/{child}/audits", json=audit, headers=admin)
+    assert refused.status_code == 422
