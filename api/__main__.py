@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
 
-from api.settings import Settings
+from api.settings import PREFIX, Settings
 from notereview.errors import NotereviewError
 
 
@@ -25,7 +26,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-run", type=Path, help="store this scorer output folder first")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument(
+        "--workers", type=int, default=1,
+        help="processes serving requests (uvicorn's workers; claims, sessions, sign-in "
+        "throttling and the store are in the database, so any worker answers any request)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.workers < 1:
+        print("error: --workers must be 1 or more", file=sys.stderr)
+        return 2
 
     import uvicorn
 
@@ -67,7 +76,16 @@ def main(argv: list[str] | None = None) -> int:
         f"Or open http://{args.host}:{args.port}/ in a browser and sign in with the token."
     )
     # access_log off: uvicorn's access log would print paths and query strings
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="info")
+    if args.workers == 1:
+        uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="info")
+        return 0
+    # several processes: each builds its app from the environment (the factory's settings)
+    app.state.engine.dispose()
+    os.environ[f"{PREFIX}DATABASE_URL"] = str(settings.database_url or "")
+    uvicorn.run(
+        "api.app:create_app", factory=True, workers=args.workers, host=args.host,
+        port=args.port, access_log=False, log_level="info",
+    )  # fmt: skip
     return 0
 
 
