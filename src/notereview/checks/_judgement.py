@@ -239,12 +239,37 @@ def judgement_from_dict(data: dict[str, Any], model_id: str, sha256: str) -> Jud
     return Judgement(model_id, sha256, models, units)
 
 
-def load_judgement(version: str = "1", models_dir: Path | None = None) -> Judgement:
+#: The version name that means "whichever version the registry promotes" (rubric:
+#: ``judgement: visit_judgement@promoted``).
+PROMOTED = "promoted"
+REGISTRY_FILE = "registry.json"
+
+
+def promoted_version(models_dir: Path | None = None) -> str:
+    """The version ``models/visit_judgement/registry.json`` promotes (written by
+    ``notereview train --from-corrections`` and ``notereview models``); "1" without one."""
+    from notereview.ml._runtime import default_models_dir
+
+    path = Path(models_dir or default_models_dir()) / NAME / REGISTRY_FILE
+    if not path.is_file():
+        return "1"
+    try:
+        version = json.loads(path.read_text(encoding="utf-8"))["promoted"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise ModelError(f"{path} is not a model registry; restore it or delete it") from None
+    if not isinstance(version, str) or not re.fullmatch(r"[\w.-]+", version):
+        raise ModelError(f"{path} promotes no valid version; run 'notereview models list'")
+    return version
+
+
+def load_judgement(version: str = PROMOTED, models_dir: Path | None = None) -> Judgement:
     """Load ``models/visit_judgement/<version>/weights.json``, its sha256 checked against
-    meta.json (``ModelError`` when missing or changed)."""
+    meta.json (``ModelError`` when missing or changed); ``promoted``: the registry's version."""
     from notereview.ml._artefact import read_meta, sha256_file
     from notereview.ml._runtime import default_models_dir
 
+    if version == PROMOTED:
+        version = promoted_version(models_dir)
     folder = Path(models_dir or default_models_dir()) / NAME / version
     path = folder / WEIGHTS_FILE
     model_id = f"{NAME}@{version}"

@@ -14,6 +14,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from notereview.store._corrections import (
+        CorrectionInput,
+        CorrectionRow,
+        add_corrections,
+        agreement_over_time,
+        list_corrections,
+        training_corrections,
+    )
     from notereview.store._engine import DEFAULT_URL, URL_ENV, connect, database_url, upgrade
     from notereview.store._errors import (
         ClaimConflictError,
@@ -90,6 +98,12 @@ if TYPE_CHECKING:
 # Imported on first use (PEP 562): the CLI mounts `notereview users` without paying for
 # SQLAlchemy and pandas on every command.
 _EXPORTS: dict[str, str] = {
+    "CorrectionInput": "_corrections",
+    "CorrectionRow": "_corrections",
+    "add_corrections": "_corrections",
+    "list_corrections": "_corrections",
+    "training_corrections": "_corrections",
+    "agreement_over_time": "_corrections",
     "AccessEvent": "_people",
     "AuditRecord": "_people",
     "CaseFileView": "_runs",
@@ -185,6 +199,8 @@ __all__ = [
     "CaseScoreRow",
     "ClaimConflictError",
     "ClaimInfo",
+    "CorrectionInput",
+    "CorrectionRow",
     "CriterionShare",
     "FindingRow",
     "FocusWeekInfo",
@@ -204,8 +220,10 @@ __all__ = [
     "active_claim",
     "active_claims",
     "add_audit",
+    "add_corrections",
     "add_focus_week",
     "add_user",
+    "agreement_over_time",
     "authenticate",
     "cached_results",
     "case_file",
@@ -225,6 +243,7 @@ __all__ = [
     "last_audited",
     "latest_audits",
     "latest_run",
+    "list_corrections",
     "list_focus_weeks",
     "list_runs",
     "list_users",
@@ -240,6 +259,7 @@ __all__ = [
     "run_key",
     "run_versions",
     "session_user",
+    "training_corrections",
     "upgrade",
     "write_run",
     "write_run_parts",
