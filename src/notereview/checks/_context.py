@@ -248,15 +248,21 @@ def _overlap(s: set[tuple[str, ...]], p: set[tuple[str, ...]], misses_allowed: f
 
 
 def _voice_of(
-    at: AnnotatedText, day: date | None = None, earlier: frozenset[str] = frozenset()
+    at: AnnotatedText,
+    day: date | None = None,
+    earlier: frozenset[str] = frozenset(),
+    without: str = "",
 ) -> tuple[str, list[Any]]:
     """The record's strongest voice and its sentences. The child's words from an earlier
     record repeated (``earlier``: normalised quotes of the child's earlier visits), or dated a
-    month or more before this visit ("as she told me in June"), are not this visit's voice."""
+    month or more before this visit ("as she told me in June"), are not this visit's voice.
+    ``without``: a kind of voice not to count (the learned judgement did not)."""
     best = "none"
     spans: list[Any] = []
     for s in at.sentences:
         voice = s.voice
+        if voice == without:
+            continue
         if (
             voice in ("direct", "reported")
             and day is not None
@@ -344,6 +350,17 @@ def label_visit(
         return cue_evidence("visits", vid, text, start, end, source, why)
 
     voice, voice_sents = _voice_of(at, visit.visit_date, earlier_quotes)
+    voice_note = ""
+    if judgement is not None and judgement.voice and voice != "none":
+        # A council's corrections may teach that what the rules read as this kind of voice
+        # is not (a stock phrase read as observation): the record then takes the strongest
+        # other kind its sentences carry.
+        keep, margin = judgement.keeps_voice(voice, text, voice_sents, child_forms)
+        if not keep:
+            voice_note = f" ({judgement.model_id} did not count {voice}, margin {margin:+.2f})"
+            voice, voice_sents = _voice_of(
+                at, visit.visit_date, earlier_quotes, without=voice
+            )
     why_voice = {
         "direct": "the child's own words, quoted",
         "reported": "the child's words or views, reported",
@@ -353,7 +370,8 @@ def label_visit(
         ),
     }
     voice_ev = tuple(
-        ev(s.start, s.end, f"voice.{voice}", why_voice[voice]) for s in voice_sents[:3]
+        ev(s.start, s.end, f"voice.{voice}", why_voice[voice] + voice_note)
+        for s in voice_sents[:3]
     )
     # Evidence is built for the sentences shown only (the first two or three of each kind).
     attempt_ev = tuple(

@@ -178,14 +178,46 @@ def weight_units(weights: dict[str, float]) -> dict[str, int]:
 
 
 @dataclass(frozen=True)
+class VoiceCheck:
+    """A second look at the rules' voice of a record, for one kind of voice: a linear model
+    over the features of the sentences that carry it (each counted once), whose margin says
+    whether an auditor would count the record as that kind (above 0) or not. Learned from
+    labelled passages and a council's corrections (``notereview train --from-corrections``)."""
+
+    kind: str
+    bias: float
+    weights: dict[str, float]
+
+    def margin(self, sentences: Sequence[frozenset[str]], units: dict[str, int]) -> float:
+        present = frozenset().union(*sentences) if sentences else frozenset()
+        return self.bias + sum([units.get(f, 0) for f in present]) / SCALE
+
+
+@dataclass(frozen=True)
 class Judgement:
-    """The learned judgement of a visit record: one ``LabelModel`` per label."""
+    """The learned judgement of a visit record: one ``LabelModel`` per label, and optionally a
+    ``VoiceCheck`` per kind of voice."""
 
     model_id: str
     sha256: str
     models: dict[str, LabelModel]
     #: Per label, its weights as ``weight_units`` gives them (built once, on loading).
     units: dict[str, dict[str, int]] = field(default_factory=dict)
+    voice: dict[str, VoiceCheck] = field(default_factory=dict)
+    voice_units: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def keeps_voice(
+        self, kind: str, text: str, sentences: Sequence[SentenceAnnotation],
+        child_forms: frozenset[str],
+    ) -> tuple[bool, float]:
+        """Whether the record's voice stays ``kind`` (its sentences ``sentences``), and the
+        margin; a kind without a check stays."""
+        check = self.voice.get(kind)
+        if check is None:
+            return True, 0.0
+        feats = text_features(text, sentences, child_forms)
+        margin = check.margin(feats, self.voice_units.get(kind, {}))
+        return margin > 0, margin
 
     def read(
         self,
@@ -236,7 +268,19 @@ def judgement_from_dict(data: dict[str, Any], model_id: str, sha256: str) -> Jud
     if missing:
         raise ModelError(f"{model_id} has no model for {', '.join(missing)}; retrain it")
     units = {label: weight_units(model.weights) for label, model in models.items()}
-    return Judgement(model_id, sha256, models, units)
+    try:
+        voice = {
+            str(kind): VoiceCheck(
+                str(kind),
+                float(spec["bias"]),
+                {str(k): float(v) for k, v in spec["weights"].items()},
+            )
+            for kind, spec in (data.get("voice") or {}).items()
+        }
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ModelError(f"{model_id}: its voice checks are not readable ({exc})") from None
+    voice_units = {kind: weight_units(c.weights) for kind, c in voice.items()}
+    return Judgement(model_id, sha256, models, units, voice, voice_units)
 
 
 #: The version name that means "whichever version the registry promotes" (rubric:

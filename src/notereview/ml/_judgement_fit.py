@@ -46,6 +46,7 @@ from notereview.checks._judgement import (
     WEIGHTS_FILE,
     Judgement,
     LabelModel,
+    VoiceCheck,
     load_judgement,
     weight_units,
 )
@@ -64,7 +65,7 @@ FOLDS = 5
 BOOTSTRAP = 1000
 SEED = 17
 #: The correction family for each of the judgement's labels.
-FAMILY_OF = {"analysis": "analysis", "plan_link": "plan_link"}
+FAMILY_OF = {"analysis": "analysis", "plan_link": "plan_link", "voice": "voice"}
 
 Bag = list[Counter[str]]
 
@@ -80,6 +81,53 @@ class Example:
     weight: float = 1.0
     group: str = ""
     rules: dict[str, int] = field(default_factory=dict)
+    #: The auditor's (or the passage's) voice of the record, where known, and the rules'.
+    voice: str | None = None
+    rules_voice: str = "none"
+
+
+#: Kinds of voice, strongest first (checks._context.VOICE_ORDER); each but "none" may get a
+#: learned check.
+VOICE_ORDER: tuple[str, ...] = ("direct", "reported", "observation", "attempted_not_obtained",
+                                "none")
+VOICE_KINDS = VOICE_ORDER[:-1]
+
+
+def rules_voice_of(sentences: Bag, without: str = "") -> str:
+    """The strongest voice the rules gave a sentence of the record (from its features)."""
+    present = {f[6:] for s in sentences for f in s if f.startswith("voice:")}
+    return next((k for k in VOICE_ORDER if k in present and k != without), "none")
+
+
+def voice_sentences(sentences: Bag, kind: str) -> list[frozenset[str]]:
+    return [frozenset(s) for s in sentences if f"voice:{kind}" in s]
+
+
+def fit_voice(examples: Sequence[Example], kind: str, c: float = C) -> VoiceCheck | None:
+    """Whether an auditor counts a record the rules read as ``kind`` as ``kind``: logistic
+    regression (unbalanced: the rules are right more often than not, and the check should
+    overrule them only where the evidence says so) over the features of the sentences that
+    carry it. None where the examples hold only one answer."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    usable = [e for e in examples if e.voice is not None and e.rules_voice == kind]
+    rows = [
+        dict.fromkeys(frozenset().union(*voice_sentences(e.sentences, kind)), 1) for e in usable
+    ]
+    y = [e.voice == kind for e in usable]
+    if len(set(y)) < 2:
+        return None
+    vec = DictVectorizer().fit(rows)
+    model = LogisticRegression(C=c, max_iter=5000).fit(
+        vec.transform(rows), y, sample_weight=[e.weight for e in usable]
+    )
+    weights = {
+        f: round(float(w), 5)
+        for f, w in zip(vec.feature_names_, model.coef_[0], strict=True)
+        if abs(w) >= 1e-4
+    }
+    return VoiceCheck(kind, round(float(model.intercept_[0]), 5), weights)
 
 
 def windows(bag: Bag, width: int) -> list[Counter[str]]:
@@ -165,7 +213,13 @@ def read_passages(train_dir: Path) -> list[Example]:
             at = annotator.annotate(text, ctx)
             bag = [Counter(sentence_features(text, s, forms)) for s in at.sentences]
             labels = {k: bool(item["labels"][k]) for k in LABELS}
-            out.append(Example(path.parent.name, bag, labels, group=path.parent.name))
+            out.append(
+                Example(
+                    path.parent.name, bag, labels, group=path.parent.name,
+                    voice=str(item["labels"].get("voice") or "none"),
+                    rules_voice=rules_voice_of(bag),
+                )
+            )
     return out
 
 
@@ -181,7 +235,10 @@ def correction_examples(corrections: Iterable[Any]) -> tuple[list[Example], dict
     skipped: Counter[str] = Counter()
     for c in corrections:
         row = c.row
-        if row.record_kind != "visit" or row.family not in FAMILY_OF.values():
+        if row.record_kind != "visit" or row.family not in (*FAMILY_OF.values(), "voice"):
+            continue
+        if row.family == "voice" and row.span_start is not None:
+            skipped["voice spans (read on the case page, not learned)"] += 1
             continue
         reading = c.reading
         if not isinstance(reading, dict) or not reading.get("sentences"):
@@ -199,6 +256,15 @@ def correction_examples(corrections: Iterable[Any]) -> tuple[list[Example], dict
         sentences = reading["sentences"]
         value = c.row.corrected == "true"
         rules = {"plan_link": int(reading.get("plan_link_rules", 0))}
+        if family == "voice":
+            ex = records.get((run, record))
+            if ex is None:
+                ex = Example("correction", [Counter(f) for _s, _e, f in sentences], {},
+                             CORRECTION_WEIGHT, c.row.child_id, rules)
+                records[(run, record)] = ex
+            ex.voice = c.row.corrected
+            ex.rules_voice = c.row.original or rules_voice_of(ex.sentences)
+            continue
         if start is None:
             ex = records.get((run, record))
             if ex is None:
@@ -224,17 +290,34 @@ def correction_examples(corrections: Iterable[Any]) -> tuple[list[Example], dict
     return [*records.values(), *spans], dict(skipped)
 
 
+def voice_verdict(judgement: Judgement, example: Example) -> str:
+    """The record's voice after the judgement's voice check (as ``label_visit``)."""
+    kind = example.rules_voice
+    check = judgement.voice.get(kind)
+    if check is None:
+        return kind
+    units = judgement.voice_units.get(kind, {})
+    if check.margin(voice_sentences(example.sentences, kind), units) > 0:
+        return kind
+    return rules_voice_of(example.sentences, without=kind)
+
+
 def verdicts(judgement: Judgement, example: Example) -> dict[str, bool]:
-    """The judgement's verdict on an example's record, per label (as ``Judgement.read``)."""
+    """The judgement's verdict on an example's record, per label (as ``Judgement.read``),
+    and "voice": whether its voice is the example's."""
     feats = [frozenset(s) for s in example.sentences]
     out = {}
+    if example.voice is not None:
+        out["voice"] = voice_verdict(judgement, example) == example.voice
     for label, model in judgement.models.items():
+        if label not in example.labels:
+            continue
         score, _f, _l = model.best_window(feats, judgement.units.get(label))
         margin = score - model.threshold
         strength = example.rules.get(label, 0)
         if strength:
             margin += model.rule_offset * min(strength, model.rule_cap)
-        out[label] = margin > 0
+        out[label] = (margin > 0) == example.labels[label]
     return out
 
 
@@ -248,7 +331,11 @@ def refit(base: Judgement, examples: Sequence[Example], model_id: str = "candida
             label, new.bias, new.weights, old.window, old.threshold, old.rule_offset,
             old.rule_cap,
         )
-    return Judgement(model_id, "", models, {k: weight_units(m.weights) for k, m in models.items()})
+    voice = {k: v for k in VOICE_KINDS if (v := fit_voice(examples, k)) is not None}
+    return Judgement(
+        model_id, "", models, {k: weight_units(m.weights) for k, m in models.items()},
+        voice, {k: weight_units(v.weights) for k, v in voice.items()},
+    )
 
 
 # --- the gate -----------------------------------------------------------------------------
@@ -349,18 +436,16 @@ def gate(
             if e.group not in held:
                 continue
             before, after = verdicts(current, e), verdicts(candidate, e)
-            for label, truth in e.labels.items():
-                by_child[label][e.group].append((before[label] == truth, after[label] == truth))
+            for label, right in before.items():
+                by_child[label][e.group].append((right, after[label]))
     for author in authors:
         log(f"gate: held-out author {author}")
         train_p = [e for e in passages if e.group != author]
         baseline, candidate = refit(current, train_p), refit(current, [*train_p, *corrected])
         for j, e in enumerate(p for p in passages if p.group == author):
             before, after = verdicts(baseline, e), verdicts(candidate, e)
-            for label, truth in e.labels.items():
-                by_passage[label][f"{author}-{j}"].append(
-                    (before[label] == truth, after[label] == truth)
-                )
+            for label, right in before.items():
+                by_passage[label][f"{author}-{j}"].append((right, after[label]))
     rng = np.random.default_rng(seed)
     corr = {
         FAMILY_OF[label]: FamilyFigures(sum(map(len, g.values())), *paired_bootstrap(g, rng))
@@ -510,6 +595,10 @@ def write_version(
             }
             for label, m in judgement.models.items()
         },
+        "voice": {
+            kind: {"bias": v.bias, "weights": dict(sorted(v.weights.items()))}
+            for kind, v in judgement.voice.items()
+        },
     }
     path = folder / WEIGHTS_FILE
     path.write_text(json.dumps(weights, indent=0) + "\n", encoding="utf-8")
@@ -538,7 +627,8 @@ def _card(version: str, base: str, prov: dict[str, Any], result: GateResult, dig
         f"Refitted from {base}'s recipe (same window, threshold and plan-link rule offset per",
         "label) on the training passages plus the auditors' corrections of visit records, each",
         f"corrected record weighted {CORRECTION_WEIGHT} (a span correction: the sentences it",
-        "covers).",
+        "covers); with a check per kind of voice on the rules' voice of a record (logistic",
+        "regression over the features of the sentences that carry it).",
         "",
         "## Data",
         "",
@@ -570,8 +660,10 @@ def _card(version: str, base: str, prov: dict[str, Any], result: GateResult, dig
         "",
         "## Known failure modes",
         "",
-        "- Voice and SMART are read by the rules: their corrections are stored and counted in",
-        "  agreement, but not learned from here.",
+        "- SMART is read by the rules: its corrections are stored and counted in agreement,",
+        "  but not learned from here. Voice is learned only as a check on the rules' kind",
+        "  (a record the rules read as observation that auditors do not count); a voice the",
+        "  rules missed altogether is not added.",
         "- A few children's corrections move the model little; the gate keeps it unpromoted",
         "  until the held-out gain clears the margin.",
         "",
@@ -614,6 +706,7 @@ def train_from_corrections(
     labels = {
         FAMILY_OF[label]: sum(1 for e in corrected if label in e.labels) for label in LABELS
     }
+    labels["voice"] = sum(1 for e in corrected if e.voice is not None)
     provenance = {
         "passages": len(passages),
         "authors": sorted({e.group for e in passages}),
