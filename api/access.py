@@ -20,6 +20,8 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("DELETE", "/queue/{child_id}/claim"): frozenset({AUDITOR, ADMIN}),
     ("GET", "/cases/{child_id}"): frozenset({AUDITOR, ADMIN}),
     ("POST", "/cases/{child_id}/audits"): frozenset({AUDITOR, ADMIN}),
+    ("GET", "/cases/{child_id}/corrections"): frozenset({AUDITOR, ADMIN}),
+    ("POST", "/cases/{child_id}/corrections"): frozenset({AUDITOR, ADMIN}),
     ("GET", "/dip-sample"): frozenset({AUDITOR, ADMIN}),
     ("GET", "/estimates"): frozenset({PRACTICE_LEAD, ADMIN}),
     ("GET", "/agreement"): frozenset({PRACTICE_LEAD, ADMIN}),

@@ -8,7 +8,9 @@ turn: its answer key enters the store ONLY as corrections (``notereview correcti
 against a run of the shipped models), ``notereview train --from-corrections`` retrains the
 visit judgement into a copy of models/, the whole set is scored again with that copy, and the
 other half's voice, analysis and plan-link figures are compared (``evaluate_run``) before and
-after. Then the halves swap. Nothing else is fitted to these files. Prints one JSON object.
+after. Then the halves swap. Where the gate refuses the new version, the figures the refused
+version would have given are reported beside (``unpromoted_candidate``), never used. Nothing
+else is fitted to these files. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -97,11 +99,22 @@ def main(argv: list[str] | None = None) -> None:
                        "--auditor", "answer-key", "--database-url", db,
                        "--extract", str(args.dev))
         trained = cli("train", "--from-corrections", "--database-url", db, "--out", str(models))
-        promoted = "promoted:" in trained.splitlines()[-1]
+        promoted = trained.strip().splitlines()[-1].startswith("promoted:")
         after = work / f"run-after-{tag}"
         cli("score", str(args.dev), "--as-of", AS_OF, "--out", str(after), "--workers", "1",
             models=models)
         run_json = json.loads((after / "run.json").read_text(encoding="utf-8"))
+        candidate: dict[str, Any] = {}
+        if not promoted:  # what the refused version would have scored, for the record
+            forced = work / f"models-{tag}-forced"
+            shutil.copytree(models, forced)
+            version = trained.split("visit_judgement@", 1)[1].split()[0]
+            cli("models", "promote", version, "--models-dir", str(forced))
+            cand_run = work / f"run-candidate-{tag}"
+            cli("score", str(args.dev), "--as-of", AS_OF, "--out", str(cand_run), "--workers",
+                "1", models=forced)
+            candidate = {"unseen": figures(cand_run, test_key),
+                         "learned": figures(cand_run, learn_key)}
         out["rounds"].append(
             {
                 "learned_from": learn,
@@ -114,6 +127,7 @@ def main(argv: list[str] | None = None) -> None:
                 "after_unseen": figures(after, test_key),
                 "before_learned": figures(base, learn_key),
                 "after_learned": figures(after, learn_key),
+                "unpromoted_candidate": candidate,
             }
         )
     text = json.dumps(out, indent=2)

@@ -18,6 +18,7 @@ import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,32 @@ def record_readings(
                 "plan_link_rules": int(strength),
             }
     return out
+
+
+@lru_cache(maxsize=1)
+def _annotator() -> Any:
+    from notereview.nlp import build_pipeline
+
+    return build_pipeline()
+
+
+def text_reading(text: str) -> dict[str, Any]:
+    """The rules' reading of one record's text where only the text is at hand (a correction
+    made on the case page: the store keeps no names, so no name is masked as the child's;
+    capitalised names inside a sentence are masked all the same)."""
+    from notereview.checks._judgement import FEATURES_VERSION, text_features
+
+    annotator = _annotator()
+    ctx = annotator.child_context("", "unknown", None, [], [text])
+    at = annotator.annotate(text, ctx)
+    feats = text_features(text, at.sentences, frozenset())
+    return {
+        "features_version": FEATURES_VERSION,
+        "sentences": [
+            [s.start, s.end, sorted(f)] for s, f in zip(at.sentences, feats, strict=True)
+        ],
+        "plan_link_rules": 0,
+    }
 
 
 def _read_key(answer_key: Path) -> dict[str, Any]:

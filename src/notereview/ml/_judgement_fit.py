@@ -551,16 +551,26 @@ def promote(models_dir: Path, version: str, reason: str = "promoted by hand") ->
 
 
 def rollback(models_dir: Path) -> str:
-    """Promote the version promoted before the current one; returns it."""
+    """Promote again the version that was promoted before the current one (promotions form
+    a stack: a rollback pops one); returns it."""
     data = read_registry(models_dir)
     current = str(data["promoted"])
-    for entry in reversed(data.get("history", [])):
-        if entry.get("to") == current and entry.get("from") and entry["from"] != current:
-            target = str(entry["from"])
-            load_judgement(target, models_dir)
-            write_registry(models_dir, target, "rollback", f"rolled back from {current}")
-            return target
-    raise NotereviewError(f"nothing to roll back to: version {current} has no earlier promotion")
+    history = data.get("history", [])
+    stack = [str(history[0]["from"])] if history else [current]
+    for entry in history:
+        if entry.get("action") == "rollback":
+            if len(stack) > 1:
+                stack.pop()
+        else:
+            stack.append(str(entry["to"]))
+    if len(stack) < 2:
+        raise NotereviewError(
+            f"nothing to roll back to: version {current} has no earlier promotion"
+        )
+    target = stack[-2]
+    load_judgement(target, models_dir)
+    write_registry(models_dir, target, "rollback", f"rolled back from {current}")
+    return target
 
 
 def _next_version(models_dir: Path) -> str:
