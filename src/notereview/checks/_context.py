@@ -251,18 +251,14 @@ def _voice_of(
     at: AnnotatedText,
     day: date | None = None,
     earlier: frozenset[str] = frozenset(),
-    without: str = "",
 ) -> tuple[str, list[Any]]:
     """The record's strongest voice and its sentences. The child's words from an earlier
     record repeated (``earlier``: normalised quotes of the child's earlier visits), or dated a
-    month or more before this visit ("as she told me in June"), are not this visit's voice.
-    ``without``: a kind of voice not to count (the learned judgement did not)."""
+    month or more before this visit ("as she told me in June"), are not this visit's voice."""
     best = "none"
     spans: list[Any] = []
     for s in at.sentences:
         voice = s.voice
-        if voice == without:
-            continue
         if (
             voice in ("direct", "reported")
             and day is not None
@@ -351,16 +347,17 @@ def label_visit(
 
     voice, voice_sents = _voice_of(at, visit.visit_date, earlier_quotes)
     voice_note = ""
-    if judgement is not None and judgement.voice and voice != "none":
-        # A council's corrections may teach that what the rules read as this kind of voice
-        # is not (a stock phrase read as observation): the record then takes the strongest
-        # other kind its sentences carry.
-        keep, margin = judgement.keeps_voice(voice, text, voice_sents, child_forms)
-        if not keep:
-            voice_note = f" ({judgement.model_id} did not count {voice}, margin {margin:+.2f})"
-            voice, voice_sents = _voice_of(
-                at, visit.visit_date, earlier_quotes, without=voice
-            )
+    if judgement is not None and judgement.voice:
+        # A version retrained on a council's corrections reads the record's voice itself,
+        # from the rules' kind and the record's words; its evidence is the sentences the
+        # rules gave that kind, or the one that counted most for it.
+        learned_voice, margin, shown = judgement.read_voice(
+            voice, text, at.sentences, child_forms
+        )
+        if learned_voice != voice:
+            voice_note = f" ({judgement.model_id} reads {learned_voice}, margin {margin:+.2f})"
+            voice = learned_voice
+            voice_sents = [at.sentences[i] for i in shown]
     why_voice = {
         "direct": "the child's own words, quoted",
         "reported": "the child's words or views, reported",

@@ -178,19 +178,20 @@ def weight_units(weights: dict[str, float]) -> dict[str, int]:
 
 
 @dataclass(frozen=True)
-class VoiceCheck:
-    """A second look at the rules' voice of a record, for one kind of voice: a linear model
-    over the features of the sentences that carry it (each counted once), whose margin says
-    whether an auditor would count the record as that kind (above 0) or not. Learned from
-    labelled passages and a council's corrections (``notereview train --from-corrections``)."""
+class VoiceClass:
+    """One kind of voice in the learned reading of a record's voice: a bias and weights over
+    the record's features (those of its sentences, each counted once, and ``rules:<kind>``,
+    the kind the rules read)."""
 
     kind: str
     bias: float
     weights: dict[str, float]
 
-    def margin(self, sentences: Sequence[frozenset[str]], units: dict[str, int]) -> float:
-        present = frozenset().union(*sentences) if sentences else frozenset()
-        return self.bias + sum([units.get(f, 0) for f in present]) / SCALE
+
+#: Kinds of voice, strongest first (as checks._context.VOICE_ORDER): ties go to the stronger.
+VOICE_KINDS: tuple[str, ...] = (
+    "direct", "reported", "observation", "attempted_not_obtained", "none"
+)
 
 
 @dataclass(frozen=True)
@@ -203,21 +204,46 @@ class Judgement:
     models: dict[str, LabelModel]
     #: Per label, its weights as ``weight_units`` gives them (built once, on loading).
     units: dict[str, dict[str, int]] = field(default_factory=dict)
-    voice: dict[str, VoiceCheck] = field(default_factory=dict)
+    #: Per kind of voice, a class of the learned reading of the record's voice (empty: the
+    #: rules' voice stands).
+    voice: dict[str, VoiceClass] = field(default_factory=dict)
     voice_units: dict[str, dict[str, int]] = field(default_factory=dict)
 
-    def keeps_voice(
-        self, kind: str, text: str, sentences: Sequence[SentenceAnnotation],
+    def read_voice(
+        self,
+        rules_kind: str,
+        text: str,
+        sentences: Sequence[SentenceAnnotation],
         child_forms: frozenset[str],
-    ) -> tuple[bool, float]:
-        """Whether the record's voice stays ``kind`` (its sentences ``sentences``), and the
-        margin; a kind without a check stays."""
-        check = self.voice.get(kind)
-        if check is None:
-            return True, 0.0
+    ) -> tuple[str, float, list[int]]:
+        """(kind, margin over the rules' kind, the sentences that show it): the learned
+        reading of the record's voice, given the rules' kind. The sentences are those the rules
+        gave that kind, else the one whose features count most for it."""
         feats = text_features(text, sentences, child_forms)
-        margin = check.margin(feats, self.voice_units.get(kind, {}))
-        return margin > 0, margin
+        return self.voice_from_features(rules_kind, feats)
+
+    def voice_from_features(
+        self, rules_kind: str, feats: Sequence[frozenset[str]]
+    ) -> tuple[str, float, list[int]]:
+        if not self.voice:
+            return rules_kind, 0.0, []
+        present = frozenset().union(*feats) | {f"rules:{rules_kind}"}
+        scores: dict[str, int] = {}
+        for kind in VOICE_KINDS:
+            cls = self.voice.get(kind)
+            if cls is not None:
+                units = self.voice_units.get(kind, {})
+                scores[kind] = round(cls.bias * SCALE) + sum([units.get(f, 0) for f in present])
+        best = max(scores, key=lambda k: (scores[k], -VOICE_KINDS.index(k)))
+        margin = (scores[best] - scores.get(rules_kind, scores[best])) / SCALE
+        if best == "none":
+            return best, margin, []
+        shown = [i for i, f in enumerate(feats) if f"voice:{best}" in f]
+        if not shown and feats:
+            units = self.voice_units.get(best, {})
+            sums = [sum([units.get(x, 0) for x in f]) for f in feats]
+            shown = [max(range(len(feats)), key=lambda i: sums[i])]
+        return best, margin, shown
 
     def read(
         self,
@@ -270,7 +296,7 @@ def judgement_from_dict(data: dict[str, Any], model_id: str, sha256: str) -> Jud
     units = {label: weight_units(model.weights) for label, model in models.items()}
     try:
         voice = {
-            str(kind): VoiceCheck(
+            str(kind): VoiceClass(
                 str(kind),
                 float(spec["bias"]),
                 {str(k): float(v) for k, v in spec["weights"].items()},
@@ -278,7 +304,10 @@ def judgement_from_dict(data: dict[str, Any], model_id: str, sha256: str) -> Jud
             for kind, spec in (data.get("voice") or {}).items()
         }
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ModelError(f"{model_id}: its voice checks are not readable ({exc})") from None
+        raise ModelError(f"{model_id}: its voice model is not readable ({exc})") from None
+    unknown = sorted(set(voice) - set(VOICE_KINDS))
+    if unknown:
+        raise ModelError(f"{model_id}: its voice model has unknown kinds {unknown}; retrain it")
     voice_units = {kind: weight_units(c.weights) for kind, c in voice.items()}
     return Judgement(model_id, sha256, models, units, voice, voice_units)
 
