@@ -43,6 +43,7 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/app/queue/{child_id}/claim"): frozenset({AUDITOR, ADMIN}),
     ("GET", "/app/cases/{child_id}"): frozenset({AUDITOR, ADMIN}),
     ("POST", "/app/cases/{child_id}/audit"): frozenset({AUDITOR, ADMIN}),
+    ("POST", "/app/cases/{child_id}/corrections"): frozenset({AUDITOR, ADMIN}),
     ("GET", "/app/exemplars"): frozenset({PRACTICE_LEAD, ADMIN}),
     ("POST", "/app/exemplars"): frozenset({PRACTICE_LEAD, ADMIN}),
     ("GET", "/app/trends"): frozenset({PRACTICE_LEAD, ADMIN}),

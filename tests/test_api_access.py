@@ -60,6 +60,10 @@ def requests_for(run_body: dict[str, Any], run_id: int) -> dict[tuple[str, str],
             "url": "/app/cases/C0004/audit",
             "data": {"overall": "good"},
         },
+        ("POST", "/app/cases/{child_id}/corrections"): {
+            "url": "/app/cases/C0004/corrections",
+            "data": {"record_kind": "plan_action", "record_id": "C0004-A1", "smart": "true"},
+        },
         ("GET", "/app/exemplars"): {"url": "/app/exemplars"},
         ("POST", "/app/exemplars"): {
             "url": "/app/exemplars",

@@ -49,8 +49,11 @@ def main(argv: list[str] | None = None) -> None:
                     right.setdefault(label, []).append(ok)
             for label, oks in right.items():
                 table.setdefault(label, {}).setdefault(str(weight), []).append(float(np.mean(oks)))
-        print(author, {lab: {w: round(v[-1], 3) for w, v in ws.items()} for lab, ws in table.items()})
-    means = {lab: {w: round(float(np.mean(v)), 4) for w, v in ws.items()} for lab, ws in table.items()}
+        last = {lab: {w: round(v[-1], 3) for w, v in ws.items()} for lab, ws in table.items()}
+        print(author, last)
+    means = {
+        lab: {w: round(float(np.mean(v)), 4) for w, v in ws.items()} for lab, ws in table.items()
+    }
     print(json.dumps(means, indent=2))
 
 
