@@ -311,6 +311,33 @@ def test_corrections_from_the_case_page(site: Any, engine: Engine) -> None:
     assert len(writes) == 4 and {e.child_id for e in writes} == {"C0002"}
 
 
+def test_trends_show_agreement_with_corrections_over_time(site: Any, engine: Engine) -> None:
+    from notereview.store import CorrectionInput, add_corrections
+
+    def item(record: str, original: str, version: str) -> CorrectionInput:
+        return CorrectionInput(
+            auditor="amira", source="page", run_key="k", child_id="C0001",
+            record_kind="visit", record_id=record, family="analysis", corrected="true",
+            original=original, model_version=version,
+        )
+
+    add_corrections(engine, [item("V1", "true", "visit_judgement@1"),
+                             item("V2", "false", "visit_judgement@1")],
+                    now=datetime(2026, 2, 3, tzinfo=UTC))
+    add_corrections(engine, [item("V3", "true", "visit_judgement@2")],
+                    now=datetime(2026, 3, 3, tzinfo=UTC))
+    client, tokens = site
+    sign_in(client, tokens("practice_lead"))
+    page = client.get("/app/trends", headers=HTML).text
+    assert "Agreement with auditors' corrections" in page
+    by_month = re.findall(
+        r"<tr><th scope=\"row\">analysis</th><td>([\d-]+)</td><td>(\d+%)</td><td>(\d+)</td>",
+        page,
+    )
+    assert ("2026-02", "50%", "2") in by_month and ("2026-03", "100%", "1") in by_month
+    assert "visit_judgement@2" in page
+
+
 def test_exemplar_checker(site: Any, engine: Engine) -> None:
     client, tokens = site
     sign_in(client, tokens("practice_lead"))

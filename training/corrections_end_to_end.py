@@ -8,7 +8,8 @@ turn: its answer key enters the store ONLY as corrections (``notereview correcti
 against a run of the shipped models), ``notereview train --from-corrections`` retrains the
 visit judgement into a copy of models/, the whole set is scored again with that copy, and the
 other half's voice, analysis and plan-link figures are compared (``evaluate_run``) before and
-after. Then the halves swap. Where the gate refuses the new version, the figures the refused
+after. Then the halves swap; last, the first half's labels are flipped and the gate must refuse
+what is trained on them. Where the gate refuses the new version, the figures the refused
 version would have given are reported beside (``unpromoted_candidate``), never used. Nothing
 else is fitted to these files. Prints one JSON object.
 """
@@ -130,6 +131,30 @@ def main(argv: list[str] | None = None) -> None:
                 "unpromoted_candidate": candidate,
             }
         )
+    # The gate against corrupted corrections: the first half's labels flipped (booleans
+    # negated, every voice moved to another kind), imported and retrained like the others.
+    flipped = {**key, "children": {}}
+    other = {"direct": "none", "reported": "none", "observation": "none",
+             "attempted_not_obtained": "direct", "none": "direct"}
+    for c in halves[0]:
+        child = json.loads(json.dumps(key["children"][c]))
+        for lab in child.get("visits", {}).values():
+            lab["voice"] = other[lab["voice"]]
+            lab["plan_linked"] = not lab["plan_linked"]
+            lab["analysis"] = not lab["analysis"]
+        for lab in child.get("plan_actions", {}).values():
+            lab["smart"] = not lab["smart"]
+        flipped["children"][c] = child
+    flipped_key = work / "flipped.json"
+    flipped_key.write_text(json.dumps(flipped), encoding="utf-8")
+    db = f"sqlite:///{work / 'flipped'}.db"
+    models = work / "models-flipped"
+    shutil.copytree(shipped, models)
+    cli("corrections", "import", str(flipped_key), "--run", str(base), "--auditor",
+        "corrupted", "--database-url", db, "--extract", str(args.dev))
+    trained = cli("train", "--from-corrections", "--database-url", db, "--out", str(models))
+    out["flipped_labels"] = {"learned_from": halves[0],
+                             "gate": trained.strip().splitlines()[-1]}
     text = json.dumps(out, indent=2)
     if args.json:
         args.json.write_text(text + "\n", encoding="utf-8")

@@ -57,6 +57,7 @@ from notereview.store import (
     active_claim,
     active_claims,
     add_focus_week,
+    agreement_over_time,
     authenticate,
     case_file,
     case_scores,
@@ -794,7 +795,8 @@ def trends_page(
     team: Annotated[str, Query(max_length=128)] = "",
 ) -> Response:
     """Per theme and team, the share of files meeting each criterion week by week, Focus on
-    Practice weeks, before/after comparisons and model-auditor agreement. Team figures only
+    Practice weeks, before/after comparisons, model-auditor agreement, and agreement with
+    the auditors' corrections per month and per model version. Team figures only
     above the minimum count; nothing about individual workers."""
     theme = theme if theme in THEMES else "voice"
     minimum = settings.trends_min_team_files
@@ -820,9 +822,12 @@ def trends_page(
     comparisons = [tr.compare(rows, w, criteria) for w in weeks if w.theme == theme]
     audited = _audited_files(engine, latest_audits(engine))
     kappa = agreement(audited, {}, k=settings.agreement_k).kappa
+    over_time = agreement_over_time(engine)
     return render(
         request,
         "trends.html",
+        corrections_by_month=over_time.by_month,
+        corrections_by_version=over_time.by_model_version,
         theme=theme,
         team=team,
         themes=THEMES,
