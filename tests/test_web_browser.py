@@ -6,9 +6,10 @@ run carries a stand-in case-model estimate (p_inadequate), as a run scored with 
 Sign in, open the queue (ordered by the case model, its estimate in a column), claim, open a
 case (the estimate beside the score), see a highlighted quote, save an audit, sign out;
 sign in as a practice lead, check an exemplar, open trends. An auditor corrects a marked
-passage in place and marks a missed one by selecting it; both are stored and listed. Every request the browser makes is
-recorded and must stay on the server's origin; the Content-Security-Policy must not have had
-to block anything. Screenshots go to tests/screenshots/ (git-ignored).
+passage in place and marks a missed one by selecting it; both are stored and listed.
+Every request the browser makes is recorded and must stay on the server's origin; the
+Content-Security-Policy must not have had to block anything. Screenshots go to
+tests/screenshots/ (git-ignored).
 
 Needs ``playwright`` (the ``browser`` extra) and /usr/bin/chromium (``make test`` installs
 both when missing); without them the test is skipped.
