@@ -296,3 +296,35 @@ def test_registry_promotes_rolls_back_and_the_rubric_follows(tmp_path: Path) -> 
     write_registry(models, "../../etc", "promote", "by hand")
     with pytest.raises(ModelError, match="no valid version"):
         load_judgement("promoted", models)
+
+
+def test_import_and_retraining_refuse_bad_input_in_one_line(engine: Engine, tmp_path: Path) -> None:
+    from notereview.corrections import import_answer_key
+    from notereview.ml._judgement_fit import train_from_corrections
+
+    bad = tmp_path / "key.json"
+    bad.write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(NotereviewError, match="not readable") as caught:
+        import_answer_key(engine, bad, tmp_path, "amira")
+    assert "\n" not in str(caught.value)
+    key = tmp_path / "good.json"
+    key.write_text(json.dumps({"children": {"C1": {"visits": {}}}}), encoding="utf-8")
+    with pytest.raises(NotereviewError, match="not in"):
+        import_answer_key(engine, key, tmp_path, "amira", children=["C9"])
+    with pytest.raises(NotereviewError, match=r"run\.json"):
+        import_answer_key(engine, key, tmp_path, "amira")
+    with pytest.raises(NotereviewError, match="no corrections of visit"):
+        train_from_corrections(engine, MODELS, tmp_path)
+
+
+def test_models_command_lists_the_promoted_version(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from notereview.cli import app
+
+    models = tmp_path / "models"
+    shutil.copytree(MODELS / "visit_judgement" / "1", models / "visit_judgement" / "1")
+    result = CliRunner().invoke(app, ["models", "list", "--models-dir", str(models)])
+    assert result.exit_code == 0 and result.stdout.startswith("* visit_judgement@1")
+    result = CliRunner().invoke(app, ["models", "rollback", "--models-dir", str(models)])
+    assert result.exit_code != 0
