@@ -262,3 +262,22 @@ RUN_BODY_NAMES: frozenset[str] = frozenset(
     )
     for name in model.model_fields
 )  # fmt: skip
+
+
+RecordKind = Literal["visit", "plan_action"]
+CorrectionFamily = Literal[
+    "voice", "analysis", "plan_link", "smart", "specific", "measurable", "owner_named", "timebound"
+]
+
+
+class CorrectionIn(BaseModel):
+    """An auditor's correction of one verdict: a record's label, or a span of a visit record
+    (``span``: character offsets in its text; the verdict is then about that passage)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    record_kind: RecordKind
+    record_id: str = Field(min_length=1, max_length=128)
+    family: CorrectionFamily
+    corrected: str = Field(min_length=1, max_length=32)
+    span: tuple[int, int] | None = None

@@ -27,6 +27,12 @@ def requests_for(run_body: dict[str, Any], run_id: int) -> dict[tuple[str, str],
         ("DELETE", "/queue/{child_id}/claim"): {"url": f"/queue/{CHILD}/claim"},
         ("GET", "/cases/{child_id}"): {"url": f"/cases/{CHILD}"},
         ("POST", "/cases/{child_id}/audits"): {"url": "/cases/C0002/audits", "json": AUDIT},
+        ("GET", "/cases/{child_id}/corrections"): {"url": "/cases/C0002/corrections"},
+        ("POST", "/cases/{child_id}/corrections"): {
+            "url": "/cases/C0002/corrections",
+            "json": {"record_kind": "plan_action", "record_id": "C0002-A1", "family": "smart",
+                     "corrected": "false"},
+        },
         ("GET", "/dip-sample"): {"url": "/dip-sample?size=6&seed=1"},
         ("GET", "/estimates"): {"url": "/estimates"},
         ("GET", "/agreement"): {"url": "/agreement?k=5"},
@@ -53,6 +59,10 @@ def requests_for(run_body: dict[str, Any], run_id: int) -> dict[tuple[str, str],
         ("POST", "/app/cases/{child_id}/audit"): {
             "url": "/app/cases/C0004/audit",
             "data": {"overall": "good"},
+        },
+        ("POST", "/app/cases/{child_id}/corrections"): {
+            "url": "/app/cases/C0004/corrections",
+            "data": {"record_kind": "plan_action", "record_id": "C0004-A1", "smart": "true"},
         },
         ("GET", "/app/exemplars"): {"url": "/app/exemplars"},
         ("POST", "/app/exemplars"): {

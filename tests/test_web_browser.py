@@ -5,9 +5,11 @@ run carries a stand-in case-model estimate (p_inadequate), as a run scored with 
 
 Sign in, open the queue (ordered by the case model, its estimate in a column), claim, open a
 case (the estimate beside the score), see a highlighted quote, save an audit, sign out;
-sign in as a practice lead, check an exemplar, open trends. Every request the browser makes is
-recorded and must stay on the server's origin; the Content-Security-Policy must not have had
-to block anything. Screenshots go to tests/screenshots/ (git-ignored).
+sign in as a practice lead, check an exemplar, open trends. An auditor corrects a marked
+passage in place and marks a missed one by selecting it; both are stored and listed.
+Every request the browser makes is recorded and must stay on the server's origin; the
+Content-Security-Policy must not have had to block anything. Screenshots go to
+tests/screenshots/ (git-ignored).
 
 Needs ``playwright`` (the ``browser`` extra) and /usr/bin/chromium (``make test`` installs
 both when missing); without them the test is skipped.
@@ -108,7 +110,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, reviewer: Any) -> Iterator[di
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
     try:
-        yield {"base": f"http://127.0.0.1:{port}", "tokens": tokens}
+        yield {"base": f"http://127.0.0.1:{port}", "tokens": tokens, "url": url}
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -256,6 +258,86 @@ def test_auditor_and_practice_lead_journeys(site: dict[str, Any], browser_contex
     assert requests and not foreign, foreign
     blocked = [m for m in console_errors if "Content Security Policy" in m]
     assert not blocked, blocked
+
+
+def test_auditor_corrects_a_marked_span_and_marks_a_missed_one(
+    site: dict[str, Any], browser_context: Any
+) -> None:
+    from notereview.store import connect, list_corrections
+
+    base, tokens = site["base"], site["tokens"]
+    page = browser_context.new_page()
+    _sign_in(page, base, tokens["auditor"], "/app/queue")
+    children = [
+        row.locator("td").nth(1).inner_text().strip()
+        for row in page.locator("table.queue tbody tr").all()
+    ]
+    child_id = None
+    for candidate in children:  # a file whose visit records have marked passages
+        page.goto(f"{base}/app/cases/{candidate}")
+        if page.locator("article.record form.span-form").count():
+            child_id = candidate
+            break
+    assert child_id is not None, "no case with a marked visit passage"
+
+    # A marked passage, corrected in place (from the keyboard: focus, choose, submit).
+    form = page.locator("article.record form.span-form").first
+    record_id = form.locator("input[name=record_id]").get_attribute("value")
+    start = int(form.locator("input[name=span_start]").get_attribute("value") or "")
+    form.locator("xpath=ancestor::details[1]/summary").click()
+    choice = form.locator("select[name=span_label]")
+    choice.focus()
+    options = choice.locator("option").all_inner_texts()
+    wrong = next(o for o in options if o.startswith("Not "))
+    choice.select_option(label=wrong)
+    form.get_by_role("button", name="Correct this passage").press("Enter")
+    page.get_by_role("heading", name="Correction saved").wait_for()
+    _shot(page, "07-span-corrected")
+
+    # A missed passage: select words in a visit record; the form takes them and their offsets.
+    missed_id = page.locator("article.record form.missed-form").first.get_attribute(
+        "data-record-id"
+    )
+    selected = page.evaluate(
+        """(id) => {
+          const root = document.querySelector(`.record__text[data-record-id="${id}"]`);
+          const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+          const node = walker.nextNode();
+          const range = document.createRange();
+          range.setStart(node, 0);
+          range.setEnd(node, Math.min(24, node.textContent.length));
+          const selection = window.getSelection();
+          selection.removeAllRanges();
+          selection.addRange(range);
+          root.dispatchEvent(new MouseEvent("mouseup", {bubbles: true}));
+          return selection.toString();
+        }""",
+        missed_id,
+    )
+    missed = page.locator(f'form.missed-form[data-record-id="{missed_id}"]')
+    assert missed.get_by_label("A passage the reviewer missed").input_value() == selected
+    assert missed.locator("input[name=span_start]").input_value() == "0"
+    missed.get_by_label(f"The passage in {missed_id} is").select_option(label="The child's words")
+    missed.get_by_role("button", name="Mark this passage").click()
+    page.get_by_role("heading", name="Correction saved").wait_for()
+    listed = page.locator("table.corrections-list tbody tr")
+    assert listed.count() == 2
+    assert listed.filter(has_text=selected.strip()[:15]).count() == 1
+    assert listed.filter(has_text="web-auditor").count() == 2
+    _shot(page, "08-corrections-listed")
+
+    engine = connect(site["url"])
+    stored = list_corrections(engine, child_id=child_id)
+    engine.dispose()
+    assert len(stored) == 2 and {c.source for c in stored} == {"page"}
+    in_place, marked = stored
+    assert in_place.record_id == record_id and in_place.span_start == start
+    assert in_place.original is not None and in_place.corrected in ("none", "false")
+    assert marked.record_id == missed_id and (marked.span_start, marked.family) == (0, "voice")
+    assert marked.corrected == "direct" and marked.span_end == len(selected)
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/sign-in")
+    page.close()
 
 
 def test_admin_sets_a_focus_week(site: dict[str, Any], browser_context: Any) -> None:

@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from notereview.store import latest_audits, read_access_log, revoke_user, write_run
+from notereview.store import (
+    latest_audits,
+    list_corrections,
+    read_access_log,
+    revoke_user,
+    write_run,
+)
 
 pytest_plugins = ["api_fixtures"]
 
@@ -257,6 +263,79 @@ def test_audit_form_saves_an_audit(site: Any, engine: Engine) -> None:
     assert audit.overall == "requires_improvement"
     assert audit.themes == {"voice": "inadequate"}
     assert audit.findings == {"C1": "disagree", "V1": "agree"}
+
+
+def test_corrections_from_the_case_page(site: Any, engine: Engine) -> None:
+    client, tokens = site
+    sign_in(client, tokens("auditor", name="amira"))
+    page = client.get("/app/cases/C0002", headers=HTML).text
+    for words in ("Corrections", "Per visit", "Per plan action", "A passage the reviewer missed"):
+        assert words in page
+    assert '<script src="/static/corrections.js" defer></script>' in page
+    assert client.get("/static/corrections.js").status_code == 200
+    csrf = csrf_of(client, "/app/cases/C0002")
+    visit = {"record_kind": "visit", "record_id": "C0002-V1", "analysis": "true",
+             "plan_link": "", "voice": "none"}
+    assert client.post("/app/cases/C0002/corrections", data=visit).status_code == 403
+    saved = client.post("/app/cases/C0002/corrections", data={**visit, "csrf_token": csrf},
+                        follow_redirects=False)
+    assert saved.status_code == 303
+    assert saved.headers["location"] == "/app/cases/C0002?corrected=2#corrections"
+    words = "spent time in the kitchen with the carer"
+    missed = {"csrf_token": csrf, "record_kind": "visit", "record_id": "C0002-V1",
+              "span_label": "observation", "passage": f"  {words} ", "span_start": "",
+              "span_end": ""}
+    assert client.post("/app/cases/C0002/corrections", data=missed,
+                       follow_redirects=False).status_code == 303
+    not_there = {**missed, "passage": "words nobody wrote"}
+    refused = client.post("/app/cases/C0002/corrections", data=not_there)
+    assert refused.status_code == 422 and "not in the record" in refused.text
+    action = {"csrf_token": csrf, "record_kind": "plan_action", "record_id": "C0002-A1",
+              "timebound": "false"}
+    assert client.post("/app/cases/C0002/corrections", data=action,
+                       follow_redirects=False).status_code == 303
+    nothing = client.post("/app/cases/C0002/corrections",
+                          data={"csrf_token": csrf, "record_kind": "visit",
+                                "record_id": "C0002-V1"})
+    assert nothing.status_code == 422 and "at least one correction" in nothing.text
+
+    stored = {(c.family, c.corrected, c.span_start is not None, c.source)
+              for c in list_corrections(engine, child_id="C0002")}
+    assert stored == {("analysis", "true", False, "page"), ("voice", "none", False, "page"),
+                      ("voice", "observation", True, "page"),
+                      ("timebound", "false", False, "page")}
+    shown = client.get("/app/cases/C0002?corrected=1", headers=HTML).text
+    assert "Correction saved" in shown and f"<q>{words}</q>" in shown
+    assert shown.count("amira,") == 4
+    writes = [e for e in read_access_log(engine, limit=50) if e.action == "write_correction"]
+    assert len(writes) == 4 and {e.child_id for e in writes} == {"C0002"}
+
+
+def test_trends_show_agreement_with_corrections_over_time(site: Any, engine: Engine) -> None:
+    from notereview.store import CorrectionInput, add_corrections
+
+    def item(record: str, original: str, version: str) -> CorrectionInput:
+        return CorrectionInput(
+            auditor="amira", source="page", run_key="k", child_id="C0001",
+            record_kind="visit", record_id=record, family="analysis", corrected="true",
+            original=original, model_version=version,
+        )
+
+    add_corrections(engine, [item("V1", "true", "visit_judgement@1"),
+                             item("V2", "false", "visit_judgement@1")],
+                    now=datetime(2026, 2, 3, tzinfo=UTC))
+    add_corrections(engine, [item("V3", "true", "visit_judgement@2")],
+                    now=datetime(2026, 3, 3, tzinfo=UTC))
+    client, tokens = site
+    sign_in(client, tokens("practice_lead"))
+    page = client.get("/app/trends", headers=HTML).text
+    assert "Agreement with auditors' corrections" in page
+    by_month = re.findall(
+        r"<tr><th scope=\"row\">analysis</th><td>([\d-]+)</td><td>(\d+%)</td><td>(\d+)</td>",
+        page,
+    )
+    assert ("2026-02", "50%", "2") in by_month and ("2026-03", "100%", "1") in by_month
+    assert "visit_judgement@2" in page
 
 
 def test_exemplar_checker(site: Any, engine: Engine) -> None:

@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from notereview.checks._judgement import (
@@ -44,16 +43,13 @@ from notereview.checks._judgement import (
     sentence_features,
     weight_units,
 )
+from notereview.ml._judgement_fit import ROUNDS, Bag, C, Example, fit, read_passages
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN = ROOT.parent / "shared" / "train"
-#: The snippet label each model learns (the snippets call plan link "plan_link").
-SNIPPET_LABEL = {"analysis": "analysis", "plan_link": "plan_link"}
 SYNTH_LABEL = {"analysis": "analysis", "plan_link": "plan_linked"}
 WINDOWS = (1, 2, 3)
 THRESHOLDS = tuple(round(x, 2) for x in np.arange(-2.0, 3.01, 0.25))
-C = 0.3  # L2 strength: flat between 0.1 and 1.0 on held-out authors (session notes)
-ROUNDS = 4
 PSEUDO_RECORDS = 600
 PASSAGES_PER_RECORD = tuple(range(2, 11))
 SEED = 7
@@ -61,16 +57,6 @@ SEED = 7
 #: runs to 8-15 content words; held-out generated records could not tell 1, 2, 4 and 8 apart).
 RULE_CAP = 8
 
-Bag = list[Counter[str]]
-
-
-@dataclass
-class Example:
-    """One labelled bag of sentences: a passage of one author, or a generated visit record."""
-
-    source: str  # the author folder, or "synth"
-    sentences: Bag
-    labels: dict[str, bool]
 
 
 @dataclass
@@ -81,30 +67,6 @@ class LabelResult:
     model: LabelModel
     held_out: dict[str, dict[str, float]] = field(default_factory=dict)
     notes: dict[str, float] = field(default_factory=dict)
-
-
-def read_snippets(train_dir: Path) -> list[Example]:
-    """Every labelled passage, read by the rules as a visit record about that child."""
-    from notereview.nlp import build_pipeline
-
-    annotator = build_pipeline()
-    out: list[Example] = []
-    for path in sorted(train_dir.glob("*/snippets.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            item = json.loads(line)
-            child = item["child"]
-            text = item["text"]
-            ctx = annotator.child_context(
-                child["name"], child.get("gender") or "unknown", child.get("age"), [], [text]
-            )
-            forms = frozenset({child["name"], *ctx.nicknames})
-            at = annotator.annotate(text, ctx)
-            bag = [Counter(sentence_features(text, s, forms)) for s in at.sentences]
-            labels = {k: bool(item["labels"][SNIPPET_LABEL[k]]) for k in LABELS}
-            out.append(Example(path.parent.name, bag, labels))
-    return out
 
 
 def read_synth(children: int, seed: int) -> list[Example]:
@@ -133,47 +95,6 @@ def read_synth(children: int, seed: int) -> list[Example]:
             lab = truth[v.visit_id]
             out.append(Example("synth", bag, {k: bool(lab[SYNTH_LABEL[k]]) for k in LABELS}))
     return out
-
-
-def windows(bag: Bag, width: int) -> list[Counter[str]]:
-    """Every window of ``width`` consecutive sentences, as the presence of its features (the
-    scorer counts a feature once per window)."""
-    out = []
-    for i in range(max(1, len(bag) - width + 1)):
-        present: set[str] = set()
-        for s in bag[i : i + width]:
-            present.update(s)
-        out.append(Counter(dict.fromkeys(present, 1)))
-    return out
-
-
-def fit(examples: Sequence[Example], label: str, width: int) -> LabelModel:
-    """Multiple-instance logistic regression over windows of ``width`` sentences."""
-    negatives = [w for e in examples if not e.labels[label] for w in windows(e.sentences, width)]
-    positives_bags = [windows(e.sentences, width) for e in examples if e.labels[label]]
-    # The first round takes each positive bag whole; later ones its best window.
-    positives = [
-        Counter(dict.fromkeys({f for s in e.sentences for f in s}, 1))
-        for e in examples
-        if e.labels[label]
-    ]
-    vec = DictVectorizer().fit(negatives + [w for bag in positives_bags for w in bag])
-    model = None
-    for _ in range(ROUNDS):
-        x = vec.transform(negatives + positives)
-        y = [0] * len(negatives) + [1] * len(positives)
-        model = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(x, y)
-        positives = [
-            bag[int(np.argmax(model.decision_function(vec.transform(bag))))]
-            for bag in positives_bags
-        ]
-    assert model is not None
-    weights = {
-        f: round(float(w), 5)
-        for f, w in zip(vec.feature_names_, model.coef_[0], strict=True)
-        if abs(w) >= 1e-4
-    }
-    return LabelModel(label, round(float(model.intercept_[0]), 5), weights, width, 0.0)
 
 
 def record_score(model: LabelModel, bag: Bag, units: dict[str, int] | None = None) -> float:
@@ -422,7 +343,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = ap.parse_args(argv)
     if not args.train_dir.is_dir():
         raise SystemExit(f"no training passages at {args.train_dir} (give --train-dir)")
-    snippets = read_snippets(args.train_dir)
+    snippets = read_passages(args.train_dir)
     synth = read_synth(args.synth_children, args.synth_seed) if args.synth_children else []
     results = [train_label(snippets, synth, label) for label in LABELS]
     results = [

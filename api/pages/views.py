@@ -39,11 +39,12 @@ from api.routes._common import (
     queue_params,
     require_latest_run,
     save_audit,
+    save_correction,
     scope_teams,
     visible_case,
 )
 from api.routes.sampling import _audited_files
-from api.schemas import AuditIn
+from api.schemas import AuditIn, CorrectionIn
 from notereview.equality import CAVEAT, DIMENSIONS, equality_report
 from notereview.errors import NotereviewError
 from notereview.store import (
@@ -56,6 +57,7 @@ from notereview.store import (
     active_claim,
     active_claims,
     add_focus_week,
+    agreement_over_time,
     authenticate,
     case_file,
     case_scores,
@@ -65,6 +67,7 @@ from notereview.store import (
     end_session,
     last_audited,
     latest_audits,
+    list_corrections,
     list_focus_weeks,
     log_access,
     monitoring_rows,
@@ -79,6 +82,7 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 STATIC_FILES: dict[str, str] = {
     "app.css": "text/css; charset=utf-8",
     "htmx.min.js": "text/javascript; charset=utf-8",
+    "corrections.js": "text/javascript; charset=utf-8",
     "htmx-LICENSE.txt": "text/plain; charset=utf-8",
 }
 ROLE_HOME = {"auditor": "/app/queue", "practice_lead": "/app/trends", "admin": "/"}
@@ -89,7 +93,7 @@ ROLE_HOME = {"auditor": "/app/queue", "practice_lead": "/app/trends", "admin": "
 
 @router.get("/static/{name}")
 def static_file(name: str) -> Response:
-    """The pages' own CSS and the vendored htmx (nothing else is served from here)."""
+    """The pages' own CSS and script and the vendored htmx (nothing else is served here)."""
     if name not in STATIC_FILES:
         raise HTTPException(status_code=404, detail="no such file")
     body = (STATIC / name).read_bytes()
@@ -398,6 +402,73 @@ def _timeline(request: Request, view: Any) -> _Timeline | None:
     return _Timeline(svg, due, stretches[0].rule if stretches else "")
 
 
+#: The kinds of voice in auditors' words.
+VOICE_WORDS = {
+    "direct": "the child's own words",
+    "reported": "the child's views, reported",
+    "observation": "observation of a young or non-verbal child",
+    "attempted_not_obtained": "tried to hear the child, not obtained",
+    "none": "no voice of the child",
+}
+#: What an auditor may say about a passage: (value, words, family, corrected value).
+SPAN_CHOICES: tuple[tuple[str, str, str, str], ...] = (
+    ("direct", "The child's words", "voice", "direct"),
+    ("reported", "The child's views, reported", "voice", "reported"),
+    ("observation", "Observation of the child", "voice", "observation"),
+    ("analysis", "Analysis", "analysis", "true"),
+    ("plan_link", "Linked to the plan", "plan_link", "true"),
+    ("not_voice", "Not the child's voice", "voice", "none"),
+    ("not_analysis", "Not analysis", "analysis", "false"),
+    ("not_plan_link", "Not linked to the plan", "plan_link", "false"),
+)
+_SPAN_FAMILY = {c[0]: (c[2], c[3]) for c in SPAN_CHOICES}
+_RECORD_FIELDS = {
+    "visit": ("voice", "analysis", "plan_link"),
+    "plan_action": ("smart", "specific", "measurable", "owner_named", "timebound"),
+}
+
+
+def _marked_passages(view: Any, texts: dict[tuple[str, str], str]) -> dict[str, list[Any]]:
+    """visit_id -> the passages the run marked as voice, analysis or plan link (start, end,
+    quote, what the run said), for correcting in place."""
+    out: dict[str, list[Any]] = {}
+    for visit in view.visits:
+        text = texts.get(("visits", str(visit["visit_id"])), "")
+        seen = set()
+        for item in visit.get("evidence") or ():
+            if not isinstance(item, dict):
+                continue
+            source = str(item.get("source", ""))
+            family = source.split(".", 1)[0]
+            if family not in ("voice", "analysis", "plan_link"):
+                continue
+            try:
+                start, end = int(item["start"]), int(item["end"])
+            except (KeyError, TypeError, ValueError):
+                continue
+            if not 0 <= start < end <= len(text) or (start, end, family) in seen:
+                continue
+            seen.add((start, end, family))
+            said = {"voice": VOICE_WORDS.get(source.split(".")[1], "voice") if "." in source
+                    else "voice", "analysis": "analysis", "plan_link": "linked to the plan"}
+            out.setdefault(str(visit["visit_id"]), []).append(
+                {"start": start, "end": end, "quote": text[start:end], "family": family,
+                 "said": said[family]}
+            )
+    return out
+
+
+def _correction_row(c: Any, texts: dict[tuple[str, str], str]) -> dict[str, Any]:
+    table = "visits" if c.record_kind == "visit" else "plan_actions"
+    text = texts.get((table, c.record_id), "")
+    quote = (
+        text[c.span_start : c.span_end]
+        if c.span_start is not None and c.span_end is not None
+        else None
+    )
+    return {"row": c, "quote": quote}
+
+
 def _case_context(
     request: Request, engine: Any, user: Principal, child_id: str, now: Any
 ) -> dict[str, Any]:
@@ -434,10 +505,17 @@ def _case_context(
         view.records,
         key=lambda r: (order.index(r.table) if r.table in order else 99, r.record_date or date.min),
     )
+    corrections = list_corrections(engine, child_id=child_id)
     return {
         "run": run,
         "case": view.case,
         "claim": active_claim(engine, child_id, now=now),
+        "visit_labels": list(view.visits),
+        "action_labels": list(view.plan_actions),
+        "marked": _marked_passages(view, texts),
+        "corrections": [_correction_row(c, texts) for c in corrections],
+        "VOICE_WORDS": VOICE_WORDS,
+        "SPAN_CHOICES": SPAN_CHOICES,
         "themes": themes,
         "records": [
             {
@@ -476,12 +554,14 @@ def case_page(
     user: UserDep,
     now: NowDep,
     saved: Annotated[int | None, Query(ge=1)] = None,
+    corrected: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
     """Every theme and criterion with its status, the evidence marked in the records, what is
-    missing, the visit timeline and the audit form. Logged like the API's case read."""
+    missing, the visit timeline, the corrections and the audit form. Logged like the API's
+    case read."""
     context = _case_context(request, engine, user, child_id, now)
     record_access(request, user, "read_case", 200, child_id)
-    return render(request, "case.html", saved=saved, errors=[], **context)
+    return render(request, "case.html", saved=saved, corrected=corrected, errors=[], **context)
 
 
 def _audit_from_form(form: Any) -> AuditIn:
@@ -513,10 +593,80 @@ async def audit_page(
         fields = sorted({str(e["loc"][0]) for e in exc.errors() if e.get("loc")})
         errors = ["Choose an overall grade." if f == "overall" else f"Check {f}." for f in fields]
         context = await run_in_threadpool(_case_context, request, engine, user, child_id, now)
-        return render(request, "case.html", status=422, saved=None, errors=errors, **context)
+        return render(request, "case.html", status=422, saved=None, corrected=None, errors=errors,
+                      **context)
+
 
     stored = await run_in_threadpool(save_audit, request, engine, user, child_id, audit, now)
     return redirect(f"/app/cases/{child_id}?saved={stored.audit_id}#audit")
+
+
+def _corrections_from_form(form: Any, text: str | None) -> list[CorrectionIn]:
+    """The corrections a case-page form asks for: a record's labels (each one set), or one
+    passage (its offsets, or the words typed, found in the record's text)."""
+    kind = str(form.get("record_kind") or "")
+    record_id = str(form.get("record_id") or "")
+    if kind not in _RECORD_FIELDS or not record_id:
+        raise ValueError("Choose a record to correct.")
+    choice = form.get("span_label")
+    if choice is None:
+        out = [
+            CorrectionIn(record_kind=kind, record_id=record_id, family=f,
+                         corrected=str(form.get(f)))
+            for f in _RECORD_FIELDS[kind]
+            if form.get(f)
+        ]
+        if not out:
+            raise ValueError("Choose at least one correction.")
+        return out
+    if choice not in _SPAN_FAMILY:
+        raise ValueError("Choose what the passage is.")
+    family, corrected = _SPAN_FAMILY[str(choice)]
+    try:
+        start, end = int(form.get("span_start") or ""), int(form.get("span_end") or "")
+    except ValueError:
+        passage = " ".join(str(form.get("passage") or "").split())
+        if not passage or text is None:
+            raise ValueError("Select the passage in the record, or type its words.") from None
+        start = text.find(passage)
+        if start < 0:
+            raise ValueError("Those words are not in the record; copy them exactly.") from None
+        end = start + len(passage)
+    return [CorrectionIn(record_kind="visit", record_id=record_id, family=family,
+                         corrected=corrected, span=(start, end))]
+
+
+@router.post("/app/cases/{child_id}/corrections", dependencies=[CsrfDep])
+async def corrections_page(
+    child_id: str, request: Request, engine: EngineDep, user: UserDep, now: NowDep
+) -> Response:
+    """Save an auditor's corrections of the run's verdicts: a visit's or plan action's labels,
+    a marked passage corrected in place, or a passage the run missed. Logged."""
+    form = await request.form()
+    run = require_latest_run(engine)
+    visible_case(request, engine, user, run, child_id)
+    view = await run_in_threadpool(case_file, engine, run.run_id, child_id)
+    record_id = str(form.get("record_id") or "")
+    text = next(
+        (r.text for r in view.records if r.table == "visits" and r.record_id == record_id),
+        None,
+    )
+    try:
+        wanted = _corrections_from_form(form, text)
+    except (ValueError, ValidationError) as exc:
+        message = (
+            "Check the correction's values." if isinstance(exc, ValidationError) else str(exc)
+        )
+        context = await run_in_threadpool(_case_context, request, engine, user, child_id, now)
+        return render(
+            request, "case.html", status=422, saved=None, corrected=None, errors=[message],
+            **context,
+        )
+    for body in wanted:
+        await run_in_threadpool(
+            save_correction, request, engine, user, child_id, body, now, "page"
+        )
+    return redirect(f"/app/cases/{child_id}?corrected={len(wanted)}#corrections")
 
 
 # --- the exemplar checker -------------------------------------------------------------------
@@ -658,7 +808,8 @@ def trends_page(
     team: Annotated[str, Query(max_length=128)] = "",
 ) -> Response:
     """Per theme and team, the share of files meeting each criterion week by week, Focus on
-    Practice weeks, before/after comparisons and model-auditor agreement. Team figures only
+    Practice weeks, before/after comparisons, model-auditor agreement, and agreement with
+    the auditors' corrections per month and per model version. Team figures only
     above the minimum count; nothing about individual workers."""
     theme = theme if theme in THEMES else "voice"
     minimum = settings.trends_min_team_files
@@ -684,9 +835,12 @@ def trends_page(
     comparisons = [tr.compare(rows, w, criteria) for w in weeks if w.theme == theme]
     audited = _audited_files(engine, latest_audits(engine))
     kappa = agreement(audited, {}, k=settings.agreement_k).kappa
+    over_time = agreement_over_time(engine)
     return render(
         request,
         "trends.html",
+        corrections_by_month=over_time.by_month,
+        corrections_by_version=over_time.by_model_version,
         theme=theme,
         team=team,
         themes=THEMES,

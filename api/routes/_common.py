@@ -9,18 +9,24 @@ from fastapi import HTTPException, Request
 from sqlalchemy import Engine
 
 from api.deps import record_access
-from api.schemas import AuditIn
+from api.schemas import AuditIn, CorrectionIn
 from api.settings import Settings
 from notereview.store import (
     AuditRecord,
     CaseScoreRow,
+    CorrectionInput,
+    CorrectionRow,
     Principal,
     RunSummary,
+    UserError,
     active_claim,
     add_audit,
+    add_corrections,
+    case_file,
     case_score,
     dip_sample_containing,
     latest_run,
+    list_corrections,
 )
 from notereview.triage import QueueParams
 
@@ -119,3 +125,101 @@ def run_summary(run: RunSummary) -> dict[str, Any]:
         "rows_scored": run.rows_scored,
         "rows_quarantined": run.rows_quarantined,
     }
+
+
+#: What a span correction's label family is called in the evidence's ``source``.
+_SPAN_SOURCES = {"voice": "voice.", "analysis": "analysis.", "plan_link": "plan_link."}
+
+
+def _original_verdict(view: Any, body: CorrectionIn) -> str | None:
+    """The run's verdict that a correction corrects: the record's label, or for a span the
+    label the run marked there (None: a span the run did not mark)."""
+    from notereview.corrections import bool_value
+
+    if body.record_kind == "plan_action":
+        row = next((a for a in view.plan_actions if a["action_id"] == body.record_id), None)
+        if row is None:
+            raise HTTPException(status_code=404, detail="no such plan action in this file")
+        return bool_value(row.get(body.family))
+    row = next((v for v in view.visits if v["visit_id"] == body.record_id), None)
+    if row is None:
+        raise HTTPException(status_code=404, detail="no such visit in this file")
+    if body.family not in ("voice", "analysis", "plan_link"):
+        raise HTTPException(status_code=422, detail=f"a visit has no {body.family} label")
+    if body.span is None:
+        got = row.get("plan_linked" if body.family == "plan_link" else body.family)
+        return (None if got is None else str(got)) if body.family == "voice" else bool_value(got)
+    start, end = body.span
+    for item in row.get("evidence") or ():
+        source = str(item.get("source", "")) if isinstance(item, dict) else ""
+        if not source.startswith(_SPAN_SOURCES[body.family]):
+            continue
+        if int(item.get("start", -1)) < end and int(item.get("end", -1)) > start:
+            if body.family == "voice":
+                kind = source.split(".", 2)[1]
+                return kind if kind in ("direct", "reported", "observation",
+                                        "attempted_not_obtained") else None
+            return "true"
+    return None
+
+
+def save_correction(
+    request: Request, engine: Engine, user: Principal, child_id: str, body: CorrectionIn,
+    now: datetime, source: str,
+) -> CorrectionRow:
+    """Store an auditor's correction of a verdict of the latest run, with the reading of the
+    record for retraining, and log it. 404 for a file or record the user may not see, 422
+    for a value the family does not take."""
+    from notereview.corrections import text_reading
+
+    run = require_latest_run(engine)
+    visible_case(request, engine, user, run, child_id)
+    view = case_file(engine, run.run_id, child_id)
+    original = _original_verdict(view, body)
+    reading = None
+    if body.record_kind == "visit":
+        record = next(
+            (r for r in view.records if r.table == "visits" and r.record_id == body.record_id),
+            None,
+        )
+        if record is not None:
+            if body.span is not None and body.span[1] > len(record.text):
+                raise HTTPException(status_code=422, detail="the span ends after the record")
+            reading = text_reading(record.text)
+    versions = run.versions or {}
+    judgement = versions.get("judgement", "rules")
+    item = CorrectionInput(
+        auditor=user.name,
+        user_id=user.user_id,
+        source=source,
+        run_key=run.run_key,
+        run_id=run.run_id,
+        child_id=child_id,
+        record_kind=body.record_kind,
+        record_id=body.record_id,
+        family=body.family,
+        corrected=body.corrected,
+        original=original,
+        span_start=body.span[0] if body.span else None,
+        span_end=body.span[1] if body.span else None,
+        rubric_version=str(versions.get("rubric", "")),
+        model_version=judgement.get("model", "rules") if isinstance(judgement, dict) else "rules",
+        reading=reading,
+    )
+    try:
+        (stored,) = add_corrections(engine, [item], now=now)
+    except UserError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+    record_access(request, user, "write_correction", 201, child_id)
+    return stored
+
+
+def corrections_of(
+    request: Request, engine: Engine, user: Principal, child_id: str
+) -> list[CorrectionRow]:
+    """A file's stored corrections (the user must see the file); logged as a case read."""
+    run = require_latest_run(engine)
+    visible_case(request, engine, user, run, child_id)
+    rows = list_corrections(engine, child_id=child_id)
+    record_access(request, user, "read_corrections", 200, child_id)
+    return rows

@@ -7,8 +7,15 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from api.deps import EngineDep, NowDep, UserDep, record_access
-from api.routes._common import iso, require_latest_run, save_audit, visible_case
-from api.schemas import AuditIn
+from api.routes._common import (
+    corrections_of,
+    iso,
+    require_latest_run,
+    save_audit,
+    save_correction,
+    visible_case,
+)
+from api.schemas import AuditIn, CorrectionIn
 from notereview.store import active_claim, case_file
 
 router = APIRouter(tags=["cases"])
@@ -93,3 +100,27 @@ def write_audit(
         "from_dip_sample": stored.from_dip_sample,
         "sample_id": stored.sample_id,
     }
+
+
+@router.post("/cases/{child_id}/corrections", status_code=201)
+def write_correction(
+    child_id: str,
+    correction: CorrectionIn,
+    request: Request,
+    engine: EngineDep,
+    user: UserDep,
+    now: NowDep,
+) -> dict[str, Any]:
+    """Correct one verdict of the latest run (a record's label, or a span of a visit record);
+    stored with who, when, the record and the versions that gave the verdict. Logged."""
+    stored = save_correction(request, engine, user, child_id, correction, now, "api")
+    return stored.as_dict()
+
+
+@router.get("/cases/{child_id}/corrections")
+def read_corrections(
+    child_id: str, request: Request, engine: EngineDep, user: UserDep
+) -> dict[str, Any]:
+    """Every correction of the file's verdicts, oldest first. Logged."""
+    rows = corrections_of(request, engine, user, child_id)
+    return {"child_id": child_id, "corrections": [r.as_dict() for r in rows]}

@@ -13,6 +13,7 @@ from api.routes._common import iso, queue_params, require_latest_run, scope_team
 from notereview.store import (
     AuditRecord,
     active_claims,
+    agreement_over_time,
     case_score,
     case_scores,
     criterion_statuses,
@@ -136,6 +137,16 @@ def estimates(engine: EngineDep) -> dict[str, Any]:
     }
 
 
+def _agreement_cell(cell: Any) -> dict[str, Any]:
+    return {
+        "family": cell.family,
+        **({"month": cell.period} if cell.period else {"model_version": cell.model_version}),
+        "corrections": cell.corrections,
+        "agreed": cell.agreed,
+        "agreement": round(cell.agreement, 4),
+    }
+
+
 @router.get("/agreement")
 def agreement_report(
     engine: EngineDep,
@@ -162,10 +173,15 @@ def agreement_report(
         rankings[CASE_MODEL_RANKING] = [item.child_id for item in by_model]
     audited = _audited_files(engine, latest_audits(engine))
     result = agreement(audited, rankings, k=top)
+    over_time = agreement_over_time(engine)
     return {
         "run_id": run.run_id,
         "audited_files": len(audited),
         "k": top,
+        "corrections": {
+            "by_month": [_agreement_cell(c) for c in over_time.by_month],
+            "by_model_version": [_agreement_cell(c) for c in over_time.by_model_version],
+        },
         "kappa": [asdict(x) for x in result.kappa],
         "precision_at_k": [
             {**asdict(x), "in_sample": x.theme == CASE_MODEL_RANKING} for x in result.precision

@@ -446,6 +446,53 @@ def evaluate(
         markdown.write_text(text, encoding="utf-8")
 
 
+corrections_app = typer.Typer(
+    help="Auditors' corrections of the reviewer's verdicts.", no_args_is_help=True
+)
+
+
+@corrections_app.command("import")
+def corrections_import(
+    answer_key: Annotated[Path, typer.Argument(help="An answer key (casefiles_dev format).")],
+    run: Annotated[Path, typer.Option("--run", help="The folder `notereview score` wrote.")],
+    auditor: Annotated[str, typer.Option("--auditor", help="Whose corrections these are.")],
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url", envvar="NOTEREVIEW_DATABASE_URL", help="SQLAlchemy URL of the store."
+        ),
+    ] = None,
+    extract: Annotated[
+        Path | None,
+        typer.Option("--extract", help="The extract the run scored (default: the key's folder)."),
+    ] = None,
+    children: Annotated[
+        str | None,
+        typer.Option("--children", help="Only these child ids (comma-separated, or @FILE)."),
+    ] = None,
+) -> None:
+    """Store an answer key's visit and SMART labels as corrections of a run's verdicts."""
+    from notereview.corrections import import_answer_key
+    from notereview.store import connect, upgrade
+
+    wanted = None
+    if children:
+        text = (
+            Path(children[1:]).read_text(encoding="utf-8")
+            if children.startswith("@")
+            else (children)
+        )
+        wanted = [c.strip() for c in text.replace("\n", ",").split(",") if c.strip()]
+    engine = connect(database_url)
+    upgrade(engine)
+    result = import_answer_key(engine, answer_key, run, auditor, extract=extract, children=wanted)
+    typer.echo(
+        f"{result.corrections} corrections stored for {result.children} children "
+        f"({result.confirmations} confirm the run's verdict); "
+        f"{result.records_not_in_run} records of the key are not in the run"
+    )
+
+
 def _mount_subcommands() -> None:
     from notereview.store.commands import purge_command, users_app
 
@@ -453,9 +500,11 @@ def _mount_subcommands() -> None:
         users_app, name="users", help="Accounts for the API: add, token, rotate, list, revoke."
     )
     app.command("purge")(purge_command)
-    from notereview.ml.commands import train_app
+    from notereview.ml.commands import models_app, train_app
 
     app.add_typer(train_app, name="train", help="Train the models (--from-audits: case model).")
+    app.add_typer(models_app, name="models", help="Visit judgement versions: list, promote.")
+    app.add_typer(corrections_app, name="corrections", help="Auditors' corrections: import.")
 
 
 _mount_subcommands()

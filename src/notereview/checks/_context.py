@@ -248,7 +248,9 @@ def _overlap(s: set[tuple[str, ...]], p: set[tuple[str, ...]], misses_allowed: f
 
 
 def _voice_of(
-    at: AnnotatedText, day: date | None = None, earlier: frozenset[str] = frozenset()
+    at: AnnotatedText,
+    day: date | None = None,
+    earlier: frozenset[str] = frozenset(),
 ) -> tuple[str, list[Any]]:
     """The record's strongest voice and its sentences. The child's words from an earlier
     record repeated (``earlier``: normalised quotes of the child's earlier visits), or dated a
@@ -344,6 +346,18 @@ def label_visit(
         return cue_evidence("visits", vid, text, start, end, source, why)
 
     voice, voice_sents = _voice_of(at, visit.visit_date, earlier_quotes)
+    voice_note = ""
+    if judgement is not None and judgement.voice:
+        # A version retrained on a council's corrections reads the record's voice itself,
+        # from the rules' kind and the record's words; its evidence is the sentences the
+        # rules gave that kind, or the one that counted most for it.
+        learned_voice, margin, shown = judgement.read_voice(
+            voice, text, at.sentences, child_forms
+        )
+        if learned_voice != voice:
+            voice_note = f" ({judgement.model_id} reads {learned_voice}, margin {margin:+.2f})"
+            voice = learned_voice
+            voice_sents = [at.sentences[i] for i in shown]
     why_voice = {
         "direct": "the child's own words, quoted",
         "reported": "the child's words or views, reported",
@@ -353,7 +367,8 @@ def label_visit(
         ),
     }
     voice_ev = tuple(
-        ev(s.start, s.end, f"voice.{voice}", why_voice[voice]) for s in voice_sents[:3]
+        ev(s.start, s.end, f"voice.{voice}", why_voice[voice] + voice_note)
+        for s in voice_sents[:3]
     )
     # Evidence is built for the sentences shown only (the first two or three of each kind).
     attempt_ev = tuple(

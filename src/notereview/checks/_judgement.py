@@ -178,14 +178,72 @@ def weight_units(weights: dict[str, float]) -> dict[str, int]:
 
 
 @dataclass(frozen=True)
+class VoiceClass:
+    """One kind of voice in the learned reading of a record's voice: a bias and weights over
+    the record's features (those of its sentences, each counted once, and ``rules:<kind>``,
+    the kind the rules read)."""
+
+    kind: str
+    bias: float
+    weights: dict[str, float]
+
+
+#: Kinds of voice, strongest first (as checks._context.VOICE_ORDER): ties go to the stronger.
+VOICE_KINDS: tuple[str, ...] = (
+    "direct", "reported", "observation", "attempted_not_obtained", "none"
+)
+
+
+@dataclass(frozen=True)
 class Judgement:
-    """The learned judgement of a visit record: one ``LabelModel`` per label."""
+    """The learned judgement of a visit record: one ``LabelModel`` per label, and optionally a
+    ``VoiceCheck`` per kind of voice."""
 
     model_id: str
     sha256: str
     models: dict[str, LabelModel]
     #: Per label, its weights as ``weight_units`` gives them (built once, on loading).
     units: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: Per kind of voice, a class of the learned reading of the record's voice (empty: the
+    #: rules' voice stands).
+    voice: dict[str, VoiceClass] = field(default_factory=dict)
+    voice_units: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def read_voice(
+        self,
+        rules_kind: str,
+        text: str,
+        sentences: Sequence[SentenceAnnotation],
+        child_forms: frozenset[str],
+    ) -> tuple[str, float, list[int]]:
+        """(kind, margin over the rules' kind, the sentences that show it): the learned
+        reading of the record's voice, given the rules' kind. The sentences are those the rules
+        gave that kind, else the one whose features count most for it."""
+        feats = text_features(text, sentences, child_forms)
+        return self.voice_from_features(rules_kind, feats)
+
+    def voice_from_features(
+        self, rules_kind: str, feats: Sequence[frozenset[str]]
+    ) -> tuple[str, float, list[int]]:
+        if not self.voice:
+            return rules_kind, 0.0, []
+        present = frozenset().union(*feats) | {f"rules:{rules_kind}"}
+        scores: dict[str, int] = {}
+        for kind in VOICE_KINDS:
+            cls = self.voice.get(kind)
+            if cls is not None:
+                units = self.voice_units.get(kind, {})
+                scores[kind] = round(cls.bias * SCALE) + sum([units.get(f, 0) for f in present])
+        best = max(scores, key=lambda k: (scores[k], -VOICE_KINDS.index(k)))
+        margin = (scores[best] - scores.get(rules_kind, scores[best])) / SCALE
+        if best == "none":
+            return best, margin, []
+        shown = [i for i, f in enumerate(feats) if f"voice:{best}" in f]
+        if not shown and feats:
+            units = self.voice_units.get(best, {})
+            sums = [sum([units.get(x, 0) for x in f]) for f in feats]
+            shown = [max(range(len(feats)), key=lambda i: sums[i])]
+        return best, margin, shown
 
     def read(
         self,
@@ -236,15 +294,55 @@ def judgement_from_dict(data: dict[str, Any], model_id: str, sha256: str) -> Jud
     if missing:
         raise ModelError(f"{model_id} has no model for {', '.join(missing)}; retrain it")
     units = {label: weight_units(model.weights) for label, model in models.items()}
-    return Judgement(model_id, sha256, models, units)
+    try:
+        voice = {
+            str(kind): VoiceClass(
+                str(kind),
+                float(spec["bias"]),
+                {str(k): float(v) for k, v in spec["weights"].items()},
+            )
+            for kind, spec in (data.get("voice") or {}).items()
+        }
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ModelError(f"{model_id}: its voice model is not readable ({exc})") from None
+    unknown = sorted(set(voice) - set(VOICE_KINDS))
+    if unknown:
+        raise ModelError(f"{model_id}: its voice model has unknown kinds {unknown}; retrain it")
+    voice_units = {kind: weight_units(c.weights) for kind, c in voice.items()}
+    return Judgement(model_id, sha256, models, units, voice, voice_units)
 
 
-def load_judgement(version: str = "1", models_dir: Path | None = None) -> Judgement:
+#: The version name that means "whichever version the registry promotes" (rubric:
+#: ``judgement: visit_judgement@promoted``).
+PROMOTED = "promoted"
+REGISTRY_FILE = "registry.json"
+
+
+def promoted_version(models_dir: Path | None = None) -> str:
+    """The version ``models/visit_judgement/registry.json`` promotes (written by
+    ``notereview train --from-corrections`` and ``notereview models``); "1" without one."""
+    from notereview.ml._runtime import default_models_dir
+
+    path = Path(models_dir or default_models_dir()) / NAME / REGISTRY_FILE
+    if not path.is_file():
+        return "1"
+    try:
+        version = json.loads(path.read_text(encoding="utf-8"))["promoted"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise ModelError(f"{path} is not a model registry; restore it or delete it") from None
+    if not isinstance(version, str) or not re.fullmatch(r"[\w.-]+", version):
+        raise ModelError(f"{path} promotes no valid version; run 'notereview models list'")
+    return version
+
+
+def load_judgement(version: str = PROMOTED, models_dir: Path | None = None) -> Judgement:
     """Load ``models/visit_judgement/<version>/weights.json``, its sha256 checked against
-    meta.json (``ModelError`` when missing or changed)."""
+    meta.json (``ModelError`` when missing or changed); ``promoted``: the registry's version."""
     from notereview.ml._artefact import read_meta, sha256_file
     from notereview.ml._runtime import default_models_dir
 
+    if version == PROMOTED:
+        version = promoted_version(models_dir)
     folder = Path(models_dir or default_models_dir()) / NAME / version
     path = folder / WEIGHTS_FILE
     model_id = f"{NAME}@{version}"

@@ -3,6 +3,8 @@
     notereview train --from-audits --db sqlite:///demo/notereview.db
     notereview train --from-audits --answer-key demo/extract/answer_key.json
     notereview train text --work /tmp/nr-train
+    notereview train --from-corrections --database-url sqlite:///notereview.db [--out models/]
+    notereview models list|promote VERSION|rollback [--models-dir models/]
 """
 
 from __future__ import annotations
@@ -25,6 +27,26 @@ def train(
     from_audits: Annotated[
         bool, typer.Option("--from-audits", help="Retrain the case model from audit outcomes.")
     ] = False,
+    from_corrections: Annotated[
+        bool,
+        typer.Option(
+            "--from-corrections",
+            help="Retrain the visit judgement on auditors' corrections; promoted only when it "
+            "beats the current version on held-out children.",
+        ),
+    ] = False,
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", envvar="NOTEREVIEW_DATABASE_URL",
+                     help="Database holding the corrections."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Models folder for --from-corrections.")
+    ] = None,
+    train_dir: Annotated[
+        Path | None,
+        typer.Option("--train-dir", help="The judgement's training passages (../shared/train)."),
+    ] = None,
     db: Annotated[
         str | None, typer.Option(help="Database URL holding audit_outcomes.")
     ] = None,
@@ -40,6 +62,9 @@ def train(
 ) -> None:
     """Retrain the case model from auditors' recorded grades (--from-audits)."""
     if ctx.invoked_subcommand is not None:
+        return
+    if from_corrections:
+        _from_corrections(database_url, out or models_dir, train_dir)
         return
     if not from_audits:
         typer.echo(ctx.get_help())
@@ -68,6 +93,73 @@ def train(
     cut = int(len(rows) * 0.7)
     train_case_audit(rows[:cut], rows[cut:], models_dir or default_models_dir(), source,
                      version=version, report_dir=report_dir, log=typer.echo)
+
+
+def default_train_dir() -> Path:
+    """The judgement's training passages: ../shared/train beside the repository."""
+    from notereview.ml._runtime import default_models_dir
+
+    return default_models_dir().resolve().parent.parent / "shared" / "train"
+
+
+def _from_corrections(database_url: str | None, out: Path | None, train_dir: Path | None) -> None:
+    from notereview.ml._judgement_fit import train_from_corrections
+    from notereview.ml._runtime import default_models_dir
+    from notereview.store import connect, upgrade
+
+    engine = connect(database_url)
+    upgrade(engine)
+    outcome = train_from_corrections(
+        engine, out or default_models_dir(), train_dir or default_train_dir(), log=typer.echo
+    )
+    typer.echo(f"wrote visit_judgement@{outcome.version} in {outcome.folder}")
+    typer.echo(outcome.reason)
+
+
+models_app = typer.Typer(
+    help="Versions of the visit judgement: list, promote, roll back.", no_args_is_help=True
+)
+ModelsDir = Annotated[
+    Path | None, typer.Option("--models-dir", help="Models folder (default: models/).")
+]
+
+
+def _models_dir(models_dir: Path | None) -> Path:
+    from notereview.ml._runtime import default_models_dir
+
+    return models_dir or default_models_dir()
+
+
+@models_app.command("list")
+def models_list(models_dir: ModelsDir = None) -> None:
+    """Every version of the visit judgement; * marks the promoted one."""
+    from notereview.ml._judgement_fit import list_versions
+
+    for v in list_versions(_models_dir(models_dir)):
+        mark = "*" if v["promoted"] else " "
+        typer.echo(f"{mark} visit_judgement@{v['version']:<4} {v['created_at'] or '-':<26} "
+                   f"sha256 {v['sha256'][:12]}  {v['gate']}")
+
+
+@models_app.command("promote")
+def models_promote(
+    version: Annotated[str, typer.Argument(help="The version to promote.")],
+    models_dir: ModelsDir = None,
+) -> None:
+    """Make VERSION the one the rubric uses (visit_judgement@promoted)."""
+    from notereview.ml._judgement_fit import promote
+
+    promote(_models_dir(models_dir), version)
+    typer.echo(f"visit_judgement@{version} promoted")
+
+
+@models_app.command("rollback")
+def models_rollback(models_dir: ModelsDir = None) -> None:
+    """Promote again the version promoted before the current one."""
+    from notereview.ml._judgement_fit import rollback
+
+    target = rollback(_models_dir(models_dir))
+    typer.echo(f"rolled back: visit_judgement@{target} promoted")
 
 
 @train_app.command("text")

@@ -14,6 +14,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from notereview.store._corrections import (
+        CorrectionInput,
+        CorrectionRow,
+        add_corrections,
+        agreement_over_time,
+        list_corrections,
+        training_corrections,
+    )
     from notereview.store._engine import DEFAULT_URL, URL_ENV, connect, database_url, upgrade
     from notereview.store._errors import (
         ClaimConflictError,
@@ -111,6 +119,12 @@ _EXPORTS: dict[str, str] = {
     "sign_in_locked_until": "_signin",
     "rotate_token": "_people",
     "account_of_token": "_people",
+    "CorrectionInput": "_corrections",
+    "CorrectionRow": "_corrections",
+    "add_corrections": "_corrections",
+    "list_corrections": "_corrections",
+    "training_corrections": "_corrections",
+    "agreement_over_time": "_corrections",
     "AccessEvent": "_people",
     "AuditRecord": "_people",
     "CaseFileView": "_runs",
@@ -208,6 +222,8 @@ __all__ = [
     "CaseScoreRow",
     "ClaimConflictError",
     "ClaimInfo",
+    "CorrectionInput",
+    "CorrectionRow",
     "CriterionShare",
     "FindingRow",
     "FocusWeekInfo",
@@ -231,9 +247,11 @@ __all__ = [
     "active_claim",
     "active_claims",
     "add_audit",
+    "add_corrections",
     "add_focus_week",
     "add_user",
     "address_key",
+    "agreement_over_time",
     "authenticate",
     "cached_results",
     "case_file",
@@ -255,6 +273,7 @@ __all__ = [
     "last_audited",
     "latest_audits",
     "latest_run",
+    "list_corrections",
     "list_focus_weeks",
     "list_runs",
     "list_users",
@@ -274,6 +293,7 @@ __all__ = [
     "run_versions",
     "session_user",
     "sign_in_locked_until",
+    "training_corrections",
     "upgrade",
     "write_run",
     "write_run_parts",

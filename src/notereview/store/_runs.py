@@ -121,6 +121,7 @@ class RunSummary:
     rows_read: int
     rows_scored: int
     rows_quarantined: int
+    run_key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -632,6 +633,7 @@ def _summary(run: Run) -> RunSummary:
         rows_read=run.rows_read,
         rows_scored=run.rows_scored,
         rows_quarantined=run.rows_quarantined,
+        run_key=run.run_key,
     )
 
 

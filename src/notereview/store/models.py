@@ -405,3 +405,39 @@ class SignInFailure(Base):
     failures: Mapped[int] = mapped_column(Integer)
     first_failed_at: Mapped[datetime]
     locked_until: Mapped[datetime | None]
+
+
+# --- auditors' corrections (migration 0007) ---------------------------------------------------
+
+
+class Correction(Base):
+    """An auditor's correction of one verdict: a record's label, or a span inside it.
+
+    ``span_start``/``span_end`` are character offsets in the record's text, or null for a
+    whole-record correction. ``original`` is the verdict the run gave (null for a span the
+    reviewer did not mark); ``corrected`` is the auditor's. ``reading`` is the rules' reading
+    of the record at the time (sentence offsets and features, names masked), from which the
+    judgement retrains; it holds no names."""
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    auditor: Mapped[str] = mapped_column(String(128))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    source: Mapped[str] = mapped_column(String(16))
+    run_key: Mapped[str] = mapped_column(String(64))
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("runs.id", ondelete="SET NULL"), nullable=True
+    )
+    child_id: Mapped[str] = mapped_column(String(64), index=True)
+    record_kind: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[str] = mapped_column(String(128))
+    span_start: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    span_end: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    family: Mapped[str] = mapped_column(String(32))
+    original: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    corrected: Mapped[str] = mapped_column(String(64))
+    rubric_version: Mapped[str] = mapped_column(String(64))
+    model_version: Mapped[str] = mapped_column(String(128))
+    reading: Mapped[Any] = mapped_column(JSONType, nullable=True)

@@ -2,7 +2,7 @@
 worker process.
 
 Revision ID: 0008_access
-Revises: 0006_monitoring
+Revises: 0007_corrections
 Create Date: 2026-12-07
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_access"
-down_revision = "0006_monitoring"
+down_revision = "0007_corrections"
 branch_labels = None
 depends_on = None
 
