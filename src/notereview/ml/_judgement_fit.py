@@ -19,6 +19,11 @@ The gate, per label family the judgement decides (analysis, plan link):
   correction on that author's passages, so a correction set that teaches the opposite of the
   training data (labels flipped) shows up even where the held-out corrections share its error.
 
+Before anything else, corrections the current reading agrees with less often than it disagrees
+(the upper end of that agreement's 95% interval over children below :data:`CONTRADICTION`)
+are refused outright: they contradict the reading systematically, as a flipped or misaligned
+import does, rather than correct it.
+
 Per family, the new version takes the candidate's model where it agrees more with the
 held-out corrections and does not fall beyond noise on the held-out passages (the upper end of
 the 95% interval of a paired bootstrap over passages below zero); elsewhere it keeps the current
@@ -91,8 +96,13 @@ class Example:
 
 #: Kinds of voice, strongest first (checks._context.VOICE_ORDER); each but "none" may get a
 #: learned check.
-VOICE_ORDER: tuple[str, ...] = ("direct", "reported", "observation", "attempted_not_obtained",
-                                "none")
+VOICE_ORDER: tuple[str, ...] = (
+    "direct",
+    "reported",
+    "observation",
+    "attempted_not_obtained",
+    "none",
+)
 
 
 def rules_voice_of(sentences: Bag) -> str:
@@ -192,10 +202,7 @@ def fit(examples: Sequence[Example], label: str, width: int, c: float = C) -> La
 
     usable = [e for e in examples if label in e.labels and e.sentences]
     neg = [
-        (w, e.weight)
-        for e in usable
-        if not e.labels[label]
-        for w in windows(e.sentences, width)
+        (w, e.weight) for e in usable if not e.labels[label] for w in windows(e.sentences, width)
     ]
     pos_examples = [e for e in usable if e.labels[label]]
     positives_bags = [windows(e.sentences, width) for e in pos_examples]
@@ -257,7 +264,10 @@ def read_passages(train_dir: Path) -> list[Example]:
             labels = {k: bool(item["labels"][k]) for k in LABELS}
             out.append(
                 Example(
-                    path.parent.name, bag, labels, group=path.parent.name,
+                    path.parent.name,
+                    bag,
+                    labels,
+                    group=path.parent.name,
                     voice=str(item["labels"].get("voice") or "none"),
                     rules_voice=rules_voice_of(bag),
                 )
@@ -301,8 +311,14 @@ def correction_examples(corrections: Iterable[Any]) -> tuple[list[Example], dict
         if family == "voice":
             ex = records.get((run, record))
             if ex is None:
-                ex = Example("correction", [Counter(f) for _s, _e, f in sentences], {},
-                             CORRECTION_WEIGHT, c.row.child_id, rules)
+                ex = Example(
+                    "correction",
+                    [Counter(f) for _s, _e, f in sentences],
+                    {},
+                    CORRECTION_WEIGHT,
+                    c.row.child_id,
+                    rules,
+                )
                 records[(run, record)] = ex
             ex.voice = c.row.corrected
             ex.rules_voice = c.row.original or rules_voice_of(ex.sentences)
@@ -324,8 +340,14 @@ def correction_examples(corrections: Iterable[Any]) -> tuple[list[Example], dict
             covered = [Counter(f) for s, e, f in sentences if s < end and e > start]
             if covered:
                 spans.append(
-                    Example("correction-span", covered, {label_of[family]: value},
-                            CORRECTION_WEIGHT, c.row.child_id, rules)
+                    Example(
+                        "correction-span",
+                        covered,
+                        {label_of[family]: value},
+                        CORRECTION_WEIGHT,
+                        c.row.child_id,
+                        rules,
+                    )
                 )
             else:
                 skipped["span outside the record's sentences"] += 1
@@ -364,14 +386,23 @@ def refit(base: Judgement, examples: Sequence[Example], model_id: str = "candida
     for label, old in base.models.items():
         new = fit(examples, label, old.window)
         models[label] = LabelModel(
-            label, new.bias, new.weights, old.window, old.threshold, old.rule_offset,
+            label,
+            new.bias,
+            new.weights,
+            old.window,
+            old.threshold,
+            old.rule_offset,
             old.rule_cap,
         )
     voiced = [e for e in examples if e.voice is not None]
     voice = fit_voice([*voiced, *voice_pseudo_records([e for e in voiced if e.weight == 1.0])])
     return Judgement(
-        model_id, "", models, {k: weight_units(m.weights) for k, m in models.items()},
-        voice, {k: weight_units(v.weights) for k, v in voice.items()},
+        model_id,
+        "",
+        models,
+        {k: weight_units(m.weights) for k, m in models.items()},
+        voice,
+        {k: weight_units(v.weights) for k, v in voice.items()},
     )
 
 
@@ -387,8 +418,12 @@ def compose(current: Judgement, candidate: Judgement, taken: Sequence[str]) -> J
         else (current.voice, current.voice_units)
     )
     return Judgement(
-        candidate.model_id, "", models, {k: weight_units(m.weights) for k, m in models.items()},
-        voice, voice_units,
+        candidate.model_id,
+        "",
+        models,
+        {k: weight_units(m.weights) for k, m in models.items()},
+        voice,
+        voice_units,
     )
 
 
@@ -462,6 +497,26 @@ def paired_bootstrap(
     return before, after, float(low), float(high)
 
 
+#: Below this agreement of the current reading with the corrections (the upper end of its
+#: 95% interval), they contradict it rather than correct it (a label agrees with its flip
+#: less often than chance).
+CONTRADICTION = 0.5
+
+
+def _agreement_interval(
+    groups: dict[str, list[tuple[bool, bool]]], rng: np.random.Generator
+) -> tuple[float, float]:
+    """The 95% interval of the current reading's agreement (the first of each pair),
+    resampling the groups (children) with replacement."""
+    names = sorted(groups)
+    right = np.array([sum(b for b, _ in groups[g]) for g in names], dtype=float)
+    sizes = np.array([len(groups[g]) for g in names], dtype=float)
+    idx = rng.integers(0, len(names), size=(BOOTSTRAP, len(names)))
+    boot = right[idx].sum(axis=1) / np.maximum(sizes[idx].sum(axis=1), 1)
+    low, high = np.percentile(boot, [2.5, 97.5])
+    return float(low), float(high)
+
+
 def gate(
     current: Judgement,
     passages: Sequence[Example],
@@ -512,6 +567,28 @@ def gate(
         FAMILY_OF[label]: FamilyFigures(sum(map(len, g.values())), *paired_bootstrap(g, rng))
         for label, g in sorted(by_passage.items())
     }
+    # Corrections that the current reading agrees with less often than it disagrees, beyond
+    # noise (the upper end of the 95% interval of that agreement, over children, under a
+    # half), contradict it systematically: a flipped or misaligned import, not a council's
+    # writing. Nothing is promoted from them, whatever the folds say.
+    contradicted = []
+    for label, g in sorted(by_child.items()):
+        low_high = _agreement_interval(g, rng)
+        if low_high[1] < CONTRADICTION:
+            before = corr[FAMILY_OF[label]].before
+            contradicted.append(
+                f"{FAMILY_OF[label]} agrees with {before:.3f} of them (95% interval "
+                f"{low_high[0]:.3f} to {low_high[1]:.3f})"
+            )
+    if contradicted:
+        n = sum(f.n for f in corr.values())
+        pooled = sum(f.before * f.n for f in corr.values()) / n
+        reason = (
+            "not promoted: the corrections contradict the current reading systematically ("
+            + "; ".join(contradicted)
+            + "): a flipped or misaligned import? check it before retraining"
+        )
+        return GateResult(False, reason, pooled, pooled, corr, pas, [])
     # Per family, the candidate's model is taken where it agrees more with the held-out
     # corrections and is not worse beyond noise on the held-out passages; elsewhere the
     # current model's reading stays (the new version is that composite).
@@ -537,13 +614,17 @@ def gate(
         f"({rise:+.3f})"
     )
     if rise < PROMOTION_MARGIN:
-        promote, reason = False, (
-            f"not promoted: {figures} is under the margin of {PROMOTION_MARGIN}{kept_note}"
+        promote, reason = (
+            False,
+            (f"not promoted: {figures} is under the margin of {PROMOTION_MARGIN}{kept_note}"),
         )
     else:
-        promote, reason = True, (
-            f"promoted: {figures} >= {PROMOTION_MARGIN} with the new "
-            f"{', '.join(taken)}{kept_note}"
+        promote, reason = (
+            True,
+            (
+                f"promoted: {figures} >= {PROMOTION_MARGIN} with the new "
+                f"{', '.join(taken)}{kept_note}"
+            ),
         )
     return GateResult(promote, reason, pooled_before, pooled_after, corr, pas, taken)
 
@@ -692,8 +773,9 @@ def write_version(
         "gate": result.as_dict(),
     }
     (folder / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    (folder / CARD_FILE).write_text(_card(version, base_id, provenance, result, digest),
-                                    encoding="utf-8")
+    (folder / CARD_FILE).write_text(
+        _card(version, base_id, provenance, result, digest), encoding="utf-8"
+    )
     return version, folder
 
 
@@ -783,9 +865,7 @@ def train_from_corrections(
     passages = read_passages(train_dir)
     result = gate(current, passages, corrected, log)
     final = compose(current, refit(current, [*passages, *corrected]), result.taken)
-    labels = {
-        FAMILY_OF[label]: sum(1 for e in corrected if label in e.labels) for label in LABELS
-    }
+    labels = {FAMILY_OF[label]: sum(1 for e in corrected if label in e.labels) for label in LABELS}
     labels["voice"] = sum(1 for e in corrected if e.voice is not None)
     provenance = {
         "passages": len(passages),
