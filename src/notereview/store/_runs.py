@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from notereview._spreadsheet import read_output_csv
 from notereview.checks import THEMES
+from notereview.store._cache import kept, run_key_of
 from notereview.store._errors import NotFoundError, RunConflictError, StoreError
 from notereview.store.models import (
     CaseScore,
@@ -701,12 +702,22 @@ def monitoring_rows(engine: Engine, run_id: int) -> list[dict[str, Any]]:
 def case_scores(
     engine: Engine, run_id: int, teams: Collection[str] | None = None
 ) -> list[CaseScoreRow]:
-    """Every child's scores in a run (only ``teams`` where given), by rank."""
-    query = select(CaseScore).where(CaseScore.run_id == run_id)
-    if teams:
-        query = query.where(CaseScore.team.in_(sorted(teams)))
-    with Session(engine) as session:
-        return [_case_row(r) for r in session.scalars(query.order_by(CaseScore.rank)).all()]
+    """Every child's scores in a run (only ``teams`` where given), by rank. Every queue,
+    estimate and dip sample reads them: read from the database once per process and kept
+    (``store._cache``: a run never changes)."""
+    run_key = run_key_of(engine, run_id)
+    if run_key is None:
+        return []
+    scope = tuple(sorted(teams)) if teams else None
+
+    def read() -> tuple[CaseScoreRow, ...]:
+        query = select(CaseScore).where(CaseScore.run_id == run_id)
+        if scope:
+            query = query.where(CaseScore.team.in_(scope))
+        with Session(engine) as session:
+            return tuple(_case_row(r) for r in session.scalars(query.order_by(CaseScore.rank)))
+
+    return list(kept(engine, ("case_scores", run_id, run_key, scope), read))
 
 
 def case_score(engine: Engine, run_id: int, child_id: str) -> CaseScoreRow | None:
@@ -811,13 +822,22 @@ def case_file(engine: Engine, run_id: int, child_id: str) -> CaseFileView:
 def criterion_statuses(
     engine: Engine, run_id: int, child_ids: Iterable[str] | None = None
 ) -> dict[str, dict[str, str]]:
-    """child_id → criterion → the model's status, for one run."""
-    query = select(CriterionFinding.child_id, CriterionFinding.criterion, CriterionFinding.status)
-    query = query.where(CriterionFinding.run_id == run_id)
-    if child_ids is not None:
-        query = query.where(CriterionFinding.child_id.in_(sorted(set(child_ids))))
-    result: dict[str, dict[str, str]] = {}
-    with Session(engine) as session:
-        for child_id, criterion, status in session.execute(query):
-            result.setdefault(child_id, {})[criterion] = status
-    return result
+    """child_id → criterion → the model's status, for one run (every child's, read once per
+    process and kept: ``store._cache``; the caller gets its own copy)."""
+    run_key = run_key_of(engine, run_id)
+    if run_key is None:
+        return {}
+
+    def read() -> dict[str, dict[str, str]]:
+        query = select(
+            CriterionFinding.child_id, CriterionFinding.criterion, CriterionFinding.status
+        ).where(CriterionFinding.run_id == run_id)
+        result: dict[str, dict[str, str]] = {}
+        with Session(engine) as session:
+            for child_id, criterion, status in session.execute(query):
+                result.setdefault(child_id, {})[criterion] = status
+        return result
+
+    every = kept(engine, ("criterion_statuses", run_id, run_key), read)
+    wanted = every.keys() if child_ids is None else set(child_ids) & every.keys()
+    return {child: dict(every[child]) for child in wanted}

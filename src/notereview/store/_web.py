@@ -13,6 +13,7 @@ from sqlalchemy import Engine, case, func, select, update
 from sqlalchemy.orm import Session
 
 from notereview.checks import THEMES
+from notereview.store._cache import kept
 from notereview.store._errors import NotFoundError, StoreError
 from notereview.store._people import Principal
 from notereview.store.models import (
@@ -212,15 +213,24 @@ class CriterionShare:
 
 def criterion_shares(engine: Engine, runs: int = 52) -> list[CriterionShare]:
     """Per run (the newest ``runs``), team and criterion: files meeting it and files where it
-    applies. Counts only: no child, worker or text leaves the database."""
+    applies. Counts only: no child, worker or text leaves the database. Each run's counts are
+    worked out once per process and kept (``store._cache``: a run never changes)."""
     with Session(engine) as session:
-        run_ids = session.scalars(
-            select(Run.id).order_by(Run.as_of.desc(), Run.id.desc()).limit(runs)
+        newest = session.execute(
+            select(Run.id, Run.run_key).order_by(Run.as_of.desc(), Run.id.desc()).limit(runs)
         ).all()
-        if not run_ids:
-            return []
-        met = func.sum(case((CriterionFinding.status == "met", 1), else_=0))
-        applicable = func.sum(case((CriterionFinding.status != "not_applicable", 1), else_=0))
+    shares: list[CriterionShare] = []
+    for run_id, run_key in newest:
+        shares += kept(
+            engine, ("criterion_shares", run_id, run_key), lambda r=run_id: _run_shares(engine, r)
+        )
+    return sorted(shares, key=lambda c: (c.as_of, c.run_id, c.team, c.criterion))
+
+
+def _run_shares(engine: Engine, run_id: int) -> tuple[CriterionShare, ...]:
+    met = func.sum(case((CriterionFinding.status == "met", 1), else_=0))
+    applicable = func.sum(case((CriterionFinding.status != "not_applicable", 1), else_=0))
+    with Session(engine) as session:
         rows = session.execute(
             select(
                 Run.id,
@@ -237,7 +247,7 @@ def criterion_shares(engine: Engine, runs: int = 52) -> list[CriterionShare]:
                 (CaseScore.run_id == CriterionFinding.run_id)
                 & (CaseScore.child_id == CriterionFinding.child_id),
             )
-            .where(Run.id.in_(run_ids))
+            .where(Run.id == run_id)
             .group_by(
                 Run.id,
                 Run.as_of,
@@ -245,9 +255,8 @@ def criterion_shares(engine: Engine, runs: int = 52) -> list[CriterionShare]:
                 CriterionFinding.criterion,
                 CriterionFinding.theme,
             )
-            .order_by(Run.as_of, Run.id, CaseScore.team, CriterionFinding.criterion)
         ).all()
-    return [
-        CriterionShare(run_id, as_of, team, criterion, theme, int(m or 0), int(a or 0))
-        for run_id, as_of, team, criterion, theme, m, a in rows
-    ]
+    return tuple(
+        CriterionShare(rid, as_of, team, criterion, theme, int(m or 0), int(a or 0))
+        for rid, as_of, team, criterion, theme, m, a in rows
+    )

@@ -1,0 +1,57 @@
+"""What the service reads again and again from a stored run is kept per process
+(``store._cache``): the same answers, read once, and never stale across a purge."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+from notereview.store import case_scores, criterion_shares, criterion_statuses, write_run
+from notereview.store._retention import purge
+
+pytest_plugins = ["api_fixtures"]
+
+
+def _count_selects(engine: Engine) -> list[str]:
+    seen: list[str] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def on(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append(statement)
+
+    return seen
+
+
+def test_a_runs_reads_are_kept_and_the_same(engine: Engine, run_factory: Any) -> None:
+    run_id = write_run(engine, *run_factory(seed=5, n_children=40)).run_id
+    first = case_scores(engine, run_id)
+    statuses = criterion_statuses(engine, run_id)
+    shares = criterion_shares(engine)
+    selects = _count_selects(engine)
+    assert case_scores(engine, run_id) == first
+    assert criterion_statuses(engine, run_id) == statuses
+    assert criterion_shares(engine) == shares
+    # each read again is one small lookup of the run's key, not the run's rows
+    assert all("FROM case_scores" not in s and "FROM criterion_findings" not in s for s in selects)
+    teams = {first[0].team}
+    assert [c.child_id for c in case_scores(engine, run_id, teams)] == [
+        c.child_id for c in first if c.team in teams
+    ]
+    one = first[0].child_id
+    assert criterion_statuses(engine, run_id, [one]) == {one: statuses[one]}
+    criterion_statuses(engine, run_id, [one])[one].clear()  # a caller's copy, not the kept one
+    assert criterion_statuses(engine, run_id)[one] == statuses[one]
+
+
+def test_a_purged_run_is_not_served_from_what_was_kept(engine: Engine, run_factory: Any) -> None:
+    old_info, old_tables = run_factory(seed=6, n_children=20, as_of="2025-01-31")
+    old = write_run(engine, old_info, old_tables).run_id
+    assert len(case_scores(engine, old)) == 20
+    purge(engine, before=date(2025, 6, 1))
+    assert case_scores(engine, old) == []  # gone, even where the id comes back
+    new_info, new_tables = run_factory(seed=7, n_children=25, as_of="2026-03-31")
+    new = write_run(engine, new_info, new_tables).run_id
+    assert len(case_scores(engine, new)) == 25
