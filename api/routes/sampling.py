@@ -14,7 +14,6 @@ from notereview.store import (
     AuditRecord,
     active_claims,
     agreement_over_time,
-    case_score,
     case_scores,
     criterion_statuses,
     latest_audits,
@@ -92,9 +91,11 @@ def _audited_files(engine: Any, audits: list[AuditRecord]) -> list[AuditedFile]:
     for audit in audits:
         by_run.setdefault(audit.run_id, []).append(audit.child_id)
     statuses = {run_id: criterion_statuses(engine, run_id, ids) for run_id, ids in by_run.items()}
+    # each run's scores once (kept per process), not one query per audited file
+    scores = {run_id: {c.child_id: c for c in case_scores(engine, run_id)} for run_id in by_run}
     files = []
     for audit in audits:
-        case = case_score(engine, audit.run_id, audit.child_id)
+        case = scores[audit.run_id].get(audit.child_id)
         files.append(
             AuditedFile(
                 child_id=audit.child_id,

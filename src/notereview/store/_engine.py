@@ -47,7 +47,8 @@ def connect(url: str | None = None) -> Engine:
     """An engine for ``url`` (see :func:`database_url`).
 
     SQL parameters are hidden from logs and error messages (they carry note text), SQLite
-    enforces foreign keys and waits for locks instead of failing at once."""
+    enforces foreign keys, waits for locks instead of failing at once and writes ahead (WAL),
+    so readers do not wait for a writer."""
     resolved = database_url(url)
     try:
         parsed = make_url(resolved)
@@ -78,6 +79,11 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Write-ahead logging: readers never wait for the writer (the service's many requests
+    # beside its access log and claims), and a commit appends instead of rewriting pages;
+    # synchronous=NORMAL is durable across a process crash and the usual setting with WAL.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
