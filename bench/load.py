@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import random
 import re
 import signal
@@ -285,23 +284,6 @@ def serve(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("the service did not start")
 
 
-def machine() -> dict[str, Any]:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "load_average_at_start": list(os.getloadavg()),
-    }
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__)
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
@@ -317,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
     url, users = build_store(args.db, args.children, args.work)
     users["auditor_tokens"] = users["auditor_tokens"][: args.auditors]
     users["lead_tokens"] = users["lead_tokens"][: args.leads]
+    from bench.run import machine
+
     where = machine()
     server, base = serve(url, args.workers)
     tally = Tally()
