@@ -8,7 +8,13 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
-from notereview.store import case_scores, criterion_shares, criterion_statuses, write_run
+from notereview.store import (
+    case_scores,
+    criterion_shares,
+    criterion_statuses,
+    monitoring_rows,
+    write_run,
+)
 from notereview.store._retention import purge
 
 pytest_plugins = ["api_fixtures"]
@@ -30,12 +36,19 @@ def test_a_runs_reads_are_kept_and_the_same(engine: Engine, run_factory: Any) ->
     first = case_scores(engine, run_id)
     statuses = criterion_statuses(engine, run_id)
     shares = criterion_shares(engine)
+    monitored = monitoring_rows(engine, run_id)
     selects = _count_selects(engine)
+    assert monitoring_rows(engine, run_id) == monitored
     assert case_scores(engine, run_id) == first
     assert criterion_statuses(engine, run_id) == statuses
     assert criterion_shares(engine) == shares
     # each read again is one small lookup of the run's key, not the run's rows
-    assert all("FROM case_scores" not in s and "FROM criterion_findings" not in s for s in selects)
+    assert not [
+        s
+        for s in selects
+        for table in ("case_scores", "criterion_findings", "monitoring_fields")
+        if f"FROM {table}" in s
+    ]
     teams = {first[0].team}
     assert [c.child_id for c in case_scores(engine, run_id, teams)] == [
         c.child_id for c in first if c.team in teams

@@ -689,14 +689,26 @@ def _case_row(row: CaseScore) -> CaseScoreRow:
 
 
 def monitoring_rows(engine: Engine, run_id: int) -> list[dict[str, Any]]:
-    """Every child's equality-monitoring fields in a run (for the equality report only)."""
-    with Session(engine) as session:
-        rows = session.scalars(
-            select(MonitoringFields)
+    """Every child's equality-monitoring fields in a run (for the equality report only), read
+    once per process and kept (``store._cache``); the caller gets its own copies."""
+    run_key = run_key_of(engine, run_id)
+    if run_key is None:
+        return []
+
+    def read() -> tuple[dict[str, Any], ...]:
+        columns = [getattr(MonitoringFields, k) for k in RUN_COLUMNS["monitoring"]]
+        query = (
+            select(*columns)
             .where(MonitoringFields.run_id == run_id)
             .order_by(MonitoringFields.child_id)
-        ).all()
-        return [{k: getattr(r, k) for k in RUN_COLUMNS["monitoring"]} for r in rows]
+        )
+        with Session(engine) as session:
+            return tuple(
+                dict(zip(RUN_COLUMNS["monitoring"], row, strict=True))
+                for row in session.execute(query)
+            )
+
+    return [dict(r) for r in kept(engine, ("monitoring_rows", run_id, run_key), read)]
 
 
 def case_scores(
