@@ -279,6 +279,9 @@ def test_words_from_an_earlier_visit_are_not_this_visits_voice(annotator):
         ("At the core group in March Ottilie said she wants to stay with Ann.", "none"),
         # ... but what she said at the meeting this record is about is
         ("At her review Ottilie told the chair she wants to stay with Ann.", "reported"),
+        # the words of a message or a call are its sender's
+        ("Text from Ottilie 23:14 'im at a party im safe'. Mum says she is at a friend's.",
+         "direct"),
         # tokens are not words: an emoji reply, a greeting in any language, opening the door
         ("Ottilie replied to my text about Friday with 👍🙂.", "none"),
         ("Ottilie said salaam at the door and ran upstairs.", "none"),

@@ -75,6 +75,20 @@ _POSSESSIVE_GAP = re.compile(r"(?:['’]s)?\s+(?:[a-z]+\s+){0,2}")
 _CONJUNCTION_GAP = re.compile(r"\s*,?\s*(?:and|but|or|then|yet)\b", re.IGNORECASE)
 _QUOTE_TAIL_GAP = re.compile(r"[\s,.!?;:—–-]*")
 _ATTRIBUTION_GAP = re.compile(r"\s*[:\-–—]\s*")
+#: A message or call named before its sender ("Text from", "WhatsApp message from"), and what
+#: may stand between the sender and the quoted words (a time, a date, "at 23:14", a colon).
+_CONTACT_BEFORE = re.compile(
+    r"\b(?:te?xt|txt|message|msg|whats\s?app|snap(?:chat)?|e-?mail|dm|voice\s?note|call|"
+    r"voicemail)s?\s+(?:message\s+)?from\s+$",
+    re.IGNORECASE,
+)
+_CONTACT_TAIL = re.compile(r"\s*(?:(?:at|on)\s+)?[\d:./]{0,10}\s*[:,\-–—]?\s*")
+#: The sender first: "Kai rang from the station:", "Kai texted at 23:14 -".
+_CONTACT_AFTER = re.compile(
+    r"\s+(?:rang|phoned|called|texted|messaged|emailed|wrote|whatsapped|snapchatted|"
+    r"sent\s+(?:a\s+|me\s+a\s+)?(?:text|message|msg|voice\s?note))\b[^\n\"“'‘.]{0,40}?[:\-–—]\s*",
+    re.IGNORECASE,
+)
 _CLAUSE_START_RX = re.compile(
     r"(?:^|[\n;•·*▪◦‣>]|(?:^|\s)[-–—]|\d[.)]|\b(?:actions?|next steps?|owner)\s*[:\-–])"
     r"[\s\-–—•*]*$",
@@ -869,6 +883,13 @@ class Reader:
         for m in reversed(mentions):
             if m.end <= qs:
                 if _ATTRIBUTION_GAP.fullmatch(text, m.end, qs):
+                    return m.who, None
+                # 'Text from Kai 23:14: "..."', 'Kai rang from the station: "..."': the words
+                # of a message or a call are its sender's
+                if _CONTACT_AFTER.fullmatch(text, m.end, qs) or (
+                    _CONTACT_BEFORE.search(text, max(ss, m.start - 30), m.start)
+                    and _CONTACT_TAIL.fullmatch(text, m.end, qs)
+                ):
                     return m.who, None
                 break
         return None, None
