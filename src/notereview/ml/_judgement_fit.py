@@ -278,6 +278,18 @@ def read_passages(train_dir: Path) -> list[Example]:
 # --- corrections as examples --------------------------------------------------------------
 
 
+def _record_example(sentences: list[Any], child_id: str, rules: dict[str, int]) -> Example:
+    """A whole corrected record as a training example (its labels filled in by the caller)."""
+    return Example(
+        "correction",
+        [Counter(f) for _s, _e, f in sentences],
+        {},
+        CORRECTION_WEIGHT,
+        child_id,
+        rules,
+    )
+
+
 def correction_examples(corrections: Iterable[Any]) -> tuple[list[Example], dict[str, int]]:
     """The corrected visit records (whole-record corrections merged per record) and each span
     correction (the sentences it covers) as examples; with counts of what was left out."""
@@ -311,30 +323,14 @@ def correction_examples(corrections: Iterable[Any]) -> tuple[list[Example], dict
         if family == "voice":
             ex = records.get((run, record))
             if ex is None:
-                ex = Example(
-                    "correction",
-                    [Counter(f) for _s, _e, f in sentences],
-                    {},
-                    CORRECTION_WEIGHT,
-                    c.row.child_id,
-                    rules,
-                )
-                records[(run, record)] = ex
+                ex = records[(run, record)] = _record_example(sentences, c.row.child_id, rules)
             ex.voice = c.row.corrected
             ex.rules_voice = c.row.original or rules_voice_of(ex.sentences)
             continue
         if start is None:
             ex = records.get((run, record))
             if ex is None:
-                ex = Example(
-                    "correction",
-                    [Counter(f) for _s, _e, f in sentences],
-                    {},
-                    CORRECTION_WEIGHT,
-                    c.row.child_id,
-                    rules,
-                )
-                records[(run, record)] = ex
+                ex = records[(run, record)] = _record_example(sentences, c.row.child_id, rules)
             ex.labels[label_of[family]] = value
         else:
             covered = [Counter(f) for s, e, f in sentences if s < end and e > start]
