@@ -58,7 +58,6 @@ SEED = 7
 RULE_CAP = 8
 
 
-
 @dataclass
 class LabelResult:
     label: str
@@ -164,10 +163,9 @@ def fit_rule_offset(result: LabelResult, children: int, seed: int) -> LabelResul
     threshold moved by the regression's intercept."""
     from datetime import date
 
-    from notereview.checks._context import annotate_case, child_context, people_names
     from notereview.checks._judgement import Judgement
     from notereview.checks._linking import PlanLinker
-    from notereview.extract import read_extract
+    from notereview.corrections import visit_readings
     from notereview.review import Reviewer
     from notereview.synth import generate
 
@@ -180,18 +178,10 @@ def fit_rule_offset(result: LabelResult, children: int, seed: int) -> LabelResul
     reviewer, linker = Reviewer(), PlanLinker()
     xs: list[list[float]] = []
     ys: list[bool] = []
-    for case in read_extract(work, as_of=as_of).case_files():
-        ctx = child_context(case, as_of, reviewer.annotator)
-        forms, names = people_names(case, ctx)
-        annotated = annotate_case(case, reviewer.annotator, as_of, ctx)
-        for v in case.visits:
-            at = annotated[("visits", v.visit_id)]
-            strength = linker.link_visit(
-                v.visit_id, v.text, at, case.plan_actions, names=names
-            ).strength
-            margin = judgement.read(v.text, at.sentences, forms)[result.label][1]
-            xs.append([margin, float(min(strength, RULE_CAP))])
-            ys.append(bool(truth[v.visit_id][SYNTH_LABEL[result.label]]))
+    for v, at, forms, strength in visit_readings(work, as_of, reviewer, linker):
+        margin = judgement.read(v.text, at.sentences, forms)[result.label][1]
+        xs.append([margin, float(min(strength, RULE_CAP))])
+        ys.append(bool(truth[v.visit_id][SYNTH_LABEL[result.label]]))
     lr = LogisticRegression(max_iter=1000).fit(np.array(xs), ys)
     a, b = (float(c) for c in lr.coef_[0])
     c = float(lr.intercept_[0])

@@ -15,7 +15,7 @@ learns from those readings, so it needs neither the extract nor the note text ag
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -55,20 +55,20 @@ def bool_value(value: Any) -> str | None:
     return "true" if bool(value) else "false"
 
 
-def record_readings(
-    extract: str | Path, as_of: date, children: Collection[str] | None = None
-) -> dict[str, dict[str, Any]]:
-    """visit_id → the rules' reading of the visit record (sentence offsets, the judgement's
-    features, the rules' plan-link strength), for the children given (all where None)."""
+def visit_readings(
+    extract: str | Path,
+    as_of: date,
+    reviewer: Any,
+    linker: Any,
+    children: Collection[str] | None = None,
+) -> Iterator[tuple[Any, Any, frozenset[str], int]]:
+    """(visit, its annotation, the child's name forms, the rules' plan-link strength) for every
+    visit record of an extract, read as the rubric reads it (the children given; all where
+    None). What retraining and the judgement's training learn from."""
     from notereview.checks._context import annotate_case, child_context, people_names
-    from notereview.checks._judgement import FEATURES_VERSION, text_features
     from notereview.extract import read_extract
-    from notereview.review import Reviewer
 
-    reviewer = Reviewer()
-    linker = reviewer.linker
     wanted = None if children is None else {str(c) for c in children}
-    out: dict[str, dict[str, Any]] = {}
     for case in read_extract(extract, as_of=as_of).case_files():
         if wanted is not None and str(case.child_id) not in wanted:
             continue
@@ -80,14 +80,30 @@ def record_readings(
             strength = linker.link_visit(
                 v.visit_id, v.text, at, case.plan_actions, names=names
             ).strength
-            feats = text_features(v.text, at.sentences, forms)
-            out[str(v.visit_id)] = {
-                "features_version": FEATURES_VERSION,
-                "sentences": [
-                    [s.start, s.end, sorted(f)] for s, f in zip(at.sentences, feats, strict=True)
-                ],
-                "plan_link_rules": int(strength),
-            }
+            yield v, at, forms, int(strength)
+
+
+def record_readings(
+    extract: str | Path, as_of: date, children: Collection[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """visit_id → the rules' reading of the visit record (sentence offsets, the judgement's
+    features, the rules' plan-link strength), for the children given (all where None)."""
+    from notereview.checks._judgement import FEATURES_VERSION, text_features
+    from notereview.review import Reviewer
+
+    reviewer = Reviewer()
+    out: dict[str, dict[str, Any]] = {}
+    for v, at, forms, strength in visit_readings(
+        extract, as_of, reviewer, reviewer.linker, children
+    ):
+        feats = text_features(v.text, at.sentences, forms)
+        out[str(v.visit_id)] = {
+            "features_version": FEATURES_VERSION,
+            "sentences": [
+                [s.start, s.end, sorted(f)] for s, f in zip(at.sentences, feats, strict=True)
+            ],
+            "plan_link_rules": strength,
+        }
     return out
 
 
@@ -179,13 +195,29 @@ def import_answer_key(
     items: list[CorrectionInput] = []
     missing = 0
 
-    def add(child: str, kind: str, rid: str, family: str, orig: str | None, new: str,
-            reading: Any = None) -> None:
+    def add(
+        child: str,
+        kind: str,
+        rid: str,
+        family: str,
+        orig: str | None,
+        new: str,
+        reading: Any = None,
+    ) -> None:
         items.append(
             CorrectionInput(
-                auditor=auditor, source="import", run_key=key_of_run, child_id=child,
-                record_kind=kind, record_id=rid, family=family, corrected=new, original=orig,
-                rubric_version=rubric_version, model_version=model_version, reading=reading,
+                auditor=auditor,
+                source="import",
+                run_key=key_of_run,
+                child_id=child,
+                record_kind=kind,
+                record_id=rid,
+                family=family,
+                corrected=new,
+                original=orig,
+                rubric_version=rubric_version,
+                model_version=model_version,
+                reading=reading,
             )
         )
 
@@ -213,8 +245,14 @@ def import_answer_key(
             for family in ACTION_FAMILIES:
                 if family in lab:
                     new = bool_value(lab[family]) or "false"
-                    add(child, "plan_action", str(aid), family,
-                        bool_value(getattr(row, family)), new)
+                    add(
+                        child,
+                        "plan_action",
+                        str(aid),
+                        family,
+                        bool_value(getattr(row, family)),
+                        new,
+                    )
     stored = add_corrections(engine, items, now=now)
     return ImportResult(
         children=len(truth),
