@@ -35,7 +35,7 @@ demo: $(STAMP)
 		--db sqlite:///$(DEMO)/notereview.db
 
 test: $(STAMP) $(CHROMIUM)
-	$(BIN)/ruff check src tests api bench
+	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -q
 
 # The browser tests (tests/test_web_browser.py) drive Debian's Chromium: installed here when
@@ -46,8 +46,8 @@ $(CHROMIUM):
 	else echo "no $(CHROMIUM): 'sudo apt-get install chromium' (browser tests are skipped)"; fi
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests api bench
-	$(BIN)/ruff format --check src tests api
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests
 
 # The batch benchmark (issue 6): extracts of 1,000, 10,000 and 100,000 children, the rules path
 # end to end on BENCH_WORKERS cores, reference floors; writes bench/results.json.
@@ -58,7 +58,7 @@ bench: $(STAMP)
 
 serve: $(STAMP)
 	test -f $(DEMO)/notereview.db || $(MAKE) demo
-	$(BIN)/python -m api --demo-dir $(DEMO)
+	$(BIN)/python -m notereview_api --demo-dir $(DEMO)
 
 clean:
 	rm -rf $(DEMO) .pytest_cache .ruff_cache .hypothesis

@@ -2,9 +2,9 @@
 
 Builds (once, under ``--work``) a store holding a scored ``--children``-child synthetic extract
 (``notereview score --db``, with its record texts), two earlier runs of it and a few hundred
-audits; starts ``python -m api --workers 2`` on 127.0.0.1; then, for ``--duration`` seconds,
-``--auditors`` virtual auditors (the queue, a case page, a claim, an audit now and then, the
-claim released) and ``--leads`` practice leads (signed in through the web page: the trends and
+audits; starts ``python -m notereview_api --workers 2`` on 127.0.0.1; then, for ``--duration``
+seconds, ``--auditors`` virtual auditors (the queue, a case page, a claim, an audit now and then,
+the claim released) and ``--leads`` practice leads (signed in through the web page: the trends and
 equality pages, the estimates, an exemplar check) work against it, each pausing between requests
 as a person does. Loopback only; nothing leaves the machine.
 
@@ -268,7 +268,7 @@ def serve(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = {**os.environ, "NOTEREVIEW_RATE_LIMIT_PER_MINUTE": "600"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "api", "--database-url", url, "--port", str(port),
+        [sys.executable, "-m", "notereview_api", "--database-url", url, "--port", str(port),
          "--workers", str(workers)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
     )  # fmt: skip

@@ -366,7 +366,7 @@ def run_payload(run_info: dict[str, Any], tables: dict[str, pd.DataFrame]) -> di
 @pytest.fixture
 def app_factory(db_url: str) -> Iterator[Any]:
     """``app_factory(**settings)`` -> a FastAPI app on the test database."""
-    from api import Settings, create_app
+    from notereview_api import Settings, create_app
 
     apps: list[Any] = []
 

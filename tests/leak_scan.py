@@ -24,7 +24,7 @@ from pathlib import Path
 #: Words in a row that count as a copy.
 WINDOW = 8
 #: The repo's top-level folders that must hold no evaluation text.
-SCANNED = ("src", "tests", "training", "models", "api", "bench")
+SCANNED = ("src", "tests", "training", "models", "bench")
 #: The free-text columns of the evaluation tables and fields of its JSON Lines files.
 TEXT_FIELDS = ("text", "impact", "notes", "note")
 _WORD = re.compile(r"[a-z0-9']+")

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from api import route_table
-from api.access import PUBLIC, ROUTE_ROLES
 from sqlalchemy import Engine
 
 from notereview.store import ROLES, read_access_log, write_run
+from notereview_api import route_table
+from notereview_api.access import PUBLIC, ROUTE_ROLES
 
 pytest_plugins = ["api_fixtures"]
 
@@ -47,7 +47,7 @@ def requests_for(run_body: dict[str, Any], run_id: int) -> dict[tuple[str, str],
         ("GET", "/access-log"): {"url": "/access-log?limit=5"},
         ("GET", "/openapi.json"): {"url": "/openapi.json"},
         ("GET", "/docs"): {"url": "/docs"},
-        # the web pages (api/pages; tests/test_web_*.py test them in depth)
+        # the web pages (src/notereview_api/pages; tests/test_web_*.py test them in depth)
         ("GET", "/static/{name}"): {"url": "/static/app.css"},
         ("GET", "/sign-in"): {"url": "/sign-in"},
         ("POST", "/sign-in"): {"url": "/sign-in"},
@@ -89,7 +89,7 @@ def test_every_route_has_an_access_rule(client_factory: Any) -> None:
     app = client_factory().app
     routes = set(route_table(app))
     missing = sorted(routes - set(ROUTE_ROLES))
-    assert not missing, f"routes without an access rule in api/access.py: {missing}"
+    assert not missing, f"routes without an access rule in src/notereview_api/access.py: {missing}"
     stale = sorted(set(ROUTE_ROLES) - routes)
     assert not stale, f"access rules for routes that do not exist: {stale}"
     for roles in ROUTE_ROLES.values():

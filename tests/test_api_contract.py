@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.access import is_public
-from api.problems import PROBLEM
+from notereview_api.access import is_public
+from notereview_api.problems import PROBLEM
 
 pytest_plugins = ["api_fixtures"]
 

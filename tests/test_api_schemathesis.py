@@ -1,5 +1,5 @@
 """A bounded schemathesis run against the service, as a client would meet it: the server on
-127.0.0.1 (`python -m api`) over a store holding a run, an admin token, every check, the
+127.0.0.1 (`python -m notereview_api`) over a store holding a run, an admin token, every check, the
 coverage, fuzzing and stateful phases; zero failures. Bounded by the examples per operation
 (``SCHEMATHESIS_EXAMPLES``, default 25) and a wall-clock limit."""
 
@@ -50,7 +50,7 @@ def test_schemathesis_finds_nothing(tmp_path: Path) -> None:
     )
     log = (tmp_path / "server.log").open("w", encoding="utf-8")  # a pipe unread would fill
     server = subprocess.Popen(
-        [sys.executable, "-m", "api", "--database-url", url, "--port", str(port)],
+        [sys.executable, "-m", "notereview_api", "--database-url", url, "--port", str(port)],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

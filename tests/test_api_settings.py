@@ -1,4 +1,4 @@
-"""Settings from the environment, and ``python -m api`` (with a fake server)."""
+"""Settings from the environment, and ``python -m notereview_api`` (with a fake server)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import api.__main__ as entry
 import pytest
-from api import Settings
 
+import notereview_api.__main__ as entry
 from notereview.errors import ConfigError
 from notereview.store import connect, list_runs
+from notereview_api import Settings
 
 pytest_plugins = ["api_fixtures"]
 

@@ -71,7 +71,7 @@ def test_the_service_answers_503_while_the_database_is_away_and_recovers(
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Using `httpx` with")
         from fastapi.testclient import TestClient
-    from api import Settings, create_app
+    from notereview_api import Settings, create_app
 
     app = create_app(Settings(database_url=url))
     client = TestClient(app, raise_server_exceptions=False)
@@ -205,7 +205,7 @@ def test_sigterm_lets_the_request_in_flight_finish(tmp_path: Path, run_factory: 
     body = json.dumps(run_payload(*run_factory(seed=4, n_children=400)), default=str)
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "api", "--database-url", url, "--port", str(port)],
+        [sys.executable, "-m", "notereview_api", "--database-url", url, "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"

@@ -63,12 +63,12 @@ def _free_port() -> int:
 def site(tmp_path_factory: pytest.TempPathFactory, reviewer: Any) -> Iterator[dict[str, Any]]:
     """uvicorn serving the app on a store holding two scored synthetic runs."""
     import uvicorn
-    from api import Settings, create_app
 
     from notereview.batch import score_extract
     from notereview.extract import read_extract
     from notereview.store import add_focus_week, add_user, connect, upgrade, write_run
     from notereview.synth import generate
+    from notereview_api import Settings, create_app
 
     root = tmp_path_factory.mktemp("web")
     url = f"sqlite:///{root / 'web.db'}"

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from api.pages.charts import Band, DueStretch, Series, trend_chart, visit_timeline
-from api.pages.highlight import Span, locate, mark_text, place_evidence
-from api.pages.trends import ALL_TEAMS, compare, monday, teams_shown, weekly
 from hypothesis import given
 from hypothesis import strategies as st
 
 from notereview.store import CriterionShare, FocusWeekInfo
+from notereview_api.pages.charts import Band, DueStretch, Series, trend_chart, visit_timeline
+from notereview_api.pages.highlight import Span, locate, mark_text, place_evidence
+from notereview_api.pages.trends import ALL_TEAMS, compare, monday, teams_shown, weekly
 
 
 def _plain(html: str) -> str:

@@ -17,8 +17,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from api.access import allowed_roles, is_public
-from api.problems import PROBLEM
+from notereview_api.access import allowed_roles, is_public
+from notereview_api.problems import PROBLEM
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",

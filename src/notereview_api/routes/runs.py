@@ -8,10 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import EngineDep
-from api.routes._common import run_summary
-from api.schemas import RunIn
 from notereview.store import get_run, list_runs, write_run
+from notereview_api.deps import EngineDep
+from notereview_api.routes._common import run_summary
+from notereview_api.schemas import RunIn
 
 router = APIRouter(tags=["runs"])
 

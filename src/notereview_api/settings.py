@@ -30,7 +30,7 @@ class Settings:
     agreement_k: int = 20
     trust_forwarded_for: bool = False  # take the client address from X-Forwarded-For
     migrate_on_start: bool = True
-    # the web pages (api/pages): browser sessions and the trends' minimum team count
+    # the web pages (src/notereview_api/pages): browser sessions and the trends' minimum team count
     session_idle_minutes: int = 30
     session_hours: float = 8.0  # absolute lifetime of a signed-in session
     secure_cookies: bool = False  # Secure cookies even when the request did not come over TLS

@@ -33,7 +33,7 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/access-log"): frozenset({ADMIN}),
     ("GET", "/openapi.json"): frozenset({ADMIN}),
     ("GET", "/docs"): frozenset({ADMIN}),
-    # the web pages (api/pages): a signed-in session cookie or a bearer token
+    # the web pages (src/notereview_api/pages): a signed-in session cookie or a bearer token
     ("GET", "/static/{name}"): PUBLIC,
     ("GET", "/sign-in"): PUBLIC,
     ("POST", "/sign-in"): PUBLIC,

@@ -1,4 +1,4 @@
-"""Serve the API on 127.0.0.1: ``python -m api [--demo-dir demo] [--database-url URL]``.
+"""Serve the API on 127.0.0.1: ``python -m notereview_api [--demo-dir demo] [--database-url URL]``.
 
 With ``--demo-dir DIR`` the database defaults to ``sqlite:///DIR/notereview.db`` (where
 ``notereview score DIR/extract --out DIR/out --db sqlite:///DIR/notereview.db`` stores the run
@@ -15,12 +15,12 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from api.settings import PREFIX, Settings
 from notereview.errors import NotereviewError
+from notereview_api.settings import PREFIX, Settings
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m api", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m notereview_api", description=__doc__)
     parser.add_argument("--demo-dir", type=Path, help="the folder of `make demo`")
     parser.add_argument("--database-url", help="SQLAlchemy URL (default from the environment)")
     parser.add_argument("--load-run", type=Path, help="store this scorer output folder first")
@@ -38,8 +38,8 @@ def main(argv: list[str] | None = None) -> int:
 
     import uvicorn
 
-    from api.app import create_app
     from notereview.store import connect, latest_run, read_run_dir, upgrade, write_run
+    from notereview_api.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     app.state.engine.dispose()
     os.environ[f"{PREFIX}DATABASE_URL"] = str(settings.database_url or "")
     uvicorn.run(
-        "api.app:create_app", factory=True, workers=args.workers, host=args.host,
+        "notereview_api.app:create_app", factory=True, workers=args.workers, host=args.host,
         port=args.port, access_log=False, log_level="info",
     )  # fmt: skip
     return 0

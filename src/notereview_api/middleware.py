@@ -16,9 +16,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.access import allowed_roles, is_page, is_public
-from api.problems import DATABASE_AWAY, PROBLEM, RETRY_AFTER_S
-from api.settings import Settings
 from notereview.store import (
     AccessEvent,
     Principal,
@@ -27,6 +24,9 @@ from notereview.store import (
     log_access,
     session_user,
 )
+from notereview_api.access import allowed_roles, is_page, is_public
+from notereview_api.problems import DATABASE_AWAY, PROBLEM, RETRY_AFTER_S
+from notereview_api.settings import Settings
 
 logger = logging.getLogger("notereview.api")
 

@@ -7,9 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
-from api.deps import EngineDep, NowDep, SettingsDep, UserDep
-from api.routes._common import iso, queue_params, require_latest_run, scope_teams, visible_case
-from api.schemas import LegalStatus, Theme
 from notereview.store import (
     active_claims,
     case_scores,
@@ -19,6 +16,15 @@ from notereview.store import (
     release_claim,
 )
 from notereview.triage import build_queue
+from notereview_api.deps import EngineDep, NowDep, SettingsDep, UserDep
+from notereview_api.routes._common import (
+    iso,
+    queue_params,
+    require_latest_run,
+    scope_teams,
+    visible_case,
+)
+from notereview_api.schemas import LegalStatus, Theme
 
 router = APIRouter(tags=["queue"])
 

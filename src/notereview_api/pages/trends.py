@@ -8,9 +8,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from api.pages.charts import Band, Series
 from notereview.store import CriterionShare, FocusWeekInfo
 from notereview.triage import wilson_interval
+from notereview_api.pages.charts import Band, Series
 
 ALL_TEAMS = ""  # the service as a whole
 

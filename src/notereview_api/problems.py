@@ -11,7 +11,6 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.schemas import RUN_BODY_NAMES
 from notereview.errors import ConfigError, ModelError, NotereviewError
 from notereview.store import (
     ClaimConflictError,
@@ -20,6 +19,7 @@ from notereview.store import (
     database_away,
 )
 from notereview.triage import CRITERIA, THEMES, TriageError
+from notereview_api.schemas import RUN_BODY_NAMES
 
 PROBLEM = "application/problem+json"
 #: When the database cannot be reached: 503, and when to try again (seconds).

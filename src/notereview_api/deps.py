@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy import Engine
 
-from api.middleware import client_ip
-from api.settings import Settings
 from notereview.store import AccessEvent, Principal, log_access
+from notereview_api.middleware import client_ip
+from notereview_api.settings import Settings
 
 
 def get_engine(request: Request) -> Engine:

@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 
 import notereview
-from api.deps import SettingsDep
-from api.schemas import ExemplarIn
+from notereview_api.deps import SettingsDep
+from notereview_api.schemas import ExemplarIn
 
 router = APIRouter(tags=["exemplars"])
 

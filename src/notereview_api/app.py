@@ -12,15 +12,20 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute
 
-from api.contract import openapi_document
-from api.middleware import AuthMiddleware, BodyLimitMiddleware, RateLimiter, RequestLogMiddleware
-from api.pages import build_environment, install_page_errors
-from api.pages import router as pages_router
-from api.problems import install_problem_handlers
-from api.routes import admin, cases, exemplars, health, queue, runs, sampling
-from api.settings import Settings
-from api.throttle import SignInThrottle
 from notereview.store import connect, upgrade
+from notereview_api.contract import openapi_document
+from notereview_api.middleware import (
+    AuthMiddleware,
+    BodyLimitMiddleware,
+    RateLimiter,
+    RequestLogMiddleware,
+)
+from notereview_api.pages import build_environment, install_page_errors
+from notereview_api.pages import router as pages_router
+from notereview_api.problems import install_problem_handlers
+from notereview_api.routes import admin, cases, exemplars, health, queue, runs, sampling
+from notereview_api.settings import Settings
+from notereview_api.throttle import SignInThrottle
 
 DOCS_CSP = (
     "default-src 'none'; script-src 'unsafe-inline' https://cdn.jsdelivr.net; "
@@ -90,7 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for module in (health, queue, cases, sampling, exemplars, runs, admin):
         _mount(app, module.router)
-    # the web pages (api/pages): same authentication and roles, plus signed-in sessions
+    # the web pages (notereview_api.pages): same authentication and roles, plus signed-in sessions
     app.state.page_environment = build_environment()
     _mount(app, pages_router)
 

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
-from api.settings import Settings
 from notereview.store import (
     account_key,
     account_of_token,
@@ -24,6 +23,7 @@ from notereview.store import (
     record_sign_in_failure,
     sign_in_locked_until,
 )
+from notereview_api.settings import Settings
 
 
 class SignInThrottle:

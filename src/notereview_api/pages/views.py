@@ -14,37 +14,6 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import EngineDep, NowDep, SettingsDep, UserDep, record_access
-from api.middleware import SESSION_COOKIE, client_ip, request_cookie
-from api.pages import trends as tr
-from api.pages._web import (
-    SIGN_IN_COOKIE,
-    clear_session_cookie,
-    is_htmx,
-    new_sign_in_token,
-    page_policy,
-    page_reviewer,
-    page_rubric,
-    redirect,
-    render,
-    safe_next,
-    secure_request,
-    set_session_cookie,
-    verify_csrf,
-)
-from api.pages.charts import DueStretch, trend_chart, visit_timeline
-from api.pages.highlight import mark_text, place_evidence
-from api.pages.standards import EXEMPLAR_KINDS, GRADES, LEGAL_STATUS_WORDS, WHAT_GOOD_LOOKS_LIKE
-from api.routes._common import (
-    queue_params,
-    require_latest_run,
-    save_audit,
-    save_correction,
-    scope_teams,
-    visible_case,
-)
-from api.routes.sampling import _audited_files
-from api.schemas import AuditIn, CorrectionIn
 from notereview.equality import CAVEAT, DIMENSIONS, equality_report
 from notereview.errors import NotereviewError
 from notereview.store import (
@@ -75,6 +44,42 @@ from notereview.store import (
     record_dip_sample,
 )
 from notereview.triage import THEMES, QueueItem, agreement, build_queue, draw_dip_sample
+from notereview_api.deps import EngineDep, NowDep, SettingsDep, UserDep, record_access
+from notereview_api.middleware import SESSION_COOKIE, client_ip, request_cookie
+from notereview_api.pages import trends as tr
+from notereview_api.pages._web import (
+    SIGN_IN_COOKIE,
+    clear_session_cookie,
+    is_htmx,
+    new_sign_in_token,
+    page_policy,
+    page_reviewer,
+    page_rubric,
+    redirect,
+    render,
+    safe_next,
+    secure_request,
+    set_session_cookie,
+    verify_csrf,
+)
+from notereview_api.pages.charts import DueStretch, trend_chart, visit_timeline
+from notereview_api.pages.highlight import mark_text, place_evidence
+from notereview_api.pages.standards import (
+    EXEMPLAR_KINDS,
+    GRADES,
+    LEGAL_STATUS_WORDS,
+    WHAT_GOOD_LOOKS_LIKE,
+)
+from notereview_api.routes._common import (
+    queue_params,
+    require_latest_run,
+    save_audit,
+    save_correction,
+    scope_teams,
+    visible_case,
+)
+from notereview_api.routes.sampling import _audited_files
+from notereview_api.schemas import AuditIn, CorrectionIn
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 CsrfDep = Depends(verify_csrf)

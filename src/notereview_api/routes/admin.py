@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from api.deps import EngineDep
-from api.routes._common import iso
 from notereview.store import list_users, read_access_log
+from notereview_api.deps import EngineDep
+from notereview_api.routes._common import iso
 
 router = APIRouter(tags=["admin"])
 

@@ -15,9 +15,14 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from api.middleware import PAGE_CSP, SESSION_COOKIE
-from api.pages.standards import BAND_WORDS, LEGAL_STATUS_WORDS, RECORD_KINDS, STATUS_WORDS
-from api.settings import Settings
+from notereview_api.middleware import PAGE_CSP, SESSION_COOKIE
+from notereview_api.pages.standards import (
+    BAND_WORDS,
+    LEGAL_STATUS_WORDS,
+    RECORD_KINDS,
+    STATUS_WORDS,
+)
+from notereview_api.settings import Settings
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SIGN_IN_COOKIE = "nr_sign_in"  # the sign-in form's CSRF value (before there is a session)
@@ -191,7 +196,7 @@ def install_page_errors(app: Any) -> None:
     from fastapi.exceptions import RequestValidationError
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
-    from api.access import is_page
+    from notereview_api.access import is_page
 
     for kind in (StarletteHTTPException, RequestValidationError):
         api_handler = app.exception_handlers[kind]

@@ -8,9 +8,6 @@ from typing import Any
 from fastapi import HTTPException, Request
 from sqlalchemy import Engine
 
-from api.deps import record_access
-from api.schemas import AuditIn, CorrectionIn
-from api.settings import Settings
 from notereview.store import (
     AuditRecord,
     CaseScoreRow,
@@ -29,6 +26,9 @@ from notereview.store import (
     list_corrections,
 )
 from notereview.triage import QueueParams
+from notereview_api.deps import record_access
+from notereview_api.schemas import AuditIn, CorrectionIn
+from notereview_api.settings import Settings
 
 
 def iso(value: date | datetime | None) -> str | None:

@@ -6,8 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from api.deps import EngineDep, NowDep, UserDep, record_access
-from api.routes._common import (
+from notereview.store import active_claim, case_file
+from notereview_api.deps import EngineDep, NowDep, UserDep, record_access
+from notereview_api.routes._common import (
     corrections_of,
     iso,
     require_latest_run,
@@ -15,8 +16,7 @@ from api.routes._common import (
     save_correction,
     visible_case,
 )
-from api.schemas import AuditIn, CorrectionIn
-from notereview.store import active_claim, case_file
+from notereview_api.schemas import AuditIn, CorrectionIn
 
 router = APIRouter(tags=["cases"])
 

@@ -8,8 +8,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
-from api.deps import EngineDep, NowDep, SettingsDep, UserDep, record_access
-from api.routes._common import iso, queue_params, require_latest_run, scope_teams
 from notereview.store import (
     AuditRecord,
     active_claims,
@@ -29,6 +27,8 @@ from notereview.triage import (
     criterion_estimates,
     draw_dip_sample,
 )
+from notereview_api.deps import EngineDep, NowDep, SettingsDep, UserDep, record_access
+from notereview_api.routes._common import iso, queue_params, require_latest_run, scope_teams
 
 router = APIRouter(tags=["sampling"])
 
