@@ -76,7 +76,7 @@ def train(
         rows_from_store,
         train_case_audit,
     )
-    from notereview.ml._runtime import default_models_dir
+    from notereview.ml._runtime import writable_models_dir
 
     rows = rows_from_store(db) if db else []
     source = f"audit_outcomes in {db.split('@')[-1] if db else '-'}"
@@ -91,7 +91,7 @@ def train(
         rows = rows_from_answer_key(answer_key.parent)
         source = "synth answer key's simulated auditors"
     cut = int(len(rows) * 0.7)
-    train_case_audit(rows[:cut], rows[cut:], models_dir or default_models_dir(), source,
+    train_case_audit(rows[:cut], rows[cut:], writable_models_dir(models_dir), source,
                      version=version, report_dir=report_dir, log=typer.echo)
 
 
@@ -104,13 +104,13 @@ def default_train_dir() -> Path:
 
 def _from_corrections(database_url: str | None, out: Path | None, train_dir: Path | None) -> None:
     from notereview.ml._judgement_fit import train_from_corrections
-    from notereview.ml._runtime import default_models_dir
+    from notereview.ml._runtime import writable_models_dir
     from notereview.store import connect, upgrade
 
     engine = connect(database_url)
     upgrade(engine)
     outcome = train_from_corrections(
-        engine, out or default_models_dir(), train_dir or default_train_dir(), log=typer.echo
+        engine, writable_models_dir(out), train_dir or default_train_dir(), log=typer.echo
     )
     typer.echo(f"wrote visit_judgement@{outcome.version} in {outcome.folder}")
     typer.echo(outcome.reason)
@@ -148,8 +148,9 @@ def models_promote(
 ) -> None:
     """Make VERSION the one the rubric uses (visit_judgement@promoted)."""
     from notereview.ml._judgement_fit import promote
+    from notereview.ml._runtime import writable_models_dir
 
-    promote(_models_dir(models_dir), version)
+    promote(writable_models_dir(models_dir), version)
     typer.echo(f"visit_judgement@{version} promoted")
 
 
@@ -157,8 +158,9 @@ def models_promote(
 def models_rollback(models_dir: ModelsDir = None) -> None:
     """Promote again the version promoted before the current one."""
     from notereview.ml._judgement_fit import rollback
+    from notereview.ml._runtime import writable_models_dir
 
-    target = rollback(_models_dir(models_dir))
+    target = rollback(writable_models_dir(models_dir))
     typer.echo(f"rolled back: visit_judgement@{target} promoted")
 
 
@@ -175,11 +177,11 @@ def text_models(
 ) -> None:
     """Train the voice, SMART, analysis, supervision and plan-link models on synthetic text
     (training styles and held-out styles never overlap)."""
-    from notereview.ml._runtime import default_models_dir
+    from notereview.ml._runtime import writable_models_dir
     from notereview.ml.training import TrainConfig, train_all
 
     train_all(
-        TrainConfig(work_dir=work, models_dir=models_dir or default_models_dir(),
+        TrainConfig(work_dir=work, models_dir=writable_models_dir(models_dir),
                     train_children=train_children, eval_children=eval_children,
                     random_state=seed, with_transformer=not no_transformer),
         log=typer.echo,
