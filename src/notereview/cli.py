@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -62,7 +62,7 @@ def _progress(label: str, total: int | None) -> Iterator[Callable[[int], None]]:
         yield lambda n: bar.update(task, completed=n)
 
 
-def _fail(message: str, code: int = 2) -> None:
+def _fail(message: str, code: int = 2) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
 
@@ -491,6 +491,37 @@ def corrections_import(
         f"({result.confirmations} confirm the run's verdict); "
         f"{result.records_not_in_run} records of the key are not in the run"
     )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Processes serving requests.")] = 1,
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", help="SQLAlchemy URL (default: $NOTEREVIEW_DATABASE_URL)."),
+    ] = None,
+    demo_dir: Annotated[
+        Path | None, typer.Option(help="The folder of `make demo` (its notereview.db).")
+    ] = None,
+    load_run: Annotated[
+        Path | None, typer.Option(help="Store this `score --out` folder first.")
+    ] = None,
+) -> None:
+    """Serve the API and the web pages (the installed package notereview_api)."""
+    try:
+        from notereview_api.__main__ import main as serve_main
+    except ImportError as exc:
+        _fail(f"the service needs the 'api' extra: pip install 'notereview[api]' ({exc.name})")
+    argv = ["--host", host, "--port", str(port), "--workers", str(workers)]
+    for flag, value in (("--database-url", database_url), ("--demo-dir", demo_dir),
+                        ("--load-run", load_run)):
+        if value is not None:
+            argv += [flag, str(value)]
+    code = serve_main(argv)
+    if code:
+        raise typer.Exit(code)
 
 
 def _mount_subcommands() -> None:
