@@ -1,27 +1,49 @@
 """notereview: reads a nightly extract of children's social care case files, scores every record
 against the practice standards, shows the evidence, and puts the weakest files in front of
-auditors first. It scores the record, never the family."""
+auditors first. It scores the record, never the family.
+
+Importing the package does no work: the public names below are loaded when first used, and the
+compiled hot path (notereview._compiled) is looked for when its first module is imported."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from notereview._compiled import use_compiled
 
-use_compiled()  # the compiled hot path when a fresh build exists (notereview._compiled)
+use_compiled()  # cheap: puts a finder on sys.meta_path, reads nothing until a hot module loads
 
-from notereview.casefile import (  # noqa: E402
-    CaseFile,
-    CaseSummary,
-    Child,
-    ChronologyEntry,
-    Genogram,
-    GenogramMember,
-    Plan,
-    PlanAction,
-    SupervisionRecord,
-    Visit,
-)
-from notereview.errors import ConfigError, ExtractError, ModelError, NotereviewError  # noqa: E402
-from notereview.review import CaseReview, Reviewer, check_text  # noqa: E402
+if TYPE_CHECKING:
+    from notereview.casefile import (
+        CaseFile,
+        CaseSummary,
+        Child,
+        ChronologyEntry,
+        Genogram,
+        GenogramMember,
+        Plan,
+        PlanAction,
+        SupervisionRecord,
+        Visit,
+    )
+    from notereview.errors import ConfigError, ExtractError, ModelError, NotereviewError
+    from notereview.review import CaseReview, Reviewer, check_text
 
 __version__ = "0.1.0"
+
+#: Each public name and the module it comes from.
+_EXPORTS: dict[str, str] = {
+    **dict.fromkeys(
+        ("CaseFile", "CaseSummary", "Child", "ChronologyEntry", "Genogram", "GenogramMember",
+         "Plan", "PlanAction", "SupervisionRecord", "Visit"),
+        "notereview.casefile",
+    ),
+    **dict.fromkeys(
+        ("ConfigError", "ExtractError", "ModelError", "NotereviewError"), "notereview.errors"
+    ),
+    **dict.fromkeys(("CaseReview", "Reviewer", "check_text"), "notereview.review"),
+}
 
 __all__ = [
     "CaseFile",
@@ -43,3 +65,16 @@ __all__ = [
     "__version__",
     "check_text",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'notereview' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

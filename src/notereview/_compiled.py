@@ -22,11 +22,7 @@ import importlib.machinery
 import importlib.util
 import json
 import os
-import shutil
-import subprocess
 import sys
-import sysconfig
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
@@ -79,6 +75,11 @@ def _sha(path: Path) -> str:
 
 def build(dest: Path | None = None, modules: Sequence[str] = MODULES) -> dict[str, object]:
     """Compile ``modules`` into ``dest`` (replacing what is there); returns the manifest."""
+    import shutil
+    import subprocess
+    import sysconfig
+    import tempfile
+
     dest = dest or compiled_dir()
     try:
         import mypy.version
@@ -131,6 +132,8 @@ def _verify(folder: Path, modules: Sequence[str]) -> None:
     """Import every compiled module from ``folder`` in a fresh process before the build
     replaces the one in use: a module that compiles but fails on import (a class mypyc cannot
     make native, such as a pydantic model) must never become the build every process loads."""
+    import subprocess
+
     code = (
         "import importlib, sys\n"
         "from notereview import _compiled\n"
@@ -187,10 +190,39 @@ def fresh_manifest(folder: Path) -> tuple[dict[str, str] | None, str]:
     return files, "compiled"
 
 
+class _LazyFinder(importlib.abc.MetaPathFinder):
+    """Put on ``sys.meta_path`` by :func:`use_compiled`, it reads nothing until the first of
+    ``MODULES`` is imported: only then does it read the build's manifest and hash the sources
+    (once), and serve the compiled extensions when the build is fresh."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.inner: _Finder | None = None
+        self.resolved = False
+
+    def _resolve(self) -> None:
+        self.resolved = True
+        files, why = fresh_manifest(self.folder)
+        _state["why"] = why
+        if files is not None:
+            self.inner = _Finder(self.folder, files)
+            _state["active"] = True
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if not self.resolved:
+            if fullname not in MODULES:
+                return None
+            self._resolve()
+        return self.inner.find_spec(fullname, path, target) if self.inner else None
+
+
 def use_compiled() -> bool:
-    """Load the compiled modules in place of the sources when a fresh build exists (called by
-    ``notereview/__init__.py`` before any of them is imported). True when in use."""
-    if _state["active"]:
+    """Arrange for the compiled modules to load in place of the sources when a fresh build
+    exists (called by ``notereview/__init__.py``; cheap: the build is looked at when the first
+    of them is imported). False when turned off or too late (a module already imported)."""
+    if any(isinstance(f, _LazyFinder) for f in sys.meta_path):
         return True
     if os.environ.get(ENV_SWITCH, "1") == "0":
         _state["why"] = f"turned off ({ENV_SWITCH}=0)"
@@ -198,13 +230,7 @@ def use_compiled() -> bool:
     if any(m in sys.modules for m in MODULES):
         _state["why"] = "the Python modules were imported first"
         return False
-    folder = compiled_dir()
-    files, why = fresh_manifest(folder)
-    _state["why"] = why
-    if files is None:
-        return False
-    sys.meta_path.insert(0, _Finder(folder, files))
-    _state["active"] = True
+    sys.meta_path.insert(0, _LazyFinder(compiled_dir()))
     return True
 
 
