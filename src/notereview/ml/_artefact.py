@@ -156,8 +156,7 @@ def load_model(models_dir: str | Path, name: str, version: str) -> LoadedModel:
         )
     # One pass over the file: skops audits the whole tree against the trusted list before it
     # builds any object, and refuses the file if anything else is in it. (Auditing first with
-    # get_untrusted_types and then loading read and parsed every file three times: most of
-    # the 16 s that loading the TF-IDF models took.)
+    # get_untrusted_types and then loading read and parsed every file three times.)
     try:
         estimator = sio.load(model_path, trusted=list(TRUSTED_TYPES))
     except UntrustedTypesFoundException:

@@ -226,8 +226,8 @@ class LazyEmbedder:
         return getattr(self.load(), name)
 
 
-#: What one more forward pass costs, in tokens: every pass streams MiniLM's ~45 MB of weights
-#: (about 8 ms on one core, where a token costs about 0.2 ms).
+#: What one more forward pass costs, counted in tokens: every pass streams all of MiniLM's
+#: weights once, whatever its batch holds, so a pass costs as much as a few dozen tokens.
 PASS_COST_TOKENS = 40
 
 
