@@ -221,7 +221,7 @@ def _missing_column(tf: TableFile, mapping: ColumnMapping, column: str) -> str:
     )
 
 
-def _missing_table(box: ExtractContainer, table: str, stem: str) -> str:
+def missing_table(box: ExtractContainer, table: str, stem: str) -> str:
     names = box.names
     shown = ", ".join(names[:20]) + (f", and {len(names) - 20} more" if len(names) > 20 else "")
     return (
@@ -328,7 +328,7 @@ def infer_as_of(passes: dict[str, TablePass]) -> date:
     return newest if newest is not None else date.today()
 
 
-def _first_quarantined(tp: TablePass | None) -> dict[str, int]:
+def first_quarantined(tp: TablePass | None) -> dict[str, int]:
     out: dict[str, int] = {}
     if tp is not None:
         for q in tp.quarantined:
@@ -337,7 +337,7 @@ def _first_quarantined(tp: TablePass | None) -> dict[str, int]:
     return out
 
 
-def _cross_check(
+def cross_check(
     tp: TablePass,
     as_of: date,
     parent_column: str | None,
@@ -363,17 +363,17 @@ def _cross_check(
                     reasons.append(f"unknown {parent_column} {parent_id}")
         if reasons:
             tp.quarantined.append(
-                QuarantinedRow(tp.table, row_number, _id_of(tp.table, record), "; ".join(reasons))
+                QuarantinedRow(tp.table, row_number, id_of(tp.table, record), "; ".join(reasons))
             )
         else:
             kept.append((row_number, record))
             if notes:
-                tp.tally.note(row_number, _id_of(tp.table, record), notes)
+                tp.tally.note(row_number, id_of(tp.table, record), notes)
     tp.accepted = kept
     tp.quarantined.sort(key=lambda q: q.row_number)
 
 
-def _id_of(table: str, record: Record) -> str:
+def id_of(table: str, record: Record) -> str:
     id_column = TABLE_SPECS[table].id_column
     if id_column is None:
         return f"{record.child_id}@{record.updated_at.isoformat()}"  # type: ignore[union-attr]
@@ -413,7 +413,7 @@ def read_extract(
         located = locate_tables(box, mapping)
         for table in REQUIRED_TABLES:
             if located[table] is None and not (table == "children" and annex_a is not None):
-                raise ExtractError(_missing_table(box, table, mapping.file_stem(table)))
+                raise ExtractError(missing_table(box, table, mapping.file_stem(table)))
         for table in CONTRACT_TABLES:
             file_name = located[table]
             if file_name is None:
@@ -488,18 +488,18 @@ def children_from_annex(annex: AnnexA, rules: RowRules) -> tuple[TablePass, dict
 def _assemble(passes: dict[str, TablePass], as_of: date) -> dict[str, ChildRecords]:
     """Second step over every table in dependency order, then group the survivors by child."""
     children_pass = passes["children"]
-    _cross_check(children_pass, as_of, None, {}, {}, "children")
+    cross_check(children_pass, as_of, None, {}, {}, "children")
     children: dict[str, Child] = {r.child_id: r for _, r in children_pass.accepted}  # type: ignore[union-attr]
-    children_q = _first_quarantined(children_pass)
+    children_q = first_quarantined(children_pass)
 
     plans: dict[str, Plan] = {}
     if "plans" in passes:
-        _cross_check(passes["plans"], as_of, "child_id", children, children_q, "children")
+        cross_check(passes["plans"], as_of, "child_id", children, children_q, "children")
         plans = settle_plan_types(passes["plans"].accepted, children)
     actions_by_plan: dict[str, list[PlanAction]] = defaultdict(list)
     if "plan_actions" in passes:
         tp = passes["plan_actions"]
-        _cross_check(tp, as_of, "plan_id", plans, _first_quarantined(passes.get("plans")), "plans")
+        cross_check(tp, as_of, "plan_id", plans, first_quarantined(passes.get("plans")), "plans")
         for _, action in tp.accepted:
             actions_by_plan[action.plan_id].append(action)  # type: ignore[union-attr]
 
@@ -511,7 +511,7 @@ def _assemble(passes: dict[str, TablePass], as_of: date) -> dict[str, ChildRecor
     for table in ("visits", "case_summaries", "chronology", "genograms", "supervision"):
         if table not in passes:
             continue
-        _cross_check(passes[table], as_of, "child_id", children, children_q, "children")
+        cross_check(passes[table], as_of, "child_id", children, children_q, "children")
         for _, record in passes[table].accepted:
             grouped[record.child_id][table].append(record)  # type: ignore[union-attr]
     return {
