@@ -17,6 +17,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from notereview._spreadsheet import read_output_csv
+from notereview.batch.tables import OUTPUT_TABLES
 from notereview.checks import THEMES
 from notereview.store._cache import kept, run_key_of
 from notereview.store._errors import NotFoundError, RunConflictError, StoreError
@@ -34,71 +35,10 @@ from notereview.store.models import (
 
 #: Columns a run may lack (written by a version before them): stored as null.
 OPTIONAL_COLUMNS = frozenset({"p_inadequate"})
-# The columns of each table of a run (CONTRACT.md "What a run writes", plus ``records``).
+# The columns of each table of a run (CONTRACT.md "What a run writes", plus ``records``),
+# from their one declaration.
 RUN_COLUMNS: dict[str, tuple[str, ...]] = {
-    "cases": (
-        "child_id",
-        "team",
-        "worker_id",
-        "legal_status",
-        "score",
-        "grade_band",
-        *THEMES,
-        "confidence",
-        "rank",
-        "reasons",
-        "p_inadequate",
-    ),
-    "criteria": (
-        "child_id",
-        "criterion",
-        "theme",
-        "status",
-        "score",
-        "confidence",
-        "evidence",
-        "missing",
-    ),
-    "visits": (
-        "visit_id",
-        "child_id",
-        "voice",
-        "plan_linked",
-        "analysis",
-        "on_time",
-        "recorded_late_days",
-        "evidence",
-    ),
-    "plan_actions": (
-        "action_id",
-        "plan_id",
-        "child_id",
-        "smart",
-        "specific",
-        "measurable",
-        "owner_named",
-        "timebound",
-        "score",
-    ),
-    "quarantine": ("table", "row_number", "record_id", "reason"),
-    "records": ("child_id", "table", "record_id", "record_date", "text"),
-    "monitoring": (
-        "child_id",
-        "gender",
-        "age_band",
-        "legal_status",
-        "ethnicity",
-        "disability",
-        "communication_need",
-    ),
-    "reconciliation": (
-        "child_id",
-        "item",
-        "source",
-        "annex_a_value",
-        "file_value",
-        "finding",
-    ),
+    name: tuple(table.column_names) for name, table in OUTPUT_TABLES.items()
 }
 REQUIRED_TABLES: tuple[str, ...] = ("cases", "criteria")
 _TABLE_FORMATS: tuple[str, ...] = ("parquet", "csv", "jsonl")
