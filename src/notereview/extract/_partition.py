@@ -20,7 +20,7 @@ import pickle
 import shutil
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,17 +28,21 @@ from typing import Any
 from notereview.casefile import CaseFile, Child, Plan, PlanAction
 from notereview.errors import ExtractError
 from notereview.extract._annexa import AnnexA
-from notereview.extract._firstseen import FirstSeen
-from notereview.extract._ingest import (
+from notereview.extract._crosscheck import (
+    CHILD_TABLES,
     TablePass,
-    children_from_annex,
     cross_check,
     first_quarantined,
+    group_by_child,
     id_of,
-    locate_tables,
-    missing_table,
     refresh_quality_notes,
     settle_plan_types,
+)
+from notereview.extract._firstseen import FirstSeen
+from notereview.extract._ingest import (
+    children_from_annex,
+    locate_tables,
+    missing_table,
     table_notes,
     validate_rows,
 )
@@ -421,30 +425,13 @@ def assemble_chunk(
             if tp is None:
                 tp = passes[table] = TablePass(table)
             tp.accepted.append((row_number, record))
+    grouped = group_by_child(passes, as_of, children, children_q, plans, plans_q)
     quarantine: list[QuarantinedRow] = []
     accepted: dict[str, int] = dict.fromkeys(TEXT_TABLES, 0)
-    actions_by_plan: dict[str, list[PlanAction]] = defaultdict(list)
-    if "plan_actions" in passes:
-        tp = passes["plan_actions"]
-        cross_check(tp, as_of, "plan_id", plans, plans_q, "plans")
-        quarantine.extend(tp.quarantined)
-        for _, action in tp.accepted:
-            actions_by_plan[action.plan_id].append(action)  # type: ignore[union-attr]
-            accepted["plan_actions"] += 1
-    grouped: dict[str, dict[str, list[Any]]] = {cid: defaultdict(list) for cid in children}
-    for plan in plans.values():
-        grouped[plan.child_id]["plans"].append(
-            replace(plan, actions=tuple(actions_by_plan.get(plan.plan_id, ())))
-        )
-    for table in ("visits", "case_summaries", "chronology", "genograms", "supervision"):
-        if table not in passes:
-            continue
-        tp = passes[table]
-        cross_check(tp, as_of, "child_id", children, children_q, "children")
-        quarantine.extend(tp.quarantined)
-        for _, record in tp.accepted:
-            grouped[record.child_id][table].append(record)  # type: ignore[union-attr]
-            accepted[table] += 1
+    for table in ("plan_actions", *CHILD_TABLES):
+        if table in passes:
+            quarantine.extend(passes[table].quarantined)
+            accepted[table] = len(passes[table].accepted)
     case_files = [
         CaseFile.build(children[cid], **{k: tuple(v) for k, v in grouped[cid].items()})
         for cid in sorted(children)
