@@ -153,30 +153,35 @@ def _sql_type(kind: str, length: int | None) -> Any:
 class CaseScore(Base):
     """One child's scores in one run (the ``cases`` table of a run)."""
 
+    __tablename__ = OUTPUT_TABLES["cases"].sql_table
     __table__ = _run_table("cases")
 
 
 class CriterionFinding(Base):
     """One criterion's finding for one child in one run, with its evidence."""
 
+    __tablename__ = OUTPUT_TABLES["criteria"].sql_table
     __table__ = _run_table("criteria")
 
 
 class VisitLabel(Base):
     """Per-visit labels of one run (the ``visits`` table of a run)."""
 
+    __tablename__ = OUTPUT_TABLES["visits"].sql_table
     __table__ = _run_table("visits")
 
 
 class PlanActionLabel(Base):
     """Per-plan-action SMART labels of one run (the ``plan_actions`` table of a run)."""
 
+    __tablename__ = OUTPUT_TABLES["plan_actions"].sql_table
     __table__ = _run_table("plan_actions")
 
 
 class QuarantinedRow(Base):
     """A row of the extract that a run rejected, with the reason (never the row's text)."""
 
+    __tablename__ = OUTPUT_TABLES["quarantine"].sql_table
     __table__ = _run_table("quarantine")
 
 
@@ -184,6 +189,7 @@ class ReconciliationFinding(Base):
     """Where a run's Annex A return and a child's file (or the extract's children table)
     disagree: a data-quality finding in plain words, never a name or a date of birth."""
 
+    __tablename__ = OUTPUT_TABLES["reconciliation"].sql_table
     __table__ = _run_table("reconciliation")
 
 
@@ -191,12 +197,14 @@ class MonitoringFields(Base):
     """A child's equality-monitoring fields in a run (DESIGN "Monitoring, not judging"): read
     only by the equality report, never beside a score on the queue."""
 
+    __tablename__ = OUTPUT_TABLES["monitoring"].sql_table
     __table__ = _run_table("monitoring")
 
 
 class RecordText(Base):
     """The full text of one record of a child's file as the run read it (for the case view)."""
 
+    __tablename__ = OUTPUT_TABLES["records"].sql_table
     __table__ = _run_table("records")
 
 
