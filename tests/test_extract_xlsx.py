@@ -14,7 +14,7 @@ import xlsxwriter
 
 from notereview.errors import ExtractError
 from notereview.extract import ColumnMapping, assemble_chunk, partition_extract, read_extract
-from notereview.extract._ingest import DATE_COLUMNS
+from notereview.extract._columns import DATE_COLUMNS
 from notereview.extract._readers import column_letter, excel_serial_date, find_header_row
 from notereview.extract._schema import CONTRACT_TABLES, TABLE_SPECS
 from test_extract_support import assert_accounting, valid_tables, write_extract

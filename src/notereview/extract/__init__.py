@@ -6,7 +6,8 @@ table, row number, id and a reason, and for every table rows read = accepted + q
 """
 
 from notereview.extract._annexa import AnnexA, read_annex_a
-from notereview.extract._ingest import locate_reason, read_extract
+from notereview.extract._columns import locate_reason
+from notereview.extract._ingest import read_extract
 from notereview.extract._mapping import ColumnMapping, TableMapping, load_mapping
 from notereview.extract._model import Extract, QuarantinedRow, TableCount
 from notereview.extract._partition import (

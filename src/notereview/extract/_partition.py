@@ -28,6 +28,7 @@ from typing import Any
 from notereview.casefile import CaseFile, Child, Plan, PlanAction
 from notereview.errors import ExtractError
 from notereview.extract._annexa import AnnexA
+from notereview.extract._columns import locate_tables, missing_table, table_notes
 from notereview.extract._crosscheck import (
     CHILD_TABLES,
     TablePass,
@@ -39,13 +40,7 @@ from notereview.extract._crosscheck import (
     settle_plan_types,
 )
 from notereview.extract._firstseen import FirstSeen
-from notereview.extract._ingest import (
-    children_from_annex,
-    locate_tables,
-    missing_table,
-    table_notes,
-    validate_rows,
-)
+from notereview.extract._ingest import children_from_annex, validate_rows
 from notereview.extract._mapping import ColumnMapping
 from notereview.extract._model import QuarantinedRow, TableCount
 from notereview.extract._readers import ExtractContainer

@@ -2,7 +2,8 @@
 Lines and Parquet never loaded whole), with the same parsing rules as the in-memory readers of
 :mod:`notereview.extract._readers` (strict CSV with lenient recovery, one bad row is one row,
 cp1252 fallback, NUL characters removed and counted). A workbook sheet is read whole, as
-calamine reads it. Used by pass 1 of a batch run (:mod:`notereview.extract._partition`).
+calamine reads it. Used by :func:`read_extract` and by pass 1 of a batch run
+(:mod:`notereview.extract._partition`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from notereview.errors import ExtractError
-from notereview.extract._ingest import open_table, resolve_columns
+from notereview.extract._columns import open_table, resolve_columns
 from notereview.extract._mapping import ColumnMapping
 from notereview.extract._readers import (
     _CSV_FIELD_LIMIT,
