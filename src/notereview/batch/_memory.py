@@ -2,7 +2,7 @@
 evaluation), scored in this process as one chunk, with the batch run's scoring core
 (:func:`._rows.score_case_files`), its file-side rows (:func:`._chunks.file_side_rows`), its
 table builders and writer (:mod:`._assembly`) and its run.json builder (:mod:`._report`).
-A test holds it to the chunked multi-worker run's files, byte for byte."""
+A test holds it to a chunked multi-worker run's files (tests/test_batch_one_path.py)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+import pyarrow as pa
 
-from notereview.batch._assembly import monitoring_frame, reconciliation_frame, write_frame
+from notereview.batch._assembly import (
+    monitoring_frame,
+    reconciliation_frame,
+    write_frame,
+    write_table,
+)
 from notereview.batch._chunks import file_side_rows
 from notereview.batch._model import BatchError
 from notereview.batch._report import build_run_info, reconciliation_info
@@ -116,7 +122,16 @@ def write_outputs(result: RunResult, out_dir: str | Path, fmt: str = "parquet") 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    written = [write_frame(result.tables[name], out / f"{name}.{fmt}", fmt) for name in FILE_TABLES]
+    written = []
+    for name in FILE_TABLES:
+        path = out / f"{name}.{fmt}"
+        frame = result.tables[name]
+        if name in ROW_TABLES:  # as a batch run writes its chunks' parts: one part here
+            parts = [pa.Table.from_pandas(frame, preserve_index=False)] if len(frame) else []
+            write_table(parts, name, path, fmt)
+        else:
+            write_frame(frame, path, fmt)
+        written.append(path)
     result.run_info["timings_s"]["write"] = round(time.perf_counter() - t0, 3)
     run_json = out / "run.json"
     run_json.write_text(json.dumps(result.run_info, indent=2, default=str) + "\n", encoding="utf-8")
