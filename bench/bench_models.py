@@ -81,7 +81,7 @@ if choice is not None:
 reviewer = Reviewer(rubric_path=rubric, models=None if choice is None else "auto")
 ingested = read_extract(extract)
 if len(sys.argv) > 4:  # the batch path, end to end
-    from notereview._batch_engine import BatchOptions
+    from notereview.batch import BatchOptions
     from notereview.batch import run_batch
     ingested = read_extract(extract)
     notes = sum(c.accepted for t, c in ingested.counts.items()

@@ -36,13 +36,13 @@ def _split(cases: Path, parts: Path, chunk: int) -> int:
 
 
 def _measure(parts: Path, block_rows: int) -> dict[str, int]:
-    from notereview import _batch_engine as engine
+    from notereview.batch import _assembly as engine
 
     engine.CASES_BLOCK_ROWS = block_rows
     engine.MAX_CASES_BLOCKS = 1 << 30
     dirs = sorted(p for p in parts.iterdir() if p.name.startswith("chunk-"))
     before = _rss_kb(os.getpid()) // 1024
-    ranks, _ = engine._rank_cases(dirs)
+    ranks, _ = engine.rank_parts(dirs)
     out = parts.parent / "cases.parquet"
     engine._write_ranked_cases(dirs, ranks, parts.parent / "spill", out, "parquet", 100)
     return {

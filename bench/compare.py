@@ -25,7 +25,9 @@ from typing import Any
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
-OUTPUTS = ("cases", "criteria", "visits", "plan_actions", "quarantine")
+OUTPUTS = (
+    "cases", "criteria", "visits", "plan_actions", "quarantine", "reconciliation", "monitoring",
+)  # fmt: skip
 
 
 def _run(src: Path, extract: Path, out: Path, workers: int) -> dict[str, Any]:
@@ -38,6 +40,14 @@ def _run(src: Path, extract: Path, out: Path, workers: int) -> dict[str, Any]:
     wall = time.perf_counter() - t
     info = json.loads((out / "run.json").read_text(encoding="utf-8"))
     return {"wall_s": round(wall, 2), **{k: round(v, 2) for k, v in info["timings_s"].items()}}
+
+
+def same_bytes(a: Path, b: Path) -> dict[str, bool]:
+    """Per output file: whether the two runs wrote it byte for byte the same."""
+    return {
+        name: (a / f"{name}.parquet").read_bytes() == (b / f"{name}.parquet").read_bytes()
+        for name in OUTPUTS
+    }
 
 
 def same_results(a: Path, b: Path) -> bool:
@@ -76,6 +86,7 @@ def main(argv: list[str] | None = None) -> None:
             for name, rs in runs.items()
         }
         summary["same_results"] = same_results(work / "base", work / "now")  # type: ignore[assignment]
+        summary["same_bytes"] = same_bytes(work / "base", work / "now")  # type: ignore[assignment]
         print(json.dumps({"base": args.base, "runs": args.runs, "median": summary}, indent=1))
     finally:
         subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],

@@ -21,13 +21,13 @@ from typing import Any
 
 
 def _set_spill(total_bytes: int) -> None:
-    import notereview._batch_ingest as ingest
+    import notereview.extract._partition as ingest
 
     ingest._SPILL_TOTAL_BYTES = total_bytes
 
 
 def _read_one(job: Any) -> tuple[Any, str, float, float]:
-    from notereview._batch_ingest import ingest_table
+    from notereview.extract._partition import ingest_table
 
     t = time.perf_counter()
     result = ingest_table(job)
@@ -38,7 +38,7 @@ def _read_one(job: Any) -> tuple[Any, str, float, float]:
 def measure(extract: Path, spill_total_mb: int) -> dict[str, Any]:
     """Pass 1 of ``extract`` with the text tables read one after another, each by a new
     process; per table: peak RSS (MB) and seconds."""
-    from notereview._batch_ingest import partition_extract
+    from notereview.extract import partition_extract
 
     ctx = multiprocessing.get_context("forkserver")
     tables: dict[str, dict[str, float]] = {}

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.extracts import make_extract
-from notereview._batch_ingest import auto_chunk
+from notereview.extract import auto_chunk
 
 HERE = Path(__file__).parent
 TEXT_TABLES = {"visits": "text", "case_summaries": "text", "plan_actions": "text",

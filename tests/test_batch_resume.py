@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session
 from tests.batch_fixtures import messy_extract
 from tests.test_batch_stream import assert_same_run
 
-from notereview._batch_engine import PARTIAL_DIR, BatchOptions
-from notereview.batch import run_batch
+from notereview.batch import PARTIAL_DIR, BatchOptions, run_batch
 from notereview.store import connect, list_runs
 from notereview.store.models import CaseScore, CriterionFinding, RecordText, ScoredFile
 

@@ -12,17 +12,19 @@ import pandas as pd
 import pytest
 from tests.batch_fixtures import messy_extract
 
-from notereview import _batch_engine
-from notereview._batch_engine import BatchError, BatchOptions, _table_readers
-from notereview._batch_ingest import assemble_chunk, partition_extract
 from notereview.batch import (
+    BatchError,
+    BatchOptions,
+    _assembly,
+    _chunks,
+    _pool,
     markdown_report,
     run_batch,
     score_extract,
-    summary_result,
     write_outputs,
 )
-from notereview.extract import read_extract
+from notereview.batch._pool import table_readers
+from notereview.extract import assemble_chunk, partition_extract, read_extract
 from notereview.extract._schema import CONTRACT_TABLES
 
 TABLES = (
@@ -87,7 +89,7 @@ def test_text_tables_read_in_parallel_give_the_same_partition(messy: Path, tmp_p
     one worker) gives the same as-of, notes, counts, quarantine and case files as reading them
     one after another."""
     alone = _streamed(messy, tmp_path / "alone", 4)
-    with _table_readers(2) as map_tables:
+    with table_readers(2) as map_tables:
         assert map_tables is not None
         pooled = _streamed(messy, tmp_path / "pooled", 4, map_tables=map_tables)
     assert pooled[0].as_of == alone[0].as_of
@@ -149,7 +151,7 @@ def test_batch_files_equal_the_in_memory_path(messy: Path, tmp_path: Path, revie
     assert set(summary.criteria_counts.columns) == {"criterion", "status", "rows"}
     assert summary.criteria_counts["rows"].sum() == len(result.tables["criteria"])
     in_memory = markdown_report(result).split("## The 10 weakest files")[0]
-    batch = markdown_report(summary_result(summary)).split("## The 10 weakest files")[0]
+    batch = markdown_report(summary).split("## The 10 weakest files")[0]
     assert "| V1 |" in in_memory
     assert batch.splitlines()[2:] == in_memory.splitlines()[2:]
 
@@ -160,7 +162,7 @@ def test_cases_written_block_by_block_are_the_ranked_table(
 ):
     # Blocks of 7 ranks over chunks of 5 children: every chunk's rows land in two or more
     # blocks, and the file is still the in-memory path's ranked table.
-    monkeypatch.setattr(_batch_engine, "CASES_BLOCK_ROWS", 7)
+    monkeypatch.setattr(_assembly, "CASES_BLOCK_ROWS", 7)
     result = score_extract(read_extract(messy, as_of=DAY), reviewer, source=messy)
     write_outputs(result, tmp_path / "memory", fmt)
     options = BatchOptions(workers=1, chunk_children=5, fmt=fmt, as_of=DAY, keep_weakest=12)
@@ -178,7 +180,7 @@ def test_cases_written_block_by_block_are_the_ranked_table(
     )
     # The whole report, the weakest files included, is the in-memory path's.
     in_memory = markdown_report(result).splitlines()
-    assert markdown_report(summary_result(summary)).splitlines()[2:] == in_memory[2:]
+    assert markdown_report(summary).splitlines()[2:] == in_memory[2:]
     assert not (tmp_path / "batch" / ".notereview-partial").exists()
 
 
@@ -200,35 +202,35 @@ def test_bad_options_are_clear_errors(messy: Path, tmp_path: Path):
 def _collector_state(_: object) -> tuple[tuple[int, ...], int, bool]:
     import gc
 
-    return gc.get_threshold(), gc.get_freeze_count(), "reviewer" in _batch_engine._WORKER
+    return gc.get_threshold(), gc.get_freeze_count(), "reviewer" in _chunks._WORKER
 
 
 def test_pool_processes_freeze_their_set_up_and_collect_less_often():
     """A scoring worker and a table reader leave no cyclic garbage: after set-up each freezes
-    what it loaded and raises the collector's thresholds (_batch_engine.quiet_gc)."""
+    what it loaded and raises the collector's thresholds (batch._pool.quiet_gc)."""
     import gc
     from concurrent.futures import ProcessPoolExecutor
 
-    base = _batch_engine.WorkerBase(None, None, None, block_torch=True)
-    context = _batch_engine._context()
-    for init, args, built in ((_batch_engine.init_worker, (base,), True),
-                              (_batch_engine._reader_init, (), False)):  # fmt: skip
+    base = _chunks.WorkerBase(None, None, None, block_torch=True)
+    context = _pool.pool_context()
+    for init, args, built in ((_pool.init_worker, (base,), True),
+                              (_pool.reader_init, (), False)):  # fmt: skip
         with ProcessPoolExecutor(1, mp_context=context, initializer=init, initargs=args) as pool:
             threshold, frozen, has_reviewer = pool.submit(_collector_state, None).result(120)
-        assert threshold == _batch_engine.WORKER_GC_THRESHOLDS
+        assert threshold == _pool.WORKER_GC_THRESHOLDS
         assert frozen > 1000  # the modules and, in a worker, the pipeline
         assert has_reviewer is built
-    assert gc.get_threshold() != _batch_engine.WORKER_GC_THRESHOLDS  # this process untouched
+    assert gc.get_threshold() != _pool.WORKER_GC_THRESHOLDS  # this process untouched
 
 
 def test_pool_processes_start_with_the_batch_modules_imported():
     """The forkserver imports pandas, pyarrow and the batch modules once for every pool process
-    (_batch_engine.FORKSERVER_PRELOAD), but never spaCy (a rules-path worker blocks torch
+    (batch._pool.FORKSERVER_PRELOAD), but never spaCy (a rules-path worker blocks torch
     before spaCy's first import)."""
     from concurrent.futures import ProcessPoolExecutor
 
-    probe = "sorted(m for m in ('pyarrow', 'notereview._batch_engine', 'spacy', 'torch') " \
+    probe = "sorted(m for m in ('pyarrow', 'notereview.batch._pool', 'spacy', 'torch') " \
             "if m in __import__('sys').modules)"  # fmt: skip
-    with ProcessPoolExecutor(1, mp_context=_batch_engine._context()) as pool:
+    with ProcessPoolExecutor(1, mp_context=_pool.pool_context()) as pool:
         loaded = pool.submit(eval, probe).result(120)
-    assert loaded == ["notereview._batch_engine", "pyarrow"]
+    assert loaded == ["notereview.batch._pool", "pyarrow"]

@@ -297,8 +297,7 @@ def test_the_generators_planted_bias_is_flagged_end_to_end(tmp_path: Path) -> No
     words), the interpreter group's disagreement with the answer key is flagged only with
     the bias. Measured at seed 5: 26% (13-46%) of 23 without it, 42% (24-61%) of 24 with it,
     against 18-19% of the reference group."""
-    from notereview._batch_engine import BatchOptions
-    from notereview.batch import run_batch
+    from notereview.batch import BatchOptions, run_batch
     from notereview.equality import load_audits, read_run_statuses, read_run_tables
     from notereview.synth import generate
 

@@ -12,10 +12,9 @@ import pandas as pd
 import pytest
 import xlsxwriter
 
-from notereview._batch_ingest import assemble_chunk, partition_extract
 from notereview.errors import ExtractError
-from notereview.extract import ColumnMapping, read_extract
-from notereview.extract._ingest import DATE_COLUMNS
+from notereview.extract import ColumnMapping, assemble_chunk, partition_extract, read_extract
+from notereview.extract._columns import DATE_COLUMNS
 from notereview.extract._readers import column_letter, excel_serial_date, find_header_row
 from notereview.extract._schema import CONTRACT_TABLES, TABLE_SPECS
 from test_extract_support import assert_accounting, valid_tables, write_extract
@@ -286,8 +285,7 @@ def test_every_quarantined_sheet_row_is_one_line_with_its_place(tmp_path: Path) 
 
 
 def test_the_batch_engine_writes_the_located_reasons(tmp_path: Path) -> None:
-    from notereview._batch_engine import BatchOptions
-    from notereview.batch import run_batch
+    from notereview.batch import BatchOptions, run_batch
 
     tables = valid_tables()
     tables["visits"][1]["seen"] = "perhaps"

@@ -124,7 +124,7 @@ def test_run_json_gives_the_torch_threads_of_the_processes_that_score(
 ) -> None:
     """The main process describes the transformer with its own threads; when a pool scores,
     run.json must give a worker's (1, or $NOTEREVIEW_TORCH_THREADS)."""
-    from notereview._batch_engine import _as_scored_in_workers
+    from notereview.batch._run import _as_scored_in_workers
 
     monkeypatch.delenv(THREADS_ENV, raising=False)
     described = {"path": "rules+models", "transformer": {"id": "minilm", "threads": 2}}

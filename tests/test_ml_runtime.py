@@ -158,8 +158,7 @@ def test_a_batch_run_with_models_names_them_in_run_json(tmp_path: Path) -> None:
     its hash (the rules path says only that it was the rules path)."""
     import json
 
-    from notereview._batch_engine import BatchOptions
-    from notereview.batch import run_batch
+    from notereview.batch import BatchOptions, run_batch
     from notereview.synth import generate
 
     generate(tmp_path / "x", 6, 5)

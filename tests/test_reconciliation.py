@@ -13,8 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from notereview._batch_engine import BatchOptions
-from notereview.batch import run_batch, score_extract, write_outputs
+from notereview.batch import BatchOptions, run_batch, score_extract, write_outputs
 from notereview.errors import ExtractError
 from notereview.extract import read_extract
 from notereview.extract._annexa import read_annex_a
@@ -245,7 +244,7 @@ def test_the_return_supplies_the_children_table(planted, tmp_path: Path) -> None
     assert all("unknown child_id" in q.reason for q in ex.quarantine if q.table == "visits")
     assert set(CONTRACT_TABLES) == set(ex.counts)
     # the streamed ingest reads the same
-    from notereview._batch_ingest import partition_extract
+    from notereview.extract import partition_extract
 
     part = partition_extract(folder, tmp_path / "spill", annex_a=annex)
     assert part.accepted["children"] == ex.counts["children"].accepted

@@ -12,8 +12,7 @@ import pytest
 from tests.batch_fixtures import messy_extract
 from tests.test_batch_stream import assert_same_run
 
-from notereview._batch_engine import BatchOptions
-from notereview.batch import run_batch
+from notereview.batch import BatchOptions, run_batch
 
 pytest.importorskip("pyspark")
 if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):

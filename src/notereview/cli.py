@@ -231,8 +231,8 @@ def score(
 
     The extract is read in chunks of whole case files and scored in a process pool; a run that
     was killed resumes where it stopped when started again with the same arguments."""
-    from notereview._batch_engine import BatchOptions
-    from notereview.batch import markdown_report, parse_date, run_batch, summary_result, weakest
+    from notereview.batch import BatchOptions, markdown_report, parse_date, weakest
+    from notereview.engines.local import run_local
 
     options = BatchOptions(
         workers=workers,
@@ -254,11 +254,11 @@ def score(
         summary = run_spark(extract, out, options)
     elif engine == "local":
         with _score_progress() as tick:
-            summary = run_batch(extract, out, options, progress=tick)
+            summary = run_local(extract, out, options, progress=tick)
     else:
         _fail(f"unknown --engine {engine!r}; use local or spark")
     info = summary.run_info
-    result = summary_result(summary)
+    result = summary
     if summary.db_run is not None:
         run_id, created = summary.db_run
         state = "stored as run" if created else "already stored as run"

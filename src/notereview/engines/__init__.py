@@ -1,2 +1,3 @@
-"""Engines that run batch scoring elsewhere than the local process pool (``spark``: needs the
-``notereview[spark]`` extra). Each calls the same scoring core as the local engine."""
+"""Engines: thin drivers of the one batch path (:mod:`notereview.batch`), each running its
+chunks somewhere: ``local`` (a local process pool, or this process) and ``spark`` (needs the
+``notereview[spark]`` extra). Each calls the same scoring core and writes the same files."""

@@ -23,19 +23,22 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from notereview._batch_engine import (
+from notereview.batch.engine import (
     ROW_TABLES,
     BatchError,
     BatchOptions,
     BatchSummary,
     ChunkDone,
+    ChunkTask,
+    Scorer,
     WorkerConfig,
+    assemble_chunk,
     file_side_rows,
+    remove_tree,
     run_batch,
     score_case_files,
     write_chunk_parts,
 )
-from notereview._batch_ingest import ChunkTask, assemble_chunk, remove_tree
 
 OUTPUT_SCHEMA = "chunk long, position long, child_id string, tbl string, seq long, row string"
 _REVIEWERS: dict[tuple[str | None, str | None, str | None], Any] = {}
@@ -118,7 +121,7 @@ def _write_case_files(
                 quarantine,
                 got.accepted,
                 ids,
-                file_side_rows(got.case_files, config),
+                file_side_rows(got.case_files, config.as_of, config.annex_dates),
             )
             if got.case_files:
                 writer.write_table(pa.table({
@@ -131,7 +134,7 @@ def _write_case_files(
     return kept
 
 
-def _spark_scorer(master: str) -> Any:
+def _spark_scorer(master: str) -> Scorer:
     def scorer(
         todo: list[ChunkTask], config: WorkerConfig, workers: int, reviewer: Any
     ) -> Iterator[ChunkDone]:

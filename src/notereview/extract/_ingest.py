@@ -1,68 +1,53 @@
-"""The ingest: find each table, check its columns, validate every row, account for every row."""
+"""The ingest: find each table, check its columns, validate every row, account for every row.
+
+Every table is read as a stream (:mod:`notereview.extract._stream`), here and in a batch
+run's pass 1 alike."""
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from notereview.casefile import Child, Plan, PlanAction
+from notereview.casefile import Child, Plan
 from notereview.errors import ExtractError
 from notereview.extract._annexa import AnnexA
+from notereview.extract._columns import (
+    locate_quarantine,
+    locate_tables,
+    missing_table,
+    table_notes,
+)
+from notereview.extract._crosscheck import (
+    TablePass,
+    cross_check,
+    first_quarantined,
+    group_by_child,
+    infer_as_of,
+    refresh_quality_notes,
+    settle_plan_types,
+)
 from notereview.extract._firstseen import FirstSeen
 from notereview.extract._mapping import ColumnMapping
 from notereview.extract._model import ChildRecords, Extract, QuarantinedRow, TableCount
 from notereview.extract._readers import (
     ExtractContainer,
     RawRow,
-    TableFile,
-    column_letter,
-    format_of,
-    open_csv,
-    open_jsonl,
-    open_parquet,
-    open_xlsx,
-    split_location,
 )
 from notereview.extract._schema import (
-    AS_OF_COLUMNS,
     CONTRACT_TABLES,
-    ONE_OF,
     REQUIRED_TABLES,
     TABLE_SPECS,
-    Kind,
 )
+from notereview.extract._stream import open_table_stream
 from notereview.extract._validate import (
-    PLAN_TYPE_OF_STATUS,
-    PLAN_TYPE_UNRECOGNISED,
-    Record,
     RowRules,
-    TableTally,
-    check_as_of,
-    empty_after_as_of,
     parse_date,
     parse_row,
     record_id_of,
 )
-
-_MAX_NAMES_SHOWN = 30
-_NAME_LIKE = re.compile(r"[^\r\n]{1,64}\Z")
-_NUMBERISH = re.compile(r"[\d\s./:+-]+\Z")
-
-
-@dataclass(slots=True)
-class TablePass:
-    """One table after row-by-row parsing: what was read, what passed, what did not."""
-
-    table: str
-    read: int = 0
-    accepted: list[tuple[int, Record]] = field(default_factory=list)
-    quarantined: list[QuarantinedRow] = field(default_factory=list)
-    tally: TableTally = field(default_factory=TableTally)
 
 
 def validate_rows(
@@ -111,275 +96,6 @@ def _identity(table: str, id_column: str | None, row: RawRow, rules: RowRules) -
     return (child_id, day), "genogram (same child_id and updated_at)"
 
 
-# ------------------------------------------------------------------ columns
-
-
-def _plausible_name(name: str) -> bool:
-    """A column name we may print: short, one line, not a date or number (a header-less file
-    would otherwise put a data row, with names and dates of birth, into the message)."""
-    if not _NAME_LIKE.match(name) or _NUMBERISH.match(name):
-        return False
-    return parse_date(name.strip(), True) is None
-
-
-def table_notes(
-    tf: Any, column_of: Mapping[str, str | None], tp: TablePass, extra: Mapping[str, Any]
-) -> dict[str, Any]:
-    """What the run's notes say about one table file (``tf``: anything with ``file_name``,
-    ``fmt``, ``encoding`` and ``columns``): where each column came from, the columns left
-    unused (those whose names may be printed), what cleaning did, and the reader's ``extra``."""
-    used = {s for s in column_of.values() if s is not None}
-    located = sheet_columns(tf, column_of)
-    return {
-        "file": tf.file_name,
-        "format": tf.fmt,
-        "encoding": tf.encoding,
-        "columns": {c: s for c, s in column_of.items() if s is not None},
-        "extra_columns": [c for c in tf.columns if c not in used and _plausible_name(c)],
-        **tp.tally.as_notes(),
-        **extra,
-        **({"sheet_columns": located} if located else {}),
-    }
-
-
-def _found_list(columns: list[str]) -> str:
-    """The column names found, for an error message; none at all when any of them looks like
-    data (a date, a number, long text), because then the "header" is probably a data row."""
-    if not all(_plausible_name(c) for c in columns):
-        return (
-            "the first row holds dates, numbers or long text rather than column names, "
-            "so it is not shown: is the header row missing?"
-        )
-    text = ", ".join(columns[:_MAX_NAMES_SHOWN]) or "no column names"
-    if len(columns) > _MAX_NAMES_SHOWN:
-        text += f", and {len(columns) - _MAX_NAMES_SHOWN} more"
-    return text
-
-
-def resolve_columns(tf: TableFile, mapping: ColumnMapping) -> dict[str, str | None]:
-    """Contract column -> the file's column (exact name first, then ignoring case and
-    surrounding spaces). Raises ExtractError for a missing required column; for a workbook
-    sheet, the message starts with the workbook, the sheet and its header row."""
-    try:
-        return _resolve_columns(tf, mapping)
-    except ExtractError as exc:
-        where = sheet_header_where(getattr(tf, "extra", None) or {})
-        if where is None:
-            raise
-        raise ExtractError(f"{where}: {exc}") from None
-
-
-def sheet_header_where(extra: Mapping[str, Any]) -> str | None:
-    """'workbook W, sheet 'S', row N (the header row)' for a sheet's reader notes, else None."""
-    if "sheet" not in extra:
-        return None
-    row = extra.get("header_row")
-    at = f", row {row} (the header row)" if row is not None else " (an empty sheet)"
-    return f"workbook {extra['workbook']}, sheet '{extra['sheet']}'{at}"
-
-
-def _resolve_columns(tf: TableFile, mapping: ColumnMapping) -> dict[str, str | None]:
-    table = tf.table
-    spec = TABLE_SPECS[table]
-    exact = set(tf.columns)
-    folded: dict[str, str] = {}
-    for name in tf.columns:
-        folded.setdefault(name.strip().casefold(), name)
-    column_of: dict[str, str | None] = {}
-    for column in spec.column_names:
-        wanted = mapping.source_column(table, column)
-        column_of[column] = wanted if wanted in exact else folded.get(wanted.strip().casefold())
-    if not tf.header_known:
-        return column_of
-    for col in spec.columns:
-        if col.required and column_of[col.name] is None:
-            raise ExtractError(_missing_column(tf, mapping, col.name))
-    group = ONE_OF.get(table)
-    if group and all(column_of[c] is None for c in group):
-        keys = " or ".join(f"tables.{table}.columns.{c}" for c in group)
-        names = " nor ".join(f"'{mapping.source_column(table, c)}'" for c in group)
-        raise ExtractError(
-            f"table '{table}' has neither column {names} (found: {_found_list(tf.columns)}). "
-            f"Map one of them in the mapping file under {keys}"
-        )
-    return column_of
-
-
-def _missing_column(tf: TableFile, mapping: ColumnMapping, column: str) -> str:
-    table = tf.table
-    wanted = mapping.source_column(table, column)
-    found = _found_list(tf.columns)
-    key = f"tables.{table}.columns.{column}"
-    if wanted == column:
-        return (
-            f"table '{table}' has no column '{column}' (found: {found}). "
-            f"Map it in the mapping file under {key}"
-        )
-    return (
-        f"table '{table}' has no column '{wanted}' (mapped from '{column}') (found: {found}). "
-        f"Correct it in the mapping file under {key}"
-    )
-
-
-def _missing_table(box: ExtractContainer, table: str, stem: str) -> str:
-    names = box.names
-    shown = ", ".join(names[:20]) + (f", and {len(names) - 20} more" if len(names) > 20 else "")
-    return (
-        f"required table '{table}' not found in extract {box.path}: expected {stem}.csv, "
-        f"{stem}.parquet, {stem}.jsonl, {stem}.xlsx or a workbook sheet named {stem} (found "
-        f"files: {shown or 'none'}). If the export names it differently, set "
-        f"tables.{table}.file (and .sheet) in the mapping file"
-    )
-
-
-def locate_tables(box: ExtractContainer, mapping: ColumnMapping) -> dict[str, str | None]:
-    """Where each contract table is in the extract: a file, or a workbook's sheet."""
-    return {
-        t: box.find_table(t, mapping.file_stem(t), mapping.sheet_name(t)) for t in CONTRACT_TABLES
-    }
-
-
-def open_table(
-    box: ExtractContainer, table: str, file_name: str, mapping: ColumnMapping
-) -> TableFile:
-    fmt = format_of(file_name)
-    if fmt in ("parquet", "xlsx"):
-        wanted = {mapping.source_column(table, c) for c in TABLE_SPECS[table].column_names}
-        if fmt == "xlsx":
-            book = split_location(file_name)[0]
-            return open_xlsx(table, file_name, box.open_binary(book), wanted, DATE_COLUMNS[table])
-        return open_parquet(table, file_name, box.open_binary(file_name), wanted)
-    data = box.read_bytes(file_name)
-    if fmt == "csv":
-        return open_csv(table, file_name, data)
-    return open_jsonl(table, file_name, data)
-
-
-#: The contract columns holding dates, per table: in a workbook, numbers there are Excel dates.
-DATE_COLUMNS: dict[str, frozenset[str]] = {
-    t: frozenset(c.name for c in spec.columns if c.kind in (Kind.DATE, Kind.DOB))
-    for t, spec in TABLE_SPECS.items()
-}
-
-
-def sheet_columns(tf: Any, column_of: Mapping[str, str | None]) -> dict[str, str]:
-    """Contract column -> where it is in a workbook sheet ("C 'Contact Date'"), for messages."""
-    sheet = getattr(tf, "_sheet", None)
-    if sheet is None:
-        return {}
-    index = sheet.column_index()
-    out: dict[str, str] = {}
-    for column, source in column_of.items():
-        if source is not None and source in index:
-            out[column] = f"{column_letter(index[source])} '{source}'"
-    return out
-
-
-_COLUMN_WORD = re.compile(r"[a-z_]+")
-
-
-def locate_reason(reason: str, table: str, note: Mapping[str, Any], row_number: int) -> str:
-    """A quarantined row's reason with the workbook, sheet, row and column it came from, on one
-    line (tables read from CSV, Parquet or JSON Lines: the reason as it is)."""
-    if "sheet" not in note:
-        return reason
-    columns = note.get("sheet_columns") or {}
-    known = set(TABLE_SPECS[table].column_names) if table in TABLE_SPECS else set()
-    parts = []
-    for part in reason.split("; "):
-        named = next((w for w in _COLUMN_WORD.findall(part) if w in known and w in columns), None)
-        parts.append(f"{part} (column {columns[named]})" if named is not None else part)
-    return f"workbook {note['workbook']}, sheet '{note['sheet']}', row {row_number}: " + "; ".join(
-        parts
-    )
-
-
-def locate_quarantine(
-    quarantine: list[QuarantinedRow], notes: Mapping[str, Any]
-) -> list[QuarantinedRow]:
-    """The quarantine with each row from a workbook sheet located (see :func:`locate_reason`)."""
-    return [
-        replace(q, reason=locate_reason(q.reason, q.table, notes.get(q.table) or {}, q.row_number))
-        if "sheet" in (notes.get(q.table) or {})
-        else q
-        for q in quarantine
-    ]
-
-
-# ------------------------------------------------------------------ as-of and cross-table checks
-
-
-def infer_as_of(passes: dict[str, TablePass]) -> date:
-    """The newest visit, recording, update, event, entry or supervision date among rows that
-    passed their own checks; failing those, the newest status start; failing that, today."""
-    newest: date | None = None
-    for table, columns in AS_OF_COLUMNS.items():
-        tp = passes.get(table)
-        if tp is None:
-            continue
-        for _, record in tp.accepted:
-            for column in columns:
-                value = getattr(record, column)
-                if value is not None and (newest is None or value > newest):
-                    newest = value
-    if newest is None and "children" in passes:
-        starts = [r.status_start for _, r in passes["children"].accepted if isinstance(r, Child)]
-        newest = max(starts, default=None)
-    return newest if newest is not None else date.today()
-
-
-def _first_quarantined(tp: TablePass | None) -> dict[str, int]:
-    out: dict[str, int] = {}
-    if tp is not None:
-        for q in tp.quarantined:
-            if q.record_id is not None:
-                out.setdefault(q.record_id, q.row_number)
-    return out
-
-
-def _cross_check(
-    tp: TablePass,
-    as_of: date,
-    parent_column: str | None,
-    parents: dict[str, Any],
-    parents_quarantined: dict[str, int],
-    parent_table: str,
-) -> None:
-    """Second step for one table: as-of checks, then orphans; moves failures to quarantine.
-    An optional date after as-of (:data:`OPTIONAL_AFTER_AS_OF`) is emptied with a note."""
-    kept: list[tuple[int, Record]] = []
-    for row_number, record in tp.accepted:
-        record, notes = empty_after_as_of(tp.table, record, as_of)
-        reasons = check_as_of(tp.table, record, as_of)
-        if parent_column is not None:
-            parent_id = getattr(record, parent_column)
-            if parent_id not in parents:
-                if parent_id in parents_quarantined:
-                    reasons.append(
-                        f"{parent_column} {parent_id} was quarantined "
-                        f"({parent_table} row {parents_quarantined[parent_id]})"
-                    )
-                else:
-                    reasons.append(f"unknown {parent_column} {parent_id}")
-        if reasons:
-            tp.quarantined.append(
-                QuarantinedRow(tp.table, row_number, _id_of(tp.table, record), "; ".join(reasons))
-            )
-        else:
-            kept.append((row_number, record))
-            if notes:
-                tp.tally.note(row_number, _id_of(tp.table, record), notes)
-    tp.accepted = kept
-    tp.quarantined.sort(key=lambda q: q.row_number)
-
-
-def _id_of(table: str, record: Record) -> str:
-    id_column = TABLE_SPECS[table].id_column
-    if id_column is None:
-        return f"{record.child_id}@{record.updated_at.isoformat()}"  # type: ignore[union-attr]
-    return str(getattr(record, id_column))
-
-
 # ------------------------------------------------------------------ the whole ingest
 
 
@@ -413,19 +129,17 @@ def read_extract(
         located = locate_tables(box, mapping)
         for table in REQUIRED_TABLES:
             if located[table] is None and not (table == "children" and annex_a is not None):
-                raise ExtractError(_missing_table(box, table, mapping.file_stem(table)))
+                raise ExtractError(missing_table(box, table, mapping.file_stem(table)))
         for table in CONTRACT_TABLES:
             file_name = located[table]
             if file_name is None:
                 if table == "children" and annex_a is not None:
                     passes[table], notes[table] = children_from_annex(annex_a, rules)
                 continue
-            tf = open_table(box, table, file_name, mapping)
-            column_of = resolve_columns(tf, mapping)
-            rows = tf.rows(column_of) if tf.has_data else iter(())
+            st, column_of, rows = open_table_stream(box, table, file_name, mapping)
             passes[table] = validate_rows(table, rows, rules)
-            notes[table] = table_notes(tf, column_of, passes[table], tf.extra)
-            del tf
+            notes[table] = table_notes(st, column_of, passes[table], st.extra_of())
+            del st, rows
 
     run_as_of = as_of if as_of is not None else infer_as_of(passes)
     records = _assemble(passes, run_as_of)
@@ -488,61 +202,19 @@ def children_from_annex(annex: AnnexA, rules: RowRules) -> tuple[TablePass, dict
 def _assemble(passes: dict[str, TablePass], as_of: date) -> dict[str, ChildRecords]:
     """Second step over every table in dependency order, then group the survivors by child."""
     children_pass = passes["children"]
-    _cross_check(children_pass, as_of, None, {}, {}, "children")
+    cross_check(children_pass, as_of, None, {}, {}, "children")
     children: dict[str, Child] = {r.child_id: r for _, r in children_pass.accepted}  # type: ignore[union-attr]
-    children_q = _first_quarantined(children_pass)
-
+    children_q = first_quarantined(children_pass)
     plans: dict[str, Plan] = {}
     if "plans" in passes:
-        _cross_check(passes["plans"], as_of, "child_id", children, children_q, "children")
+        cross_check(passes["plans"], as_of, "child_id", children, children_q, "children")
         plans = settle_plan_types(passes["plans"].accepted, children)
-    actions_by_plan: dict[str, list[PlanAction]] = defaultdict(list)
-    if "plan_actions" in passes:
-        tp = passes["plan_actions"]
-        _cross_check(tp, as_of, "plan_id", plans, _first_quarantined(passes.get("plans")), "plans")
-        for _, action in tp.accepted:
-            actions_by_plan[action.plan_id].append(action)  # type: ignore[union-attr]
-
-    grouped: dict[str, dict[str, list[Any]]] = {cid: defaultdict(list) for cid in children}
-    for plan in plans.values():
-        grouped[plan.child_id]["plans"].append(
-            replace(plan, actions=tuple(actions_by_plan.get(plan.plan_id, ())))
-        )
-    for table in ("visits", "case_summaries", "chronology", "genograms", "supervision"):
-        if table not in passes:
-            continue
-        _cross_check(passes[table], as_of, "child_id", children, children_q, "children")
-        for _, record in passes[table].accepted:
-            grouped[record.child_id][table].append(record)  # type: ignore[union-attr]
+    plans_q = first_quarantined(passes.get("plans"))
+    grouped = group_by_child(passes, as_of, children, children_q, plans, plans_q)
     return {
         cid: ChildRecords(child=children[cid], **{k: tuple(v) for k, v in grouped[cid].items()})
         for cid in children
     }
-
-
-def settle_plan_types(
-    accepted: list[tuple[int, Record]], children: Mapping[str, Child]
-) -> dict[str, Plan]:
-    """Accepted plans by id, a plan whose type was not recognised (kept with a note) taking
-    the plan type that its child's legal status calls for (a looked-after child's: care)."""
-    plans: dict[str, Plan] = {}
-    for _, plan in accepted:
-        assert isinstance(plan, Plan)
-        if plan.plan_type == PLAN_TYPE_UNRECOGNISED:
-            status = children[plan.child_id].legal_status
-            plan = replace(plan, plan_type=PLAN_TYPE_OF_STATUS.get(status, "CIN"))
-        plans[plan.plan_id] = plan
-    return plans
-
-
-def refresh_quality_notes(
-    notes: dict[str, Any], passes: Mapping[str, TablePass], tables: Iterable[str]
-) -> None:
-    """The data-quality notes of ``tables`` as they stand after the as-of check (the notes
-    were written before it)."""
-    for table in tables:
-        if table in passes and table in notes:
-            notes[table]["data_quality"] = passes[table].tally.as_notes()["data_quality"]
 
 
 def _count_accepted(records: dict[str, ChildRecords]) -> dict[str, int]:

@@ -1,11 +1,12 @@
-"""Writing a scoring run to the store, and reading runs and case files back."""
+"""Writing a scoring run to the store: its rows cleaned into the declared columns
+(:mod:`notereview.batch.tables`), one transaction, idempotent (reading: ``_run_views``)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import math
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -17,90 +18,20 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from notereview._spreadsheet import read_output_csv
+from notereview.batch.tables import OUTPUT_TABLES
 from notereview.checks import THEMES
-from notereview.store._cache import kept, run_key_of
-from notereview.store._errors import NotFoundError, RunConflictError, StoreError
-from notereview.store.models import (
-    CaseScore,
-    CriterionFinding,
-    MonitoringFields,
-    PlanActionLabel,
-    QuarantinedRow,
-    ReconciliationFinding,
-    RecordText,
-    Run,
-    VisitLabel,
-)
+from notereview.store._errors import RunConflictError, StoreError
+from notereview.store.models import Base, Run
 
 #: Columns a run may lack (written by a version before them): stored as null.
 OPTIONAL_COLUMNS = frozenset({"p_inadequate"})
-# The columns of each table of a run (CONTRACT.md "What a run writes", plus ``records``).
+# The columns of each table of a run (CONTRACT.md "What a run writes", plus ``records``),
+# from their one declaration.
 RUN_COLUMNS: dict[str, tuple[str, ...]] = {
-    "cases": (
-        "child_id",
-        "team",
-        "worker_id",
-        "legal_status",
-        "score",
-        "grade_band",
-        *THEMES,
-        "confidence",
-        "rank",
-        "reasons",
-        "p_inadequate",
-    ),
-    "criteria": (
-        "child_id",
-        "criterion",
-        "theme",
-        "status",
-        "score",
-        "confidence",
-        "evidence",
-        "missing",
-    ),
-    "visits": (
-        "visit_id",
-        "child_id",
-        "voice",
-        "plan_linked",
-        "analysis",
-        "on_time",
-        "recorded_late_days",
-        "evidence",
-    ),
-    "plan_actions": (
-        "action_id",
-        "plan_id",
-        "child_id",
-        "smart",
-        "specific",
-        "measurable",
-        "owner_named",
-        "timebound",
-        "score",
-    ),
-    "quarantine": ("table", "row_number", "record_id", "reason"),
-    "records": ("child_id", "table", "record_id", "record_date", "text"),
-    "monitoring": (
-        "child_id",
-        "gender",
-        "age_band",
-        "legal_status",
-        "ethnicity",
-        "disability",
-        "communication_need",
-    ),
-    "reconciliation": (
-        "child_id",
-        "item",
-        "source",
-        "annex_a_value",
-        "file_value",
-        "finding",
-    ),
+    name: tuple(table.column_names) for name, table in OUTPUT_TABLES.items()
 }
 REQUIRED_TABLES: tuple[str, ...] = ("cases", "criteria")
+__all__ = ["RUN_COLUMNS", "THEMES", "RunWriteResult", "read_run_dir", "run_key", "write_run"]
 _TABLE_FORMATS: tuple[str, ...] = ("parquet", "csv", "jsonl")
 
 
@@ -108,88 +39,6 @@ _TABLE_FORMATS: tuple[str, ...] = ("parquet", "csv", "jsonl")
 class RunWriteResult:
     run_id: int
     created: bool
-
-
-@dataclass(frozen=True, slots=True)
-class RunSummary:
-    run_id: int
-    as_of: date
-    started_at: datetime | None
-    finished_at: datetime | None
-    created_at: datetime
-    extract_fingerprint: str
-    versions: dict[str, Any]
-    rows_read: int
-    rows_scored: int
-    rows_quarantined: int
-    run_key: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class QuarantineEntry:
-    table: str
-    row_number: int | None
-    record_id: str | None
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class RunDetail:
-    summary: RunSummary
-    info: dict[str, Any]
-    quarantine: tuple[QuarantineEntry, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class CaseScoreRow:
-    """One child's scores in a run: what the queue and the dip sample work from."""
-
-    child_id: str
-    team: str
-    worker_id: str
-    legal_status: str
-    score: float
-    grade_band: str
-    themes: dict[str, float | None]
-    confidence: float
-    rank: int
-    reasons: tuple[str, ...]
-    p_inadequate: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FindingRow:
-    child_id: str
-    criterion: str
-    theme: str
-    status: str
-    score: float | None
-    confidence: float | None
-    evidence: tuple[dict[str, Any], ...]
-    missing: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class RecordTextRow:
-    table: str
-    record_id: str
-    record_date: date | None
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class CaseFileView:
-    """Everything the case view shows for one child in one run."""
-
-    run_id: int
-    as_of: date
-    case: CaseScoreRow
-    findings: tuple[FindingRow, ...]
-    visits: tuple[dict[str, Any], ...]
-    plan_actions: tuple[dict[str, Any], ...]
-    records: tuple[RecordTextRow, ...]
-    #: Where the run's Annex A return and this file disagree (item, source, finding, values).
-    reconciliation: tuple[dict[str, Any], ...] = ()
 
 
 # --- value cleaning ------------------------------------------------------------------------
@@ -464,131 +313,45 @@ def _write_run(
     return RunWriteResult(run_id=run_id, created=True)
 
 
-def _insert_tables(session: Session, run_id: int, rows: Mapping[str, list[dict[str, Any]]]) -> None:
-    def insert(model: type, values: list[dict[str, Any]]) -> None:
-        if values:
-            session.execute(model.__table__.insert(), values)  # type: ignore[attr-defined]
+#: Text columns stored as "" where a run has none (the store's column is NOT NULL).
+_BLANK_IF_MISSING: dict[str, frozenset[str]] = {
+    "quarantine": frozenset({"table", "reason"}),
+    "reconciliation": frozenset({"child_id", "item", "finding"}),
+    "records": frozenset({"text"}),
+}
+#: JSON lists whose items are stored as text (a case's reasons).
+_TEXT_LISTS: frozenset[tuple[str, str]] = frozenset({("cases", "reasons")})
+_CONVERT: dict[str, Any] = {
+    "text": _str,
+    "number": _float,
+    "count": _int,
+    "flag": _bool,
+    "date": _date,
+    "json": _json_list,
+}
 
-    insert(
-        CaseScore,
-        [
-            {
-                "run_id": run_id,
-                "child_id": _str(r["child_id"]),
-                "team": _str(r["team"]),
-                "worker_id": _str(r["worker_id"]),
-                "legal_status": _str(r["legal_status"]),
-                "score": _float(r["score"]),
-                "grade_band": _str(r["grade_band"]),
-                **{theme: _float(r[theme]) for theme in THEMES},
-                "confidence": _float(r["confidence"]),
-                "rank": _int(r["rank"]),
-                "reasons": [str(x) for x in _json_list(r["reasons"])],
-                "p_inadequate": _float(r.get("p_inadequate")),
-            }
-            for r in rows["cases"]
-        ],
-    )
-    insert(
-        CriterionFinding,
-        [
-            {
-                "run_id": run_id,
-                "child_id": _str(r["child_id"]),
-                "criterion": _str(r["criterion"]),
-                "theme": _str(r["theme"]),
-                "status": _str(r["status"]),
-                "score": _float(r["score"]),
-                "confidence": _float(r["confidence"]),
-                "evidence": _json_list(r["evidence"]),
-                "missing": _str(r["missing"]),
-            }
-            for r in rows["criteria"]
-        ],
-    )
-    insert(
-        VisitLabel,
-        [
-            {
-                "run_id": run_id,
-                "visit_id": _str(r["visit_id"]),
-                "child_id": _str(r["child_id"]),
-                "voice": _str(r["voice"]),
-                "plan_linked": _bool(r["plan_linked"]),
-                "analysis": _bool(r["analysis"]),
-                "on_time": _bool(r["on_time"]),
-                "recorded_late_days": _int(r["recorded_late_days"]),
-                "evidence": _json_list(r["evidence"]),
-            }
-            for r in rows["visits"]
-        ],
-    )
-    insert(
-        PlanActionLabel,
-        [
-            {
-                "run_id": run_id,
-                "action_id": _str(r["action_id"]),
-                "plan_id": _str(r["plan_id"]),
-                "child_id": _str(r["child_id"]),
-                **{
-                    k: _bool(r[k])
-                    for k in ("smart", "specific", "measurable", "owner_named", "timebound")
-                },
-                "score": _float(r["score"]),
-            }
-            for r in rows["plan_actions"]
-        ],
-    )
-    insert(
-        QuarantinedRow,
-        [
-            {
-                "run_id": run_id,
-                "table_name": _str(r["table"]) or "",
-                "row_number": _int(r["row_number"]),
-                "record_id": _str(r["record_id"]),
-                "reason": _str(r["reason"]) or "",
-            }
-            for r in rows["quarantine"]
-        ],
-    )
-    insert(
-        MonitoringFields,
-        [
-            {"run_id": run_id, **{k: _str(r.get(k)) for k in RUN_COLUMNS["monitoring"]}}
-            for r in rows["monitoring"]
-        ],
-    )
-    insert(
-        ReconciliationFinding,
-        [
-            {
-                "run_id": run_id,
-                "child_id": _str(r["child_id"]) or "",
-                "item": _str(r["item"]) or "",
-                "source": _str(r["source"]),
-                "annex_a_value": _str(r["annex_a_value"]),
-                "file_value": _str(r["file_value"]),
-                "finding": _str(r["finding"]) or "",
-            }
-            for r in rows["reconciliation"]
-        ],
-    )
-    insert(
-        RecordText,
-        [
-            {
-                "run_id": run_id,
-                "table_name": _str(r["table"]),
-                "record_id": _str(r["record_id"]),
-                "child_id": _str(r["child_id"]),
-                "record_date": _date(r["record_date"]),
-                "text": _str(r["text"]) or "",
-            }
-            for r in rows["records"]
-        ],
-    )
+
+def _stored_row(name: str, run_id: int, row: Mapping[str, Any]) -> dict[str, Any]:
+    """One row of a run's table as the store keeps it (the declaration's kinds and names)."""
+    values: dict[str, Any] = {"run_id": run_id}
+    blank = _BLANK_IF_MISSING.get(name, frozenset())
+    for column in OUTPUT_TABLES[name].columns:
+        value = _CONVERT[column.kind](row.get(column.name))
+        if (name, column.name) in _TEXT_LISTS:
+            value = [str(x) for x in value]
+        elif value is None and column.name in blank:
+            value = ""
+        values[column.stored_as] = value
+    return values
+
+
+def _insert_tables(session: Session, run_id: int, rows: Mapping[str, list[dict[str, Any]]]) -> None:
+    """Insert a run's rows, table by table in the declaration's order."""
+    for name, spec in OUTPUT_TABLES.items():
+        values = [_stored_row(name, run_id, r) for r in rows[name]]
+        if values:
+            table = Base.metadata.tables[spec.sql_table]
+            session.execute(table.insert(), values)
 
 
 def read_run_dir(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -617,239 +380,3 @@ def read_run_dir(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
                 tables[name] = pd.read_json(file, lines=True, dtype=False)
             break
     return run_info, tables
-
-
-# --- reading -------------------------------------------------------------------------------
-
-
-def _summary(run: Run) -> RunSummary:
-    return RunSummary(
-        run_id=run.id,
-        as_of=run.as_of,
-        started_at=run.started_at,
-        finished_at=run.finished_at,
-        created_at=run.created_at,
-        extract_fingerprint=run.extract_fingerprint,
-        versions=dict(run.versions or {}),
-        rows_read=run.rows_read,
-        rows_scored=run.rows_scored,
-        rows_quarantined=run.rows_quarantined,
-        run_key=run.run_key,
-    )
-
-
-def latest_run(engine: Engine) -> RunSummary | None:
-    """The run the queue works from: the newest as-of, then the newest written."""
-    with Session(engine) as session:
-        query = select(Run).order_by(Run.as_of.desc(), Run.id.desc()).limit(1)
-        run = session.scalars(query).first()
-        return None if run is None else _summary(run)
-
-
-def list_runs(engine: Engine, limit: int = 100) -> list[RunSummary]:
-    with Session(engine) as session:
-        runs = session.scalars(select(Run).order_by(Run.id.desc()).limit(limit)).all()
-        return [_summary(run) for run in runs]
-
-
-def get_run(engine: Engine, run_id: int) -> RunDetail:
-    with Session(engine) as session:
-        run = session.get(Run, run_id)
-        if run is None:
-            raise NotFoundError(f"no run with id {run_id}")
-        quarantine = session.scalars(
-            select(QuarantinedRow)
-            .where(QuarantinedRow.run_id == run_id)
-            .order_by(QuarantinedRow.id)
-        ).all()
-        return RunDetail(
-            summary=_summary(run),
-            info=dict(run.info or {}),
-            quarantine=tuple(
-                QuarantineEntry(q.table_name, q.row_number, q.record_id, q.reason)
-                for q in quarantine
-            ),
-        )
-
-
-def _case_row(row: CaseScore) -> CaseScoreRow:
-    return CaseScoreRow(
-        child_id=row.child_id,
-        team=row.team,
-        worker_id=row.worker_id,
-        legal_status=row.legal_status,
-        score=row.score,
-        grade_band=row.grade_band,
-        themes={theme: getattr(row, theme) for theme in THEMES},
-        confidence=row.confidence,
-        rank=row.rank,
-        reasons=tuple(row.reasons or ()),
-        p_inadequate=row.p_inadequate,
-    )
-
-
-def monitoring_rows(engine: Engine, run_id: int) -> list[dict[str, Any]]:
-    """Every child's equality-monitoring fields in a run (for the equality report only), read
-    once per process and kept (``store._cache``); the caller gets its own copies."""
-    run_key = run_key_of(engine, run_id)
-    if run_key is None:
-        return []
-
-    def read() -> tuple[dict[str, Any], ...]:
-        columns = [getattr(MonitoringFields, k) for k in RUN_COLUMNS["monitoring"]]
-        query = (
-            select(*columns)
-            .where(MonitoringFields.run_id == run_id)
-            .order_by(MonitoringFields.child_id)
-        )
-        with Session(engine) as session:
-            return tuple(
-                dict(zip(RUN_COLUMNS["monitoring"], row, strict=True))
-                for row in session.execute(query)
-            )
-
-    return [dict(r) for r in kept(engine, ("monitoring_rows", run_id, run_key), read)]
-
-
-def case_scores(
-    engine: Engine, run_id: int, teams: Collection[str] | None = None
-) -> list[CaseScoreRow]:
-    """Every child's scores in a run (only ``teams`` where given), by rank. Every queue,
-    estimate and dip sample reads them: read from the database once per process and kept
-    (``store._cache``: a run never changes)."""
-    run_key = run_key_of(engine, run_id)
-    if run_key is None:
-        return []
-    scope = tuple(sorted(teams)) if teams else None
-
-    def read() -> tuple[CaseScoreRow, ...]:
-        query = select(CaseScore).where(CaseScore.run_id == run_id)
-        if scope:
-            query = query.where(CaseScore.team.in_(scope))
-        with Session(engine) as session:
-            return tuple(_case_row(r) for r in session.scalars(query.order_by(CaseScore.rank)))
-
-    return list(kept(engine, ("case_scores", run_id, run_key, scope), read))
-
-
-def case_score(engine: Engine, run_id: int, child_id: str) -> CaseScoreRow | None:
-    with Session(engine) as session:
-        row = session.get(CaseScore, (run_id, child_id))
-        return None if row is None else _case_row(row)
-
-
-def case_file(engine: Engine, run_id: int, child_id: str) -> CaseFileView:
-    """One child's file in a run: scores, every finding with evidence, labels and record texts."""
-    with Session(engine) as session:
-        run = session.get(Run, run_id)
-        case = session.get(CaseScore, (run_id, child_id))
-        if run is None or case is None:
-            raise NotFoundError(f"no case file {child_id!r} in run {run_id}")
-        findings = session.scalars(
-            select(CriterionFinding)
-            .where(CriterionFinding.run_id == run_id, CriterionFinding.child_id == child_id)
-            .order_by(CriterionFinding.criterion)
-        ).all()
-        visits = session.scalars(
-            select(VisitLabel)
-            .where(VisitLabel.run_id == run_id, VisitLabel.child_id == child_id)
-            .order_by(VisitLabel.visit_id)
-        ).all()
-        actions = session.scalars(
-            select(PlanActionLabel)
-            .where(PlanActionLabel.run_id == run_id, PlanActionLabel.child_id == child_id)
-            .order_by(PlanActionLabel.action_id)
-        ).all()
-        records = session.scalars(
-            select(RecordText)
-            .where(RecordText.run_id == run_id, RecordText.child_id == child_id)
-            .order_by(RecordText.record_date, RecordText.table_name, RecordText.record_id)
-        ).all()
-        reconciled = session.scalars(
-            select(ReconciliationFinding)
-            .where(
-                ReconciliationFinding.run_id == run_id,
-                ReconciliationFinding.child_id == child_id,
-            )
-            .order_by(ReconciliationFinding.id)
-        ).all()
-        return CaseFileView(
-            run_id=run_id,
-            as_of=run.as_of,
-            case=_case_row(case),
-            findings=tuple(
-                FindingRow(
-                    child_id=f.child_id,
-                    criterion=f.criterion,
-                    theme=f.theme,
-                    status=f.status,
-                    score=f.score,
-                    confidence=f.confidence,
-                    evidence=tuple(f.evidence or ()),
-                    missing=f.missing,
-                )
-                for f in findings
-            ),
-            visits=tuple(
-                {
-                    "visit_id": v.visit_id,
-                    "voice": v.voice,
-                    "plan_linked": v.plan_linked,
-                    "analysis": v.analysis,
-                    "on_time": v.on_time,
-                    "recorded_late_days": v.recorded_late_days,
-                    "evidence": list(v.evidence or ()),
-                }
-                for v in visits
-            ),
-            plan_actions=tuple(
-                {
-                    "action_id": a.action_id,
-                    "plan_id": a.plan_id,
-                    "smart": a.smart,
-                    "specific": a.specific,
-                    "measurable": a.measurable,
-                    "owner_named": a.owner_named,
-                    "timebound": a.timebound,
-                    "score": a.score,
-                }
-                for a in actions
-            ),
-            records=tuple(
-                RecordTextRow(r.table_name, r.record_id, r.record_date, r.text) for r in records
-            ),
-            reconciliation=tuple(
-                {
-                    "item": r.item,
-                    "source": r.source,
-                    "annex_a_value": r.annex_a_value,
-                    "file_value": r.file_value,
-                    "finding": r.finding,
-                }
-                for r in reconciled
-            ),
-        )
-
-
-def criterion_statuses(
-    engine: Engine, run_id: int, child_ids: Iterable[str] | None = None
-) -> dict[str, dict[str, str]]:
-    """child_id → criterion → the model's status, for one run (every child's, read once per
-    process and kept: ``store._cache``; the caller gets its own copy)."""
-    run_key = run_key_of(engine, run_id)
-    if run_key is None:
-        return {}
-
-    def read() -> dict[str, dict[str, str]]:
-        query = select(
-            CriterionFinding.child_id, CriterionFinding.criterion, CriterionFinding.status
-        ).where(CriterionFinding.run_id == run_id)
-        result: dict[str, dict[str, str]] = {}
-        with Session(engine) as session:
-            for child_id, criterion, status in session.execute(query):
-                result.setdefault(child_id, {})[criterion] = status
-        return result
-
-    every = kept(engine, ("criterion_statuses", run_id, run_key), read)
-    wanted = every.keys() if child_ids is None else set(child_ids) & every.keys()
-    return {child: dict(every[child]) for child in wanted}

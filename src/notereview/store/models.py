@@ -5,8 +5,10 @@ criterion findings, visit labels, plan actions, quarantined rows, record texts) 
 ``run_id``. Around them live the people who use the service (users, tokens), their work
 (claims, dip samples, audit outcomes) and the append-only access log.
 
-The schema itself is created by the Alembic migrations in ``migrations/versions``; a test
-checks that these models and the migrations agree.
+The tables of a run's rows are derived from the one declaration of a run's output tables
+(:mod:`notereview.batch.tables`). The schema itself is created by the Alembic migrations in
+``migrations/versions``; tests check that these models, that declaration and the migrations
+agree.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     Boolean,
+    Column,
     Date,
     DateTime,
     Float,
@@ -26,6 +29,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -33,6 +37,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from notereview.batch.tables import OUTPUT_TABLES
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -100,140 +106,106 @@ class Run(Base):
     info: Mapped[Any] = mapped_column(JSONType)
 
 
+def _run_table(name: str) -> Table:
+    """The store's table of one output table of a run, derived from its declaration
+    (:mod:`notereview.batch.tables`): keyed by run_id and the declared key columns (or by its
+    own ``id``), a run's rows deleted with the run."""
+    spec = OUTPUT_TABLES[name]
+    columns: list[Any] = []
+    if spec.numbered:
+        columns.append(Column("id", Integer, primary_key=True, autoincrement=True))
+    columns.append(
+        Column(
+            "run_id",
+            Integer,
+            ForeignKey("runs.id", ondelete="CASCADE"),
+            primary_key=not spec.numbered,
+            index=spec.run_index,
+            nullable=False,
+        )
+    )
+    for c in spec.stored_columns:
+        columns.append(
+            Column(
+                c.stored_as,
+                _sql_type(c.kind, c.length),
+                primary_key=c.key,
+                nullable=c.nullable and not c.key,
+                index=c.index,
+            )
+        )
+    indexes = [Index(index_name, *cols) for index_name, cols in spec.indexes]
+    return Table(spec.sql_table, Base.metadata, *columns, *indexes)
+
+
+def _sql_type(kind: str, length: int | None) -> Any:
+    if kind == "text":
+        return String(length) if length is not None else Text
+    return {
+        "number": Float,
+        "count": Integer,
+        "flag": Boolean,
+        "date": Date,
+        "json": JSONType,
+    }[kind]
+
+
 class CaseScore(Base):
     """One child's scores in one run (the ``cases`` table of a run)."""
 
-    __tablename__ = "case_scores"
-
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
-    child_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    team: Mapped[str] = mapped_column(String(128))
-    worker_id: Mapped[str] = mapped_column(String(128))
-    legal_status: Mapped[str] = mapped_column(String(8))
-    score: Mapped[float] = mapped_column(Float)
-    grade_band: Mapped[str] = mapped_column(String(32))
-    visits: Mapped[float | None] = mapped_column(Float)
-    voice: Mapped[float | None] = mapped_column(Float)
-    case_summary: Mapped[float | None] = mapped_column(Float)
-    chronology: Mapped[float | None] = mapped_column(Float)
-    plans: Mapped[float | None] = mapped_column(Float)
-    genogram: Mapped[float | None] = mapped_column(Float)
-    oversight: Mapped[float | None] = mapped_column(Float)
-    confidence: Mapped[float] = mapped_column(Float)
-    rank: Mapped[int] = mapped_column(Integer)
-    reasons: Mapped[Any] = mapped_column(JSONType)
-    p_inadequate: Mapped[float | None] = mapped_column(Float, nullable=True)
-
-    __table_args__ = (Index("ix_case_scores_run_team", "run_id", "team"),)
+    __tablename__ = OUTPUT_TABLES["cases"].sql_table
+    __table__ = _run_table("cases")
 
 
 class CriterionFinding(Base):
     """One criterion's finding for one child in one run, with its evidence."""
 
-    __tablename__ = "criterion_findings"
-
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
-    child_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    criterion: Mapped[str] = mapped_column(String(8), primary_key=True)
-    theme: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(32))
-    score: Mapped[float | None] = mapped_column(Float)
-    confidence: Mapped[float | None] = mapped_column(Float)
-    evidence: Mapped[Any] = mapped_column(JSONType)
-    missing: Mapped[str | None] = mapped_column(Text)
+    __tablename__ = OUTPUT_TABLES["criteria"].sql_table
+    __table__ = _run_table("criteria")
 
 
 class VisitLabel(Base):
     """Per-visit labels of one run (the ``visits`` table of a run)."""
 
-    __tablename__ = "visit_labels"
-
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
-    visit_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    child_id: Mapped[str] = mapped_column(String(64), index=True)
-    voice: Mapped[str | None] = mapped_column(String(32))
-    plan_linked: Mapped[bool | None] = mapped_column(Boolean)
-    analysis: Mapped[bool | None] = mapped_column(Boolean)
-    on_time: Mapped[bool | None] = mapped_column(Boolean)
-    recorded_late_days: Mapped[int | None] = mapped_column(Integer)
-    evidence: Mapped[Any] = mapped_column(JSONType)
+    __tablename__ = OUTPUT_TABLES["visits"].sql_table
+    __table__ = _run_table("visits")
 
 
 class PlanActionLabel(Base):
     """Per-plan-action SMART labels of one run (the ``plan_actions`` table of a run)."""
 
-    __tablename__ = "plan_action_labels"
-
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
-    action_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    plan_id: Mapped[str] = mapped_column(String(64))
-    child_id: Mapped[str] = mapped_column(String(64), index=True)
-    smart: Mapped[bool | None] = mapped_column(Boolean)
-    specific: Mapped[bool | None] = mapped_column(Boolean)
-    measurable: Mapped[bool | None] = mapped_column(Boolean)
-    owner_named: Mapped[bool | None] = mapped_column(Boolean)
-    timebound: Mapped[bool | None] = mapped_column(Boolean)
-    score: Mapped[float | None] = mapped_column(Float)
+    __tablename__ = OUTPUT_TABLES["plan_actions"].sql_table
+    __table__ = _run_table("plan_actions")
 
 
 class QuarantinedRow(Base):
     """A row of the extract that a run rejected, with the reason (never the row's text)."""
 
-    __tablename__ = "quarantined_rows"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
-    table_name: Mapped[str] = mapped_column(String(64))
-    row_number: Mapped[int | None] = mapped_column(Integer)
-    record_id: Mapped[str | None] = mapped_column(String(128))
-    reason: Mapped[str] = mapped_column(Text)
+    __tablename__ = OUTPUT_TABLES["quarantine"].sql_table
+    __table__ = _run_table("quarantine")
 
 
 class ReconciliationFinding(Base):
     """Where a run's Annex A return and a child's file (or the extract's children table)
     disagree: a data-quality finding in plain words, never a name or a date of birth."""
 
-    __tablename__ = "reconciliation_findings"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
-    child_id: Mapped[str] = mapped_column(String(128), index=True)
-    item: Mapped[str] = mapped_column(String(64))
-    source: Mapped[str | None] = mapped_column(String(128))
-    annex_a_value: Mapped[str | None] = mapped_column(String(256))
-    file_value: Mapped[str | None] = mapped_column(String(256))
-    finding: Mapped[str] = mapped_column(Text)
+    __tablename__ = OUTPUT_TABLES["reconciliation"].sql_table
+    __table__ = _run_table("reconciliation")
 
 
 class MonitoringFields(Base):
     """A child's equality-monitoring fields in a run (DESIGN "Monitoring, not judging"): read
     only by the equality report, never beside a score on the queue."""
 
-    __tablename__ = "monitoring_fields"
-
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
-    child_id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    gender: Mapped[str | None] = mapped_column(String(32))
-    age_band: Mapped[str | None] = mapped_column(String(32))
-    legal_status: Mapped[str | None] = mapped_column(String(8))
-    ethnicity: Mapped[str | None] = mapped_column(String(64))
-    disability: Mapped[str | None] = mapped_column(String(32))
-    communication_need: Mapped[str | None] = mapped_column(String(64))
+    __tablename__ = OUTPUT_TABLES["monitoring"].sql_table
+    __table__ = _run_table("monitoring")
 
 
 class RecordText(Base):
     """The full text of one record of a child's file as the run read it (for the case view)."""
 
-    __tablename__ = "record_texts"
-
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
-    table_name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    record_id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    child_id: Mapped[str] = mapped_column(String(64))
-    record_date: Mapped[date | None] = mapped_column(Date)
-    text: Mapped[str] = mapped_column(Text)
-
-    __table_args__ = (Index("ix_record_texts_run_child", "run_id", "child_id"),)
+    __tablename__ = OUTPUT_TABLES["records"].sql_table
+    __table__ = _run_table("records")
 
 
 class ScoredFile(Base):

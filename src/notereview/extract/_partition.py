@@ -1,14 +1,14 @@
-"""Streaming ingest for batch scoring: the rules of ``read_extract`` without holding the extract.
+"""Pass 1 of a batch run: the rules of ``read_extract`` without holding the extract.
 
-Pass 1 reads every table row by row (CSV, JSON Lines and Parquet are streamed, never loaded
-whole), validates each row with the ingest's own per-row functions, and spills the accepted
-text-bearing records to one file per chunk of children and table on disk. The text tables are
-independent of each other once children and plans are read, so they can be read in parallel
-(:func:`ingest_table`, one job a table). Children and plans (small, no
-text) stay in memory. After pass 1 the as-of date is known; children and plans get their
-cross-table checks here, every other table gets them chunk by chunk in the workers
-(:func:`assemble_chunk`). The quarantine, the counts and the case files come out exactly as
-``read_extract`` makes them: rows read = rows scored + rows quarantined, for every table.
+Every table is read row by row (:mod:`notereview.extract._stream`), each row validated with the
+ingest's own per-row functions, and the accepted text-bearing records spilled to one file per
+chunk of children and table on disk. The text tables are independent of each other once
+children and plans are read, so they can be read in parallel (:func:`ingest_table`, one job a
+table). Children and plans (small, no text) stay in memory. After pass 1 the as-of date is
+known; children and plans get their cross-table checks here, every other table gets them chunk
+by chunk in the workers (:func:`assemble_chunk`). The quarantine, the counts and the case files
+come out exactly as ``read_extract`` makes them: rows read = rows scored + rows quarantined,
+for every table.
 
 A chunk is a run of consecutive child ids (sorted), so chunk order is child_id order.
 """
@@ -16,57 +16,36 @@ A chunk is a run of consecutive child ids (sorted), so chunk order is child_id o
 from __future__ import annotations
 
 import bisect
-import codecs
-import io
-import json
-import os
 import pickle
-import zipfile
+import shutil
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from notereview.casefile import CaseFile, Child, Plan, PlanAction
 from notereview.errors import ExtractError
 from notereview.extract._annexa import AnnexA
-from notereview.extract._firstseen import FirstSeen
-from notereview.extract._ingest import (
+from notereview.extract._columns import locate_tables, missing_table, table_notes
+from notereview.extract._crosscheck import (
+    CHILD_TABLES,
     TablePass,
-    _cross_check,
-    _first_quarantined,
-    _id_of,
-    _missing_table,
-    children_from_annex,
-    locate_tables,
-    open_table,
+    cross_check,
+    first_quarantined,
+    group_by_child,
+    id_of,
     refresh_quality_notes,
-    resolve_columns,
     settle_plan_types,
-    table_notes,
-    validate_rows,
 )
+from notereview.extract._firstseen import FirstSeen
+from notereview.extract._ingest import children_from_annex, validate_rows
 from notereview.extract._mapping import ColumnMapping
 from notereview.extract._model import QuarantinedRow, TableCount
-from notereview.extract._readers import (
-    _CSV_FIELD_LIMIT,
-    _MALFORMED,
-    ExtractContainer,
-    RawRow,
-    TableFile,
-    _cp1252_table,
-    _CsvTable,
-    _is_blank,
-    _LineSource,
-    _parse_lenient,
-    format_of,
-    open_csv,
-    open_jsonl,
-    to_cell,
-)
-from notereview.extract._schema import AS_OF_COLUMNS, CONTRACT_TABLES, REQUIRED_TABLES, TABLE_SPECS
+from notereview.extract._readers import ExtractContainer
+from notereview.extract._schema import AS_OF_COLUMNS, CONTRACT_TABLES, REQUIRED_TABLES
+from notereview.extract._stream import open_table_stream
 from notereview.extract._validate import Record, RowRules, check_as_of
 
 TEXT_TABLES: tuple[str, ...] = (
@@ -78,263 +57,6 @@ TEXT_TABLES: tuple[str, ...] = (
 # near 270 MB, and no slower (python -m bench.pass1_memory EXTRACT --spill-total-mb 64,8).
 _SPILL_FLUSH_BYTES = 1 << 20
 _SPILL_TOTAL_BYTES = 8 << 20
-_ = (_MALFORMED, _is_blank, _parse_lenient)  # the CSV reader below reuses the ingest's rules
-
-
-# ------------------------------------------------------------------ streamed readers
-
-
-class _StreamLines(_LineSource):
-    """The ingest's line source over an iterator of physical lines instead of one string."""
-
-    def __init__(self, lines: Iterator[str]) -> None:
-        self._lines = lines
-        self._pushed = []
-        self.consumed = []
-
-
-class _StreamCsv(_CsvTable):
-    """``_CsvTable`` (strict parsing, lenient recovery, one bad row is one row) over a stream."""
-
-    def __init__(self, lines: Iterator[str]) -> None:
-        import csv
-
-        if csv.field_size_limit() < _CSV_FIELD_LIMIT:
-            csv.field_size_limit(_CSV_FIELD_LIMIT)
-        self._src = _StreamLines(lines)
-        self._reader = csv.reader(self._src, strict=True)
-        self.header = None
-        for record, _problem in self._records(None):
-            if record is None or _is_blank(record):
-                continue
-            self.header = [h.strip().lstrip("\ufeff") for h in record]
-            break
-
-
-class _Source:
-    """One table file in a folder or zip, opened as often as needed as a binary stream."""
-
-    def __init__(self, box: ExtractContainer, name: str) -> None:
-        self.box = box
-        self.name = name
-
-    def open(self) -> IO[bytes]:
-        try:
-            if box_zip(self.box) is not None:
-                return box_zip(self.box).open(self.box._prefix + self.name)  # type: ignore[union-attr]
-            return (self.box._root / self.name).open("rb")
-        except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError, KeyError) as exc:
-            raise ExtractError(
-                f"file {self.name} in extract {self.box.path} cannot be read ({type(exc).__name__})"
-            ) from None
-
-    def size(self) -> int:
-        z = box_zip(self.box)
-        if z is not None:
-            return z.getinfo(self.box._prefix + self.name).file_size
-        return (self.box._root / self.name).stat().st_size
-
-
-def box_zip(box: ExtractContainer) -> zipfile.ZipFile | None:
-    return box._zip
-
-
-def _sniff_encoding(src: _Source) -> str | None:
-    """'utf-8' or 'cp1252' as ``decode`` would choose over the whole file; None for UTF-16
-    (left to the in-memory reader)."""
-    with src.open() as fh:
-        head = fh.read(4)
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return None
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            decoder.decode(head)
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                decoder.decode(block)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "cp1252"
-    return "utf-8"
-
-
-class _Lines:
-    """Decoded physical lines of a file (newline kept), NUL characters removed and counted."""
-
-    def __init__(self, src: _Source, encoding: str, newline: str) -> None:
-        self.src = src
-        self.encoding = encoding
-        self.newline = newline
-        self.nul = 0
-
-    def __iter__(self) -> Iterator[str]:
-        table = _cp1252_table() if self.encoding == "cp1252" else None
-        codec = "utf-8-sig" if self.encoding == "utf-8" else "latin-1"
-        with self.src.open() as fh:
-            text = io.TextIOWrapper(fh, encoding=codec, newline=self.newline)
-            for line in text:
-                if table is not None:
-                    line = line.translate(table)
-                if "\x00" in line:
-                    self.nul += line.count("\x00")
-                    line = line.replace("\x00", "")
-                yield line
-
-
-@dataclass(frozen=True)
-class _Header:
-    """What ``resolve_columns`` reads of a table file."""
-
-    table: str
-    columns: list[str]
-    header_known: bool
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class StreamTable:
-    """A table file opened for streaming: its columns, and rows on demand."""
-
-    table: str
-    file_name: str
-    fmt: str
-    encoding: str | None
-    columns: list[str]
-    header_known: bool
-    has_data: bool
-    rows_of: Any  # column_of -> Iterator[RawRow]
-    extra_of: Any  # () -> dict (after the rows were read)
-    _sheet: Any = None  # a workbook sheet's SheetTable (read whole, as calamine reads it)
-
-
-def open_stream(
-    box: ExtractContainer, table: str, file_name: str, mapping: ColumnMapping
-) -> StreamTable:
-    fmt = format_of(file_name)
-    if fmt == "xlsx":  # calamine reads a sheet whole: the in-memory reader is the stream
-        return _from_table_file(open_table(box, table, file_name, mapping))
-    src = _Source(box, file_name)
-    if fmt == "parquet":
-        return _open_parquet(src, table, mapping)
-    encoding = _sniff_encoding(src)
-    if encoding is None:  # UTF-16: rare enough to read whole
-        data = box.read_bytes(file_name)
-        tf = (
-            open_csv(table, file_name, data) if fmt == "csv" else open_jsonl(table, file_name, data)
-        )
-        return _from_table_file(tf)
-    if fmt == "csv":
-        return _open_csv(src, table, encoding)
-    return _open_jsonl(src, table, encoding)
-
-
-def _from_table_file(tf: TableFile) -> StreamTable:
-    return StreamTable(
-        tf.table, tf.file_name, tf.fmt, tf.encoding, tf.columns, tf.header_known, tf.has_data,
-        tf.rows, lambda: dict(tf.extra), tf._sheet,
-    )  # fmt: skip
-
-
-def _nul_extra(lines: _Lines) -> dict[str, Any]:
-    return {"nul_characters_removed": lines.nul} if lines.nul else {}
-
-
-def _open_csv(src: _Source, table: str, encoding: str) -> StreamTable:
-    head_lines = _Lines(src, encoding, "")
-    head = _StreamCsv(iter(head_lines))
-    header = head.header
-    del head
-    body = _Lines(src, encoding, "")
-
-    def rows(column_of: dict[str, str | None]) -> Iterator[RawRow]:
-        parsed = _StreamCsv(iter(body))
-        yield from parsed.rows(column_of)
-
-    return StreamTable(
-        table, src.name, "csv", encoding, list(header or []), header is not None,
-        header is not None, rows, lambda: _nul_extra(body),
-    )  # fmt: skip
-
-
-def _jsonl_line(line: str) -> tuple[dict[str, Any] | None, str | None]:
-    try:
-        obj = json.loads(line)
-    except (ValueError, RecursionError):
-        return None, "line is not valid JSON"
-    if not isinstance(obj, dict):
-        return None, "line is not a JSON object"
-    return obj, None
-
-
-def _open_jsonl(src: _Source, table: str, encoding: str) -> StreamTable:
-    columns: dict[str, None] = {}
-    any_obj = False
-    any_line = False
-    for line in _Lines(src, encoding, "\n"):
-        if not line.strip(" \t\r\n"):
-            continue
-        any_line = True
-        obj, _ = _jsonl_line(line)
-        if obj is not None:
-            any_obj = True
-            for key in obj:
-                columns.setdefault(str(key), None)
-    body = _Lines(src, encoding, "\n")
-
-    def rows(column_of: dict[str, str | None]) -> Iterator[RawRow]:
-        for line_no, line in enumerate(body, start=1):
-            if not line.strip(" \t\r\n"):
-                continue
-            obj, problem = _jsonl_line(line)
-            if obj is None:
-                yield RawRow(line_no, {}, problem)
-                continue
-            yield RawRow(
-                line_no,
-                {c: (to_cell(obj.get(s)) if s is not None else None) for c, s in column_of.items()},
-            )
-
-    return StreamTable(
-        table, src.name, "jsonl", encoding, list(columns), any_obj, any_line, rows,
-        lambda: _nul_extra(body),
-    )  # fmt: skip
-
-
-def _open_parquet(src: _Source, table: str, mapping: ColumnMapping) -> StreamTable:
-    import pyarrow.parquet as pq
-
-    wanted = {mapping.source_column(table, c) for c in TABLE_SPECS[table].column_names}
-    wanted_folded = {w.strip().casefold() for w in wanted}
-    fail = ExtractError(f"table '{table}' file {src.name} cannot be read as Parquet")
-    try:
-        with src.open() as fh:
-            names = [str(n) for n in pq.ParquetFile(fh).schema_arrow.names]
-    except ExtractError:
-        raise
-    except Exception:  # third-party errors become ours
-        raise fail from None
-    picked = list(dict.fromkeys(n for n in names if n.strip().casefold() in wanted_folded))
-
-    def rows(column_of: dict[str, str | None]) -> Iterator[RawRow]:
-        n = 0
-        try:
-            with src.open() as fh:
-                for batch in pq.ParquetFile(fh).iter_batches(batch_size=4096, columns=picked):
-                    data = {name: [to_cell(v) for v in batch.column(name).to_pylist()]
-                            for name in picked}  # fmt: skip
-                    picks = {c: (data.get(s) if s is not None else None)
-                             for c, s in column_of.items()}  # fmt: skip
-                    for i in range(batch.num_rows):
-                        n += 1
-                        yield RawRow(
-                            n, {c: (col[i] if col is not None else None)
-                                for c, col in picks.items()},
-                        )  # fmt: skip
-        except ExtractError:
-            raise
-        except Exception:
-            raise fail from None
-
-    return StreamTable(table, src.name, "parquet", None, names, True, True, rows, dict)
 
 
 # ------------------------------------------------------------------ spilling chunks to disk
@@ -478,16 +200,6 @@ class TableResult:
     spilled_chunks: list[int]
 
 
-def _open_table(
-    box: ExtractContainer, table: str, file_name: str, mapping: ColumnMapping
-) -> tuple[StreamTable, dict[str, str | None], Iterator[RawRow]]:
-    st = open_stream(box, table, file_name, mapping)
-    header = _Header(table, st.columns, st.header_known, st.extra_of() if st._sheet else {})
-    column_of = resolve_columns(header, mapping)  # type: ignore[arg-type]
-    rows = st.rows_of(column_of) if st.has_data else iter(())
-    return st, column_of, rows
-
-
 def ingest_table(job: TableJob) -> TableResult:
     """Pass 1 for one text table: validate its rows and spill the accepted ones per chunk. The
     text tables are independent of each other, so a pool runs them in parallel."""
@@ -498,7 +210,7 @@ def ingest_table(job: TableJob) -> TableResult:
     chunks: set[int] = set()
     tp = TablePass(table)
     with ExtractContainer(job.path) as box:
-        st, column_of, rows = _open_table(box, table, job.file_name, job.mapping)
+        st, column_of, rows = open_table_stream(box, table, job.file_name, job.mapping)
         first_seen = FirstSeen()  # a dict of the ids would be the reader's largest holding
         columns = AS_OF_COLUMNS.get(table, ())
         for row in rows:
@@ -562,7 +274,7 @@ def partition_extract(
         located = locate_tables(box, mapping)
         for table in REQUIRED_TABLES:
             if located[table] is None and not (table == "children" and annex_a is not None):
-                raise ExtractError(_missing_table(box, table, mapping.file_stem(table)))
+                raise ExtractError(missing_table(box, table, mapping.file_stem(table)))
         for table in ("children", "plans"):
             file_name = located[table]
             if file_name is None:
@@ -570,7 +282,7 @@ def partition_extract(
                     continue
                 tp, notes[table] = children_from_annex(annex_a, rules)
             else:
-                st, column_of, rows = _open_table(box, table, file_name, mapping)
+                st, column_of, rows = open_table_stream(box, table, file_name, mapping)
                 tp = validate_rows(table, rows, rules)
                 notes[table] = table_notes(st, column_of, tp, st.extra_of())
             small[table] = tp
@@ -616,7 +328,7 @@ def partition_extract(
 
     # children and plans: their second step here, exactly as _assemble does
     children_pass = small["children"]
-    _cross_check(children_pass, as_of, None, {}, {}, "children")
+    cross_check(children_pass, as_of, None, {}, {}, "children")
     children = {r.child_id: r for _, r in children_pass.accepted}  # type: ignore[union-attr]
     findings: list[dict[str, Any]] = []
     if annex_a is not None and located["children"] is None:
@@ -627,15 +339,15 @@ def partition_extract(
             from notereview.reconciliation import compare_children
 
             findings = compare_children(children, annex_a)
-    children_q = _first_quarantined(children_pass)
+    children_q = first_quarantined(children_pass)
     plans: dict[str, Plan] = {}
     plans_q: dict[str, int] = {}
     if "plans" in small:
         pp = small["plans"]
-        _cross_check(pp, as_of, "child_id", children, children_q, "children")
+        cross_check(pp, as_of, "child_id", children, children_q, "children")
         quarantine.extend(pp.quarantined)
         plans = settle_plan_types(pp.accepted, children)
-        plans_q = _first_quarantined(pp)
+        plans_q = first_quarantined(pp)
     refresh_quality_notes(notes, small, ("children", "plans"))
 
     # plan actions whose plan was never a valid row: quarantined here
@@ -647,7 +359,7 @@ def partition_extract(
         else:
             reasons.append(f"unknown plan_id {pid}")
         quarantine.append(
-            QuarantinedRow("plan_actions", row_number, _id_of("plan_actions", action),
+            QuarantinedRow("plan_actions", row_number, id_of("plan_actions", action),
                            "; ".join(reasons))
         )  # fmt: skip
 
@@ -708,30 +420,13 @@ def assemble_chunk(
             if tp is None:
                 tp = passes[table] = TablePass(table)
             tp.accepted.append((row_number, record))
+    grouped = group_by_child(passes, as_of, children, children_q, plans, plans_q)
     quarantine: list[QuarantinedRow] = []
     accepted: dict[str, int] = dict.fromkeys(TEXT_TABLES, 0)
-    actions_by_plan: dict[str, list[PlanAction]] = defaultdict(list)
-    if "plan_actions" in passes:
-        tp = passes["plan_actions"]
-        _cross_check(tp, as_of, "plan_id", plans, plans_q, "plans")
-        quarantine.extend(tp.quarantined)
-        for _, action in tp.accepted:
-            actions_by_plan[action.plan_id].append(action)  # type: ignore[union-attr]
-            accepted["plan_actions"] += 1
-    grouped: dict[str, dict[str, list[Any]]] = {cid: defaultdict(list) for cid in children}
-    for plan in plans.values():
-        grouped[plan.child_id]["plans"].append(
-            replace(plan, actions=tuple(actions_by_plan.get(plan.plan_id, ())))
-        )
-    for table in ("visits", "case_summaries", "chronology", "genograms", "supervision"):
-        if table not in passes:
-            continue
-        tp = passes[table]
-        _cross_check(tp, as_of, "child_id", children, children_q, "children")
-        quarantine.extend(tp.quarantined)
-        for _, record in tp.accepted:
-            grouped[record.child_id][table].append(record)  # type: ignore[union-attr]
-            accepted[table] += 1
+    for table in ("plan_actions", *CHILD_TABLES):
+        if table in passes:
+            quarantine.extend(passes[table].quarantined)
+            accepted[table] = len(passes[table].accepted)
     case_files = [
         CaseFile.build(children[cid], **{k: tuple(v) for k, v in grouped[cid].items()})
         for cid in sorted(children)
@@ -754,7 +449,4 @@ def table_counts(
 
 
 def remove_tree(folder: Path) -> None:
-    import shutil
-
     shutil.rmtree(folder, ignore_errors=True)
-    _ = os  # keep the import for type checkers
