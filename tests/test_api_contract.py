@@ -82,3 +82,24 @@ def test_a_nul_character_is_never_a_server_error(
     child = body["tables"]["cases"][0]["child_id"]
     refused = client.post(f"/cases/{child}/audits", json=audit, headers=admin)
     assert refused.status_code == 422
+
+
+def test_every_answer_has_a_described_body(client_factory: Any, token_factory: Any):
+    """Every 2xx JSON answer names a schema with its properties (not an untyped object), so a
+    client, and schemathesis's response checks, know what comes back."""
+    doc = _document(client_factory(), token_factory("admin"))
+    schemas = doc["components"]["schemas"]
+    described = 0
+    for path, operations in doc["paths"].items():
+        for method, op in operations.items():
+            for status, answer in op["responses"].items():
+                if not 200 <= int(status) < 300 or "content" not in answer:
+                    continue
+                schema = answer["content"]["application/json"]["schema"]
+                assert "$ref" in schema, (method, path, status)
+                target = schemas[schema["$ref"].rsplit("/", 1)[-1]]
+                assert target.get("properties") and target.get("required"), (method, path)
+                described += 1
+    assert described >= 16
+    queue = schemas["Queue"]["properties"]["items"]["items"]["$ref"].rsplit("/", 1)[-1]
+    assert {"child_id", "priority", "reasons", "claimed_by"} <= set(schemas[queue]["required"])

@@ -190,6 +190,22 @@ def page_rubric(request: Request) -> Any:
         return state.page_rubric
 
 
+def theme_titles(request: Request) -> dict[str, str]:
+    """Each theme's title in the rubric, in the rubric's theme order."""
+    from notereview.triage import THEMES
+
+    rubric = page_rubric(request)
+    return {t: rubric.spec.themes[t].title for t in THEMES if t in rubric.spec.themes}
+
+
+def criterion_title(request: Request, criterion: str) -> str:
+    """A criterion's title in the rubric (its id when the rubric has none)."""
+    try:
+        return str(page_rubric(request).title(criterion))
+    except KeyError:
+        return criterion
+
+
 def install_page_errors(app: Any) -> None:
     """Errors on a web page asked for by a browser (Accept: text/html) are shown as a page;
     everything else keeps the API's problem+json (call after the API's handlers)."""
