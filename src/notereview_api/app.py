@@ -90,7 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.clock = _utc_now
-    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, engine)
     app.state.sign_in_throttle = SignInThrottle(settings)
 
     for module in (health, queue, cases, sampling, exemplars, runs, admin):

@@ -60,6 +60,7 @@ if TYPE_CHECKING:
         revoke_user,
         rotate_token,
     )
+    from notereview.store._ratelimit import count_request
     from notereview.store._retention import PurgeReport, purge
     from notereview.store._runs import (
         RUN_COLUMNS,
@@ -112,6 +113,7 @@ if TYPE_CHECKING:
 _EXPORTS: dict[str, str] = {
     "PurgeReport": "_retention",
     "purge": "_retention",
+    "count_request": "_ratelimit",
     "account_key": "_signin",
     "address_key": "_signin",
     "clear_sign_in_failures": "_signin",
@@ -260,6 +262,7 @@ __all__ = [
     "claim_file",
     "clear_sign_in_failures",
     "connect",
+    "count_request",
     "criterion_shares",
     "criterion_statuses",
     "database_away",

@@ -441,3 +441,15 @@ class Correction(Base):
     rubric_version: Mapped[str] = mapped_column(String(64))
     model_version: Mapped[str] = mapped_column(String(128))
     reading: Mapped[Any] = mapped_column(JSONType, nullable=True)
+
+
+class RateLimitHits(Base):
+    """Requests counted per rate-limit key (a hashed token or session, or a client address)
+    and per minute (``window``: minutes since the epoch), in the database so that every worker
+    process of the service counts toward the same limit."""
+
+    __tablename__ = "rate_limit_hits"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    window: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hits: Mapped[int] = mapped_column(Integer)
