@@ -14,6 +14,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from notereview.store._cache import kept
     from notereview.store._corrections import (
         CorrectionInput,
         CorrectionRow,
@@ -114,6 +115,7 @@ _EXPORTS: dict[str, str] = {
     "PurgeReport": "_retention",
     "purge": "_retention",
     "count_request": "_ratelimit",
+    "kept": "_cache",
     "account_key": "_signin",
     "address_key": "_signin",
     "clear_sign_in_failures": "_signin",
@@ -273,6 +275,7 @@ __all__ = [
     "get_run",
     "hash_token",
     "issue_token",
+    "kept",
     "last_audited",
     "latest_audits",
     "latest_run",

@@ -20,7 +20,8 @@ from notereview.store import (
     record_dip_sample,
     release_claim,
 )
-from notereview.triage import DipSample, QueueItem, build_queue, draw_dip_sample
+from notereview.triage import DipSample, QueueItem, draw_dip_sample
+from notereview_api.services.ranking import ranked_queue
 from notereview_api.services.scope import queue_params, scope_teams, visible_case
 from notereview_api.settings import Settings
 
@@ -82,7 +83,10 @@ def audit_queue(
     else:
         cases = [c for c in in_scope if c.team in teams]  # type: ignore[operator]
     since = now - timedelta(days=settings.recent_audit_days)
-    items = build_queue(
+    items = ranked_queue(
+        engine,
+        run,
+        None if teams is None else tuple(sorted(teams)),
         cases,
         legal_status=legal_status,
         theme=theme,

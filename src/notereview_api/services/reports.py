@@ -22,10 +22,12 @@ from notereview.triage import (
     Agreement,
     AuditedFile,
     CriterionEstimate,
+    QueueItem,
+    QueueParams,
     agreement,
-    build_queue,
     criterion_estimates,
 )
+from notereview_api.services.ranking import ranked_queue
 from notereview_api.services.scope import queue_params
 from notereview_api.settings import Settings
 
@@ -94,13 +96,17 @@ def agreement_report(
     top = k or settings.agreement_k
     cases = case_scores(engine, run.run_id)
     by_rubric = replace(queue_params(settings), use_case_model=False)
-    rankings = {
-        "overall": [item.child_id for item in build_queue(cases, limit=top, params=by_rubric)]
-    }
+
+    def ranking(theme: str | None, params: QueueParams) -> tuple[QueueItem, ...]:
+        return ranked_queue(
+            engine, run, None, cases, legal_status=None, theme=theme, last_audited={},
+            now=None, limit=top, params=params,
+        )  # fmt: skip
+
+    rankings = {"overall": [item.child_id for item in ranking(None, by_rubric)]}
     for theme in THEMES:
-        themed = build_queue(cases, theme=theme, limit=top, params=by_rubric)
-        rankings[theme] = [item.child_id for item in themed]
-    by_model = build_queue(cases, limit=top, params=replace(by_rubric, use_case_model=True))
+        rankings[theme] = [item.child_id for item in ranking(theme, by_rubric)]
+    by_model = ranking(None, replace(by_rubric, use_case_model=True))
     if by_model and by_model[0].ranked_on == "case_model":
         rankings[CASE_MODEL_RANKING] = [item.child_id for item in by_model]
     audited = audited_files(engine, latest_audits(engine))
