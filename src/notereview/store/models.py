@@ -158,6 +158,9 @@ class VisitLabel(Base):
     recorded_late_days: Mapped[int | None] = mapped_column(Integer)
     evidence: Mapped[Any] = mapped_column(JSONType)
 
+    # one child's rows of one run in order (the case file): without it SQLite walks the run's
+    __table_args__ = (Index("ix_visit_labels_run_child", "run_id", "child_id", "visit_id"),)
+
 
 class PlanActionLabel(Base):
     """Per-plan-action SMART labels of one run (the ``plan_actions`` table of a run)."""
@@ -174,6 +177,9 @@ class PlanActionLabel(Base):
     owner_named: Mapped[bool | None] = mapped_column(Boolean)
     timebound: Mapped[bool | None] = mapped_column(Boolean)
     score: Mapped[float | None] = mapped_column(Float)
+
+    # one child's rows of one run in order (the case file): without it SQLite walks the run's
+    __table_args__ = (Index("ix_plan_action_labels_run_child", "run_id", "child_id", "action_id"),)
 
 
 class QuarantinedRow(Base):
@@ -203,6 +209,9 @@ class ReconciliationFinding(Base):
     annex_a_value: Mapped[str | None] = mapped_column(String(256))
     file_value: Mapped[str | None] = mapped_column(String(256))
     finding: Mapped[str] = mapped_column(Text)
+
+    # one child's rows of one run (the case file): without it SQLite walks the run's rows
+    __table_args__ = (Index("ix_reconciliation_findings_run_child", "run_id", "child_id"),)
 
 
 class MonitoringFields(Base):
