@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections import Counter, deque
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -72,27 +73,40 @@ def priority_bounds(
     return bounds
 
 
-def _proven(
-    items: Sequence[QueueItem],
-    bound_of: Mapping[str, float],
-    left_out: Sequence[tuple[float, CaseScoreRow]],
-    params: QueueParams,
-) -> bool:
-    """Whether no file of ``left_out`` (bound, file; the highest bound first) could have taken
-    any of the places of ``items``, build_queue's answer on the head, nor sorts before one of
-    them: every chosen file's priority is above every bound left out, and at each place every
-    file left out is worth at most its bound less the spread penalties of its team and its
-    worker there, which is below the value at which the place was taken."""
+@dataclass(frozen=True, slots=True)
+class _Bounds:
+    """A run's files on their priority bounds (highest first), kept per run and scope, with
+    the highest bound of each team and each worker below a head of each size asked for."""
+
+    ranked: list[tuple[float, CaseScoreRow]]
+    bound_of: dict[str, float]
+    below: dict[int, tuple[dict[str, float], dict[str, float]]] = field(default_factory=dict)
+
+    def below_head(self, size: int) -> tuple[dict[str, float], dict[str, float]]:
+        found = self.below.get(size)
+        if found is None:
+            by_team: dict[str, float] = {}
+            by_worker: dict[str, float] = {}
+            for bound, case in self.ranked[size:]:
+                by_team.setdefault(case.team, bound)
+                by_worker.setdefault(case.worker_id, bound)
+            found = self.below[size] = (by_team, by_worker)
+        return found
+
+
+def _proven(items: Sequence[QueueItem], bounds: _Bounds, size: int, params: QueueParams) -> bool:
+    """Whether no file left out of the head of ``size`` files could have taken any of the
+    places of ``items`` (build_queue's answer on the head), nor sorts before one of them:
+    every chosen file's priority is above every bound left out, and at each place every file
+    left out is worth at most its bound less the spread penalties of its team and its worker
+    there, which is below the value at which the place was taken."""
+    left_out = bounds.ranked[size:]
     if not left_out:
         return True
-    by_team: dict[str, float] = {}
-    by_worker: dict[str, float] = {}
-    for bound, case in left_out:  # the highest bound of each team and worker left out
-        by_team.setdefault(case.team, bound)
-        by_worker.setdefault(case.worker_id, bound)
+    by_team, by_worker = bounds.below_head(size)
     window: deque[QueueItem] = deque(maxlen=max(params.spread_window, 0))
     for item in items:
-        if item.priority > bound_of[item.child_id] + _ROUNDING:
+        if item.priority > bounds.bound_of[item.child_id] + _ROUNDING:
             return False  # the bound does not hold: the triage weighs files another way
         if item.priority <= left_out[0][0] + 2 * _ROUNDING:
             return False  # a file left out might sort before it: its position would differ
@@ -105,7 +119,7 @@ def _proven(
         )
         best_by_team = max(b - params.team_penalty * teams[t] for t, b in by_team.items())
         best_by_worker = max(
-            [b - params.worker_penalty * workers[w] for w, b in by_worker.items() if w in workers]
+            [by_worker[w] - params.worker_penalty * n for w, n in workers.items() if w in by_worker]
             + [next((b for b, c in left_out if c.worker_id not in workers), -math.inf)]
         )
         if min(best_by_team, best_by_worker) >= value - 2 * _ROUNDING:
@@ -113,6 +127,15 @@ def _proven(
         if window.maxlen:
             window.append(item)
     return True
+
+
+def _bounds(
+    cases: Sequence[CaseScoreRow], theme: str | None, params: QueueParams
+) -> _Bounds | None:
+    ranked = priority_bounds(cases, theme, params)
+    if ranked is None:
+        return None
+    return _Bounds(ranked, {case.child_id: bound for bound, case in ranked})
 
 
 def ranked_queue(
@@ -142,14 +165,13 @@ def ranked_queue(
     if limit < 1 or not in_queue:
         return build(in_queue)
     key = ("priority_bounds", run.run_id, run.run_key, scope, legal_status, theme, repr(params))
-    bounds = kept(engine, key, lambda: priority_bounds(in_queue, theme, params))
+    bounds = kept(engine, key, lambda: _bounds(in_queue, theme, params))
     if bounds is None:
         return build(in_queue)
-    bound_of = {case.child_id: bound for bound, case in bounds}
     size = max(HEAD_TIMES * limit, HEAD_MIN)
-    while size < len(bounds):
-        items = build([case for _, case in bounds[:size]])
-        if len(items) == limit and _proven(items, bound_of, bounds[size:], params):
+    while size < len(bounds.ranked):
+        items = build([case for _, case in bounds.ranked[:size]])
+        if len(items) == limit and _proven(items, bounds, size, params):
             return items
         size *= HEAD_TIMES
     return build(in_queue)
