@@ -25,6 +25,13 @@ from notereview_api.services.reports import (
     audited_files,
     criterion_estimates_of,
 )
+from notereview_api.services.reviewer import (
+    app_policy,
+    app_reviewer,
+    app_rubric,
+    check_exemplar,
+    warm,
+)
 from notereview_api.services.scope import (
     queue_params,
     require_latest_run,
@@ -39,8 +46,12 @@ __all__ = [
     "DrawnSample",
     "OpenedCase",
     "agreement_report",
+    "app_policy",
+    "app_reviewer",
+    "app_rubric",
     "audit_queue",
     "audited_files",
+    "check_exemplar",
     "claim",
     "corrections_of",
     "criterion_estimates_of",
@@ -53,4 +64,5 @@ __all__ = [
     "save_correction",
     "scope_teams",
     "visible_case",
+    "warm",
 ]
