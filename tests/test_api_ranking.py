@@ -116,3 +116,30 @@ def test_a_bound_that_does_not_hold_falls_back_to_every_file(monkeypatch: Any) -
         now=NOW, limit=20, params=QueueParams(),
     )  # fmt: skip
     assert got == build_queue(cases, now=NOW, limit=20)
+
+
+def test_a_queue_whose_top_was_just_audited_is_still_ranked_from_a_head(
+    monkeypatch: Any,
+) -> None:
+    """Auditors read the top of the queue: those files sink (recent audits), and the head
+    follows them down instead of falling back to every file."""
+    rng = random.Random(11)
+    engine = create_engine("sqlite://")
+    cases = _cases(rng, 5000, "none")
+    top = build_queue(cases, now=NOW, limit=300)
+    audited = {item.child_id: NOW - timedelta(hours=rng.uniform(0, 48)) for item in top}
+    sizes: list[int] = []
+
+    def counted(files: Any, **kw: Any) -> Any:
+        files = list(files)
+        sizes.append(len(files))
+        return build_queue(files, **kw)
+
+    monkeypatch.setattr(ranking, "build_queue", counted)
+    got = ranking.ranked_queue(
+        engine, _run(77), None, cases, legal_status=None, theme=None, last_audited=audited,
+        now=NOW, limit=20, params=QueueParams(),
+    )  # fmt: skip
+    assert got == build_queue(cases, last_audited=audited, now=NOW, limit=20)
+    assert not {item.child_id for item in got} & set(audited)
+    assert sum(sizes) < 2000

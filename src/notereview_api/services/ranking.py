@@ -5,9 +5,10 @@ reasons, in words) on every call; for a queue of 20 out of 5,000 files almost al
 thrown away. :func:`ranked_queue` gives build_queue's own answer, from fewer files:
 
 1. Each file's priority has an upper bound that needs no audit and no clock: its weakness
-   times its legal status's weight, plus its bonus for an unsure score (a recent audit only
-   lowers a priority). The files sorted on that bound are kept per run and scope
-   (``store._cache``: a run never changes).
+   times its legal status's weight, plus its bonus for an unsure score. The files sorted on
+   that bound are kept per run and scope (``store._cache``: a run never changes); on each
+   request the recently audited files' bounds are lowered by their penalty for the audit
+   (the files auditors have just read sink, and the head follows them).
 2. build_queue runs on the files with the highest bounds (the head). Its answer is the whole
    queue's when no file left out could have been chosen at any place: at each place (its
    spread penalties replayed from the answer), every file left out is worth less than the
@@ -22,8 +23,9 @@ bound (the triage's weighing changed: the bound no longer holds).
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections import Counter, deque
+from collections import ChainMap, Counter, deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -79,7 +81,7 @@ class _Bounds:
     the highest bound of each team and each worker below a head of each size asked for."""
 
     ranked: list[tuple[float, CaseScoreRow]]
-    bound_of: dict[str, float]
+    bound_of: Mapping[str, float]
     below: dict[int, tuple[dict[str, float], dict[str, float]]] = field(default_factory=dict)
 
     def below_head(self, size: int) -> tuple[dict[str, float], dict[str, float]]:
@@ -129,6 +131,35 @@ def _proven(items: Sequence[QueueItem], bounds: _Bounds, size: int, params: Queu
     return True
 
 
+def _after_audits(
+    bounds: _Bounds,
+    last_audited: Mapping[str, datetime],
+    now: datetime | None,
+    params: QueueParams,
+) -> _Bounds:
+    """The bounds with each recently audited file's lowered by its penalty for the audit (the
+    files auditors have just read sink, and the head must follow them down)."""
+    if now is None or params.recent_audit_days <= 0 or not last_audited:
+        return bounds
+    lowered: dict[str, float] = {}
+    for child_id, audited_at in last_audited.items():
+        bound = bounds.bound_of.get(child_id)
+        if bound is None:
+            continue
+        days = max((now - audited_at).total_seconds() / 86400.0, 0.0)
+        if days < params.recent_audit_days:
+            penalty = params.recent_audit_penalty * (1.0 - days / params.recent_audit_days)
+            lowered[child_id] = bound - penalty + _ROUNDING  # never below the true priority
+    if not lowered:
+        return bounds
+    order = lambda pair: (-pair[0], pair[1].child_id)  # noqa: E731
+    audited = sorted(((lowered[c.child_id], c) for _, c in bounds.ranked if c.child_id in lowered),
+                     key=order)  # fmt: skip
+    others = (pair for pair in bounds.ranked if pair[1].child_id not in lowered)
+    ranked = list(heapq.merge(others, audited, key=order))
+    return _Bounds(ranked, ChainMap(lowered, dict(bounds.bound_of)))
+
+
 def _bounds(
     cases: Sequence[CaseScoreRow], theme: str | None, params: QueueParams
 ) -> _Bounds | None:
@@ -165,9 +196,10 @@ def ranked_queue(
     if limit < 1 or not in_queue:
         return build(in_queue)
     key = ("priority_bounds", run.run_id, run.run_key, scope, legal_status, theme, repr(params))
-    bounds = kept(engine, key, lambda: _bounds(in_queue, theme, params))
-    if bounds is None:
+    kept_bounds = kept(engine, key, lambda: _bounds(in_queue, theme, params))
+    if kept_bounds is None:
         return build(in_queue)
+    bounds = _after_audits(kept_bounds, last_audited, now, params)
     size = max(HEAD_TIMES * limit, HEAD_MIN)
     while size < len(bounds.ranked):
         items = build([case for _, case in bounds.ranked[:size]])
