@@ -421,6 +421,7 @@ def main(argv: list[str] | None = None) -> int:
         "practice_leads": args.leads,
         "server_workers": args.workers,
         "duration_s": args.duration,
+        "load_average_at_end": list(os.getloadavg()),
         "setup_s": users["setup_s"],
         "store_reused": bool(args.reuse and users["setup_s"] == 0.0),
         **summarise(tally, args.duration),
