@@ -32,11 +32,15 @@ def count_request(engine: Engine, key: str, now_s: float, per_minute: int) -> tu
     into = (now_s - window * WINDOW_S) / WINDOW_S
     dialect = engine.dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    add = insert(RateLimitHits).values(key=key, window=window, hits=1)
-    add = add.on_conflict_do_update(
-        index_elements=[RateLimitHits.key, RateLimitHits.window],
-        set_={"hits": RateLimitHits.hits + 1},
-    ).returning(RateLimitHits.hits)
+    add = (
+        insert(RateLimitHits)
+        .values(key=key, window=window, hits=1)
+        .on_conflict_do_update(
+            index_elements=[RateLimitHits.key, RateLimitHits.window],
+            set_={"hits": RateLimitHits.hits + 1},
+        )
+        .returning(RateLimitHits.hits)
+    )
     with Session(engine) as session, session.begin():
         hits = int(session.execute(add).scalar_one())
         earlier = session.scalar(
