@@ -68,7 +68,15 @@ def _cli(*args: str) -> None:
 
 def build_store(kind: str, children: int, work: Path, seed: int = 11) -> tuple[str, dict[str, Any]]:
     """The store and what the load needs from it (tokens, child ids); timings of the set-up."""
-    from notereview.store import add_audit, add_user, connect, latest_run, read_run_dir, write_run
+    from notereview.store import (
+        add_audit,
+        add_user,
+        connect,
+        latest_run,
+        read_run_dir,
+        upgrade,
+        write_run,
+    )
 
     work.mkdir(parents=True, exist_ok=True)
     extract = work / "extract"
@@ -78,11 +86,17 @@ def build_store(kind: str, children: int, work: Path, seed: int = 11) -> tuple[s
     if (work / "store.db").exists() and kind == "sqlite":
         (work / "store.db").unlink()
     url = _database(kind, work)
-    out = work / f"out-{kind}"
-    _cli("score", str(extract), "--out", str(out), "--workers", "2", "--db", url)
-    t_score = time.perf_counter() - t0
+    scored = [d for d in sorted(work.glob("out-*")) if (d / "run.json").exists()]
     engine = connect(url)
     try:
+        if scored:  # the other database's load scored this extract: store its outputs
+            upgrade(engine)
+            out = scored[0]
+            write_run(engine, *read_run_dir(out))
+        else:
+            out = work / f"out-{kind}"
+            _cli("score", str(extract), "--out", str(out), "--workers", "2", "--db", url)
+        t_score = time.perf_counter() - t0
         run_info, tables = read_run_dir(out)
         tables.pop("records", None)
         latest = latest_run(engine)
@@ -255,6 +269,66 @@ def summarise(tally: Tally, duration: float) -> dict[str, Any]:
     }
 
 
+# ---------------------------------------------------------------------- a profile
+def profile(url: str, users: dict[str, Any], rounds: int = 30) -> dict[str, Any]:
+    """Where one request of each auditor's route spends its time, in this process (no
+    server, no other load): the median wall time, SQL statements per request and the
+    functions with the most cumulative time (cProfile)."""
+    import cProfile
+    import io
+    import pstats
+    import statistics
+
+    from fastapi.testclient import TestClient
+    from sqlalchemy import event
+
+    from notereview_api import create_app
+    from notereview_api.settings import Settings
+
+    settings = Settings(database_url=url, rate_limit_per_minute=100_000, migrate_on_start=False)
+    app = create_app(settings)
+    statements = [0]
+
+    def count(*_args: Any) -> None:
+        statements[0] += 1
+
+    event.listen(app.state.engine, "before_cursor_execute", count)
+    token = users["auditor_tokens"][0]
+    child = users["child_ids"][0]
+    routes = {
+        "GET /queue": "/queue?limit=20",
+        "GET /cases/{id}": f"/cases/{child}",
+        "GET /estimates": "/estimates",
+    }
+    out: dict[str, Any] = {}
+    with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as client:
+        lead = {"Authorization": f"Bearer {users['lead_tokens'][0]}"}
+        for route, path in routes.items():
+            headers = lead if route == "GET /estimates" else None
+            assert client.get(path, headers=headers).status_code == 200  # warm the caches
+            times, counts = [], []
+            profiler = cProfile.Profile()
+            for _ in range(rounds):
+                before = statements[0]
+                t0 = time.perf_counter()
+                profiler.enable()
+                client.get(path, headers=headers)
+                profiler.disable()
+                times.append((time.perf_counter() - t0) * 1000)
+                counts.append(statements[0] - before)
+            text = io.StringIO()
+            pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(25)
+            out[route] = {
+                "median_ms": round(statistics.median(times), 1),
+                "sql_statements": max(counts),
+                "top_cumulative": [
+                    line.strip() for line in text.getvalue().splitlines() if "(" in line
+                ][:25],
+            }
+    app.state.engine.dispose()
+    return out
+
+
 # ---------------------------------------------------------------------- the server
 def _free_port() -> int:
     import socket
@@ -266,14 +340,18 @@ def _free_port() -> int:
 
 def serve(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
-    env = {**os.environ, "NOTEREVIEW_RATE_LIMIT_PER_MINUTE": "600"}
+    env = {
+        **os.environ,
+        "NOTEREVIEW_RATE_LIMIT_PER_MINUTE": "600",
+        "NOTEREVIEW_WARM_ON_START": "true",  # a served store is warm: measure it so
+    }
     server = subprocess.Popen(
         [sys.executable, "-m", "notereview_api", "--database-url", url, "--port", str(port),
          "--workers", str(workers)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
+    for _ in range(1500):  # warming a large store takes a while on a busy machine
         try:
             if httpx.get(f"{base}/health", timeout=1).status_code == 200:
                 return server, base
@@ -294,9 +372,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--work", type=Path, default=HERE / "data" / "load")
     parser.add_argument("--out", type=Path, default=HERE / "results-load.json")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="use the store an earlier run built under --work (same --db and --children) "
+        "instead of building it again; claims and audits of earlier loads stay in it",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile one request of each auditor's route in this process, print and stop",
+    )
     args = parser.parse_args(argv)
     started = datetime.now(UTC).isoformat(timespec="seconds")
-    url, users = build_store(args.db, args.children, args.work)
+    kept = args.work / f"store-{args.db}-{args.children}.json"
+    if args.reuse and kept.exists():
+        url, users = json.loads(kept.read_text())
+        users["setup_s"] = 0.0
+    else:
+        url, users = build_store(args.db, args.children, args.work)
+        kept.write_text(json.dumps([url, users]))
+    if args.profile:
+        print(json.dumps(profile(url, users), indent=1))
+        return 0
     users["auditor_tokens"] = users["auditor_tokens"][: args.auditors]
     users["lead_tokens"] = users["lead_tokens"][: args.leads]
     from bench.run import machine
@@ -323,7 +421,9 @@ def main(argv: list[str] | None = None) -> int:
         "practice_leads": args.leads,
         "server_workers": args.workers,
         "duration_s": args.duration,
+        "load_average_at_end": list(os.getloadavg()),
         "setup_s": users["setup_s"],
+        "store_reused": bool(args.reuse and users["setup_s"] == 0.0),
         **summarise(tally, args.duration),
     }
     results: dict[str, Any] = {}

@@ -82,3 +82,46 @@ def test_a_nul_character_is_never_a_server_error(
     child = body["tables"]["cases"][0]["child_id"]
     refused = client.post(f"/cases/{child}/audits", json=audit, headers=admin)
     assert refused.status_code == 422
+
+
+def test_every_answer_has_a_described_body(client_factory: Any, token_factory: Any):
+    """Every 2xx JSON answer names a schema with its properties (not an untyped object), so a
+    client, and schemathesis's response checks, know what comes back."""
+    doc = _document(client_factory(), token_factory("admin"))
+    schemas = doc["components"]["schemas"]
+    described = 0
+    for path, operations in doc["paths"].items():
+        for method, op in operations.items():
+            for status, answer in op["responses"].items():
+                if not 200 <= int(status) < 300 or "content" not in answer:
+                    continue
+                schema = answer["content"]["application/json"]["schema"]
+                assert "$ref" in schema, (method, path, status)
+                target = schemas[schema["$ref"].rsplit("/", 1)[-1]]
+                assert target.get("properties") and target.get("required"), (method, path)
+                described += 1
+    assert described >= 16
+    queue = schemas["Queue"]["properties"]["items"]["items"]["$ref"].rsplit("/", 1)[-1]
+    assert {"child_id", "priority", "reasons", "claimed_by"} <= set(schemas[queue]["required"])
+
+
+def test_a_correction_names_a_label_its_record_has(client_factory: Any, token_factory: Any):
+    """The schema says which labels each record kind has and which values each label takes
+    (schemathesis found a schema-valid visit correction of "smart" refused); the server
+    refuses the same bodies in validation, naming no value sent."""
+    client = client_factory()
+    admin = {"Authorization": f"Bearer {token_factory('admin')}"}
+    doc = _document(client, token_factory("admin"))
+    branches = doc["components"]["schemas"]["CorrectionIn"]["oneOf"]
+    assert {b["properties"]["record_kind"]["const"] for b in branches} == {"visit", "plan_action"}
+    for body in (
+        {"record_kind": "visit", "record_id": "V1", "family": "smart", "corrected": "true"},
+        {"record_kind": "visit", "record_id": "V1", "family": "voice", "corrected": "0"},
+        {"record_kind": "plan_action", "record_id": "A1", "family": "smart",
+         "corrected": "true", "span": [0, 4]},
+        {"record_kind": "visit", "record_id": "V1", "family": "analysis", "corrected": "true",
+         "span": [5, 2]},
+    ):  # fmt: skip
+        answer = client.post("/cases/C0001/corrections", json=body, headers=admin)
+        assert answer.status_code == 422, body
+        assert answer.headers["content-type"].startswith(PROBLEM)

@@ -4,7 +4,11 @@ account and can be rotated, the OpenAPI document and /docs behind the admin role
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -150,3 +154,52 @@ def test_the_api_document_is_for_admins_or_off(client_factory: Any, token_factor
     for path in ("/openapi.json", "/docs"):
         assert off.get(path, headers=_bearer(admin)).status_code == 404
         assert off.get(path).status_code == 401
+
+
+_WORKER = """
+import json, sys
+from fastapi.testclient import TestClient
+from notereview_api import create_app
+from notereview_api.settings import Settings
+
+url, token = sys.argv[1], sys.argv[2]
+limit, moment, calls = int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+app = create_app(Settings(database_url=url, rate_limit_per_minute=limit, migrate_on_start=False))
+app.state.rate_limiter.clock = lambda: moment
+with TestClient(app) as client:
+    got = [client.get("/runs", headers={"Authorization": "Bearer " + token}).status_code
+           for _ in range(calls)]
+print(json.dumps(got))
+"""
+
+
+def _worker(url: str, token: str, limit: int, moment: float, calls: int) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    return subprocess.Popen(
+        [sys.executable, "-c", _WORKER, url, token, str(limit), str(moment), str(calls)],
+        stdout=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+
+
+def _statuses(worker: subprocess.Popen[str]) -> list[int]:
+    out, _ = worker.communicate(timeout=120)
+    assert worker.returncode == 0
+    return [int(s) for s in json.loads(out.strip().splitlines()[-1])]
+
+
+def test_the_rate_limit_is_shared_by_worker_processes(
+    db_url: str, engine: Engine, token_factory: Any
+) -> None:
+    """Two processes, each its own app on one store, as the service's two workers are: the
+    second sees the first's requests, and together, at once, they allow exactly the limit."""
+    token = token_factory("admin")
+    moment = 1_800_000_030.0  # half way through a minute, the same in both processes
+    first = _statuses(_worker(db_url, token, 4, moment, 3))
+    second = _statuses(_worker(db_url, token, 4, moment, 3))
+    assert first == [200, 200, 200]
+    assert second == [200, 429, 429]  # one left of the four, not a fresh four
+    other = token_factory("admin")
+    later = moment + 600  # another key and another minute: both at once, 12 calls, limit 7
+    both = [_worker(db_url, other, 7, later, 6) for _ in range(2)]
+    statuses = [s for w in both for s in _statuses(w)]
+    assert sorted(statuses) == [200] * 7 + [429] * 5

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 
 from notereview.store import connect, upgrade
 from notereview_api.contract import openapi_document
@@ -24,6 +25,7 @@ from notereview_api.pages import build_environment, install_page_errors
 from notereview_api.pages import router as pages_router
 from notereview_api.problems import install_problem_handlers
 from notereview_api.routes import admin, cases, exemplars, health, queue, runs, sampling
+from notereview_api.services import warm
 from notereview_api.settings import Settings
 from notereview_api.throttle import SignInThrottle
 
@@ -74,6 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.warm_on_start:
+            await run_in_threadpool(warm, app.state, engine, settings)
         yield
         engine.dispose()
 
@@ -90,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.clock = _utc_now
-    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, engine)
     app.state.sign_in_throttle = SignInThrottle(settings)
 
     for module in (health, queue, cases, sampling, exemplars, runs, admin):

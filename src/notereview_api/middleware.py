@@ -7,11 +7,11 @@ import hashlib
 import json
 import logging
 import time
-from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -20,6 +20,7 @@ from notereview.store import (
     AccessEvent,
     Principal,
     authenticate,
+    count_request,
     database_away,
     log_access,
     session_user,
@@ -264,31 +265,22 @@ class BodyLimitMiddleware:
 
 
 class RateLimiter:
-    """A sliding window of ``per_minute`` requests per key, in memory (one process)."""
+    """``per_minute`` requests per key in a sliding minute, counted in the database
+    (:func:`notereview.store.count_request`) so that every worker process shares the limit.
+    Blocking: call it in a thread from async code."""
 
     def __init__(
-        self, per_minute: int, clock: Callable[[], float] = time.monotonic, window: float = 60.0
+        self, per_minute: int, engine: Engine, clock: Callable[[], float] = time.time
     ) -> None:
         self.per_minute = per_minute
+        self.engine = engine
         self.clock = clock
-        self.window = window
-        self._hits: dict[str, deque[float]] = {}
 
     def allow(self, key: str) -> tuple[bool, int]:
         """(allowed, seconds to wait when not)."""
         if self.per_minute <= 0:
             return True, 0
-        now = self.clock()
-        hits = self._hits.setdefault(key, deque())
-        while hits and hits[0] <= now - self.window:
-            hits.popleft()
-        if len(hits) >= self.per_minute:
-            return False, max(1, int(hits[0] + self.window - now) + 1)
-        hits.append(now)
-        if len(self._hits) > 10_000:  # forget idle keys
-            for idle in [k for k, v in self._hits.items() if not v or v[-1] <= now - self.window]:
-                del self._hits[idle]
-        return True, 0
+        return count_request(self.engine, key, self.clock(), self.per_minute)
 
 
 class AuthMiddleware:
@@ -349,7 +341,7 @@ class AuthMiddleware:
             key = "s:" + hashlib.sha256(session_id.encode()).hexdigest()
         else:
             key = f"ip:{ip}"
-        allowed, wait = state_app.rate_limiter.allow(key)
+        allowed, wait = await run_in_threadpool(state_app.rate_limiter.allow, key)
         if not allowed:
             await send_problem(
                 send, 429, "Too Many Requests", "slow down", headers={"Retry-After": str(wait)}
@@ -410,7 +402,7 @@ class AuthMiddleware:
 
         if principal is None:
             if token is not None or session_id is not None:  # guesses also count per address
-                allowed, wait = state_app.rate_limiter.allow(f"ip:{ip}")
+                allowed, wait = await run_in_threadpool(state_app.rate_limiter.allow, f"ip:{ip}")
                 if not allowed:
                     await send_problem(
                         send,

@@ -7,7 +7,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    model_validator,
+)
 
 Grade = Literal["outstanding", "good", "requires_improvement", "inadequate"]
 Theme = Literal["visits", "voice", "case_summary", "chronology", "plans", "genogram", "oversight"]
@@ -270,14 +278,70 @@ CorrectionFamily = Literal[
 ]
 
 
+#: The values a correction of each label family takes (the store's vocabulary).
+VOICE_VALUES = ("direct", "reported", "observation", "attempted_not_obtained", "none")
+_VISIT_YES_NO = ("analysis", "plan_link")
+_ACTION_YES_NO = ("smart", "specific", "measurable", "owner_named", "timebound")
+_YES_NO = ("true", "false")
+Offset = Annotated[int, Field(ge=0, le=100_000_000), BeforeValidator(_whole)]
+
+
 class CorrectionIn(BaseModel):
     """An auditor's correction of one verdict: a record's label, or a span of a visit record
-    (``span``: character offsets in its text; the verdict is then about that passage)."""
+    (``span``: character offsets in its text, start before end; the verdict is then about that
+    passage). A visit's labels are voice (one of the voice kinds), analysis and plan_link
+    (true/false); a plan action's are the SMART parts (true/false), never with a span."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "properties": {
+                        "record_kind": {"const": "visit"},
+                        "family": {"const": "voice"},
+                        "corrected": {"enum": list(VOICE_VALUES)},
+                    }
+                },
+                {
+                    "properties": {
+                        "record_kind": {"const": "visit"},
+                        "family": {"enum": list(_VISIT_YES_NO)},
+                        "corrected": {"enum": list(_YES_NO)},
+                    }
+                },
+                {
+                    "properties": {
+                        "record_kind": {"const": "plan_action"},
+                        "family": {"enum": list(_ACTION_YES_NO)},
+                        "corrected": {"enum": list(_YES_NO)},
+                        "span": {"type": "null"},
+                    }
+                },
+            ]
+        },
+    )
 
     record_kind: RecordKind
     record_id: str = Field(min_length=1, max_length=128)
     family: CorrectionFamily
     corrected: str = Field(min_length=1, max_length=32)
-    span: tuple[int, int] | None = None
+    span: tuple[Offset, Offset] | None = None
+
+    @model_validator(mode="after")
+    def _a_label_of_the_record(self) -> CorrectionIn:
+        if self.record_kind == "visit":
+            if self.family not in ("voice", *_VISIT_YES_NO):
+                raise ValueError("a visit's labels are voice, analysis and plan_link")
+            allowed = VOICE_VALUES if self.family == "voice" else _YES_NO
+        else:
+            if self.family not in _ACTION_YES_NO:
+                raise ValueError("a plan action's labels are the SMART parts")
+            if self.span is not None:
+                raise ValueError("spans are corrected in visit records only")
+            allowed = _YES_NO
+        if self.corrected not in allowed:
+            raise ValueError(f"{self.family} is corrected to one of {', '.join(allowed)}")
+        if self.span is not None and not self.span[0] < self.span[1]:
+            raise ValueError("a span's start comes before its end")
+        return self

@@ -30,6 +30,9 @@ class Settings:
     agreement_k: int = 20
     trust_forwarded_for: bool = False  # take the client address from X-Forwarded-For
     migrate_on_start: bool = True
+    # before serving, work out the latest run's scores, queue bounds and trends, and load the
+    # reviewer (seconds on a large store), so the first requests do not each wait for them
+    warm_on_start: bool = False
     # the web pages (src/notereview_api/pages): browser sessions and the trends' minimum team count
     session_idle_minutes: int = 30
     session_hours: float = 8.0  # absolute lifetime of a signed-in session

@@ -14,6 +14,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from notereview.store._cache import kept
     from notereview.store._corrections import (
         CorrectionInput,
         CorrectionRow,
@@ -60,6 +61,7 @@ if TYPE_CHECKING:
         revoke_user,
         rotate_token,
     )
+    from notereview.store._ratelimit import count_request
     from notereview.store._retention import PurgeReport, purge
     from notereview.store._run_views import (
         CaseFileView,
@@ -114,6 +116,8 @@ if TYPE_CHECKING:
 _EXPORTS: dict[str, str] = {
     "PurgeReport": "_retention",
     "purge": "_retention",
+    "count_request": "_ratelimit",
+    "kept": "_cache",
     "account_key": "_signin",
     "address_key": "_signin",
     "clear_sign_in_failures": "_signin",
@@ -262,6 +266,7 @@ __all__ = [
     "claim_file",
     "clear_sign_in_failures",
     "connect",
+    "count_request",
     "criterion_shares",
     "criterion_statuses",
     "database_away",
@@ -272,6 +277,7 @@ __all__ = [
     "get_run",
     "hash_token",
     "issue_token",
+    "kept",
     "last_audited",
     "latest_audits",
     "latest_run",

@@ -170,12 +170,18 @@ class VisitLabel(Base):
     __tablename__ = OUTPUT_TABLES["visits"].sql_table
     __table__ = _run_table("visits")
 
+    # one child's rows of one run in order (the case file): without it SQLite walks the run's
+    __table_args__ = (Index("ix_visit_labels_run_child", "run_id", "child_id", "visit_id"),)
+
 
 class PlanActionLabel(Base):
     """Per-plan-action SMART labels of one run (the ``plan_actions`` table of a run)."""
 
     __tablename__ = OUTPUT_TABLES["plan_actions"].sql_table
     __table__ = _run_table("plan_actions")
+
+    # one child's rows of one run in order (the case file): without it SQLite walks the run's
+    __table_args__ = (Index("ix_plan_action_labels_run_child", "run_id", "child_id", "action_id"),)
 
 
 class QuarantinedRow(Base):
@@ -191,6 +197,9 @@ class ReconciliationFinding(Base):
 
     __tablename__ = OUTPUT_TABLES["reconciliation"].sql_table
     __table__ = _run_table("reconciliation")
+
+    # one child's rows of one run (the case file): without it SQLite walks the run's rows
+    __table_args__ = (Index("ix_reconciliation_findings_run_child", "run_id", "child_id"),)
 
 
 class MonitoringFields(Base):
@@ -413,3 +422,15 @@ class Correction(Base):
     rubric_version: Mapped[str] = mapped_column(String(64))
     model_version: Mapped[str] = mapped_column(String(128))
     reading: Mapped[Any] = mapped_column(JSONType, nullable=True)
+
+
+class RateLimitHits(Base):
+    """Requests counted per rate-limit key (a hashed token or session, or a client address)
+    and per minute (``window``: minutes since the epoch), in the database so that every worker
+    process of the service counts toward the same limit."""
+
+    __tablename__ = "rate_limit_hits"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    window: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hits: Mapped[int] = mapped_column(Integer)

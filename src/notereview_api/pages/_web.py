@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import threading
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -22,12 +21,12 @@ from notereview_api.pages.standards import (
     RECORD_KINDS,
     STATUS_WORDS,
 )
+from notereview_api.services.reviewer import app_policy, app_reviewer, app_rubric
 from notereview_api.settings import Settings
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SIGN_IN_COOKIE = "nr_sign_in"  # the sign-in form's CSRF value (before there is a session)
 PAGE_HEADERS = {"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store"}
-_lock = threading.Lock()
 
 
 def _pct(value: float | None, digits: int = 0) -> str:
@@ -158,36 +157,33 @@ async def verify_csrf(request: Request) -> None:
 
 
 def page_reviewer(request: Request) -> Any:
-    """One Reviewer per app (the annotation pipeline loads once, on the first exemplar)."""
-    state = request.app.state
-    with _lock:
-        if getattr(state, "page_reviewer", None) is None:
-            from notereview import Reviewer
-
-            state.page_reviewer = Reviewer()
-        return state.page_reviewer
+    """The app's Reviewer (the annotation pipeline loads once)."""
+    return app_reviewer(request.app.state)
 
 
 def page_policy(request: Request) -> tuple[Any, Any]:
     """(policy, working calendar): the England defaults, for the visit timeline."""
-    state = request.app.state
-    with _lock:
-        if getattr(state, "page_policy", None) is None:
-            from notereview.policy import WorkingCalendar, load_policy
-
-            policy = load_policy()
-            state.page_policy = (policy, WorkingCalendar.from_policy(policy))
-        return state.page_policy
+    return app_policy(request.app.state)
 
 
 def page_rubric(request: Request) -> Any:
-    state = request.app.state
-    with _lock:
-        if getattr(state, "page_rubric", None) is None:
-            from notereview.checks import load_rubric
+    return app_rubric(request.app.state)
 
-            state.page_rubric = load_rubric()
-        return state.page_rubric
+
+def theme_titles(request: Request) -> dict[str, str]:
+    """Each theme's title in the rubric, in the rubric's theme order."""
+    from notereview.triage import THEMES
+
+    rubric = page_rubric(request)
+    return {t: rubric.spec.themes[t].title for t in THEMES if t in rubric.spec.themes}
+
+
+def criterion_title(request: Request, criterion: str) -> str:
+    """A criterion's title in the rubric (its id when the rubric has none)."""
+    try:
+        return str(page_rubric(request).title(criterion))
+    except KeyError:
+        return criterion
 
 
 def install_page_errors(app: Any) -> None:

@@ -1,16 +1,17 @@
-"""Helpers shared by the routers."""
+"""The case file, audits of it and corrections of its verdicts."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
 
 from fastapi import HTTPException, Request
 from sqlalchemy import Engine
 
 from notereview.store import (
     AuditRecord,
-    CaseScoreRow,
+    CaseFileView,
+    ClaimInfo,
     CorrectionInput,
     CorrectionRow,
     Principal,
@@ -20,56 +21,32 @@ from notereview.store import (
     add_audit,
     add_corrections,
     case_file,
-    case_score,
     dip_sample_containing,
-    latest_run,
     list_corrections,
 )
-from notereview.triage import QueueParams
 from notereview_api.deps import record_access
 from notereview_api.schemas import AuditIn, CorrectionIn
-from notereview_api.settings import Settings
+from notereview_api.services.scope import require_latest_run, visible_case
 
 
-def iso(value: date | datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
+@dataclass(frozen=True, slots=True)
+class OpenedCase:
+    """A file of the latest run as the user may read it, and who holds a claim on it."""
+
+    run: RunSummary
+    view: CaseFileView
+    claim: ClaimInfo | None
 
 
-def require_latest_run(engine: Engine) -> RunSummary:
-    run = latest_run(engine)
-    if run is None:
-        raise HTTPException(status_code=404, detail="no scoring run has been stored yet")
-    return run
-
-
-def visible_case(
-    request: Request, engine: Engine, user: Principal, run: RunSummary, child_id: str
-) -> CaseScoreRow:
-    """The child's scores in ``run`` if the user may see the file; 404 otherwise (a file
-    outside the user's teams is logged as a refused access and looks like a missing one)."""
-    case = case_score(engine, run.run_id, child_id)
-    if case is None:
-        raise HTTPException(status_code=404, detail="no such case file in the latest run")
-    if not user.sees_team(case.team):
-        record_access(request, user, "out_of_scope", 404, child_id)
-        raise HTTPException(status_code=404, detail="no such case file in the latest run")
-    return case
-
-
-def scope_teams(user: Principal, team: str | None) -> set[str] | None:
-    """The teams a request covers: the asked team within the user's scope (None = all)."""
-    if team is not None:
-        return {team} if user.sees_team(team) else set()
-    return set(user.teams) if user.teams else None
-
-
-def queue_params(settings: Settings) -> QueueParams:
-    """The queue's parameters as the settings give them (the API, the pages and the agreement
-    report rank the same way)."""
-    return QueueParams(
-        use_case_model=settings.queue_use_case_model,
-        recent_audit_days=settings.recent_audit_days,
-    )
+def open_case(
+    request: Request, engine: Engine, user: Principal, child_id: str, now: datetime
+) -> OpenedCase:
+    """The child's file in the latest run (404 for one the user may not see). The caller logs
+    the read once it has answered (``record_access``)."""
+    run = require_latest_run(engine)
+    visible_case(request, engine, user, run, child_id)
+    view = case_file(engine, run.run_id, child_id)
+    return OpenedCase(run=run, view=view, claim=active_claim(engine, child_id, now=now))
 
 
 def save_audit(
@@ -100,8 +77,8 @@ def save_audit(
         child_id=child_id,
         user_id=user.user_id,
         overall=audit.overall,
-        themes=dict(audit.themes),
-        findings=dict(audit.findings),
+        themes={str(k): str(v) for k, v in audit.themes.items()},
+        findings={str(k): str(v) for k, v in audit.findings.items()},
         comments=audit.comments,
         team=case.team,
         legal_status=case.legal_status,
@@ -112,26 +89,11 @@ def save_audit(
     return stored
 
 
-def run_summary(run: RunSummary) -> dict[str, Any]:
-    return {
-        "run_id": run.run_id,
-        "as_of": iso(run.as_of),
-        "started_at": iso(run.started_at),
-        "finished_at": iso(run.finished_at),
-        "stored_at": iso(run.created_at),
-        "extract_fingerprint": run.extract_fingerprint,
-        "versions": run.versions,
-        "rows_read": run.rows_read,
-        "rows_scored": run.rows_scored,
-        "rows_quarantined": run.rows_quarantined,
-    }
-
-
 #: What a span correction's label family is called in the evidence's ``source``.
 _SPAN_SOURCES = {"voice": "voice.", "analysis": "analysis.", "plan_link": "plan_link."}
 
 
-def _original_verdict(view: Any, body: CorrectionIn) -> str | None:
+def _original_verdict(view: CaseFileView, body: CorrectionIn) -> str | None:
     """The run's verdict that a correction corrects: the record's label, or for a span the
     label the run marked there (None: a span the run did not mark)."""
     from notereview.corrections import bool_value
@@ -157,15 +119,23 @@ def _original_verdict(view: Any, body: CorrectionIn) -> str | None:
         if int(item.get("start", -1)) < end and int(item.get("end", -1)) > start:
             if body.family == "voice":
                 kind = source.split(".", 2)[1]
-                return kind if kind in ("direct", "reported", "observation",
-                                        "attempted_not_obtained") else None
+                return (
+                    kind
+                    if kind in ("direct", "reported", "observation", "attempted_not_obtained")
+                    else None
+                )
             return "true"
     return None
 
 
 def save_correction(
-    request: Request, engine: Engine, user: Principal, child_id: str, body: CorrectionIn,
-    now: datetime, source: str,
+    request: Request,
+    engine: Engine,
+    user: Principal,
+    child_id: str,
+    body: CorrectionIn,
+    now: datetime,
+    source: str,
 ) -> CorrectionRow:
     """Store an auditor's correction of a verdict of the latest run, with the reading of the
     record for retraining, and log it. 404 for a file or record the user may not see, 422
