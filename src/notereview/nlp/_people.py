@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from notereview.nlp._context import initials_used_as_names
+from notereview.nlp._mentions import initials_used_as_names
 
 #: A capitalised word that can be a name (letters, an inner hyphen or apostrophe).
 _NAME_RX = re.compile(r"\b[A-Z][a-z]+(?:-[A-Za-z][a-z]+|['’][A-Z][a-z]+)?\b")
