@@ -46,6 +46,7 @@ MODULES: tuple[str, ...] = (
     "notereview.nlp._voice",
     "notereview.nlp._components",
     "notereview.checks._context",
+    "notereview.checks._labels",
     "notereview.checks._textdates",
     "notereview.checks._linkwords",
     "notereview.checks._judgement",
