@@ -52,6 +52,8 @@ MODULES: tuple[str, ...] = (
     "notereview.checks._judgement",
     "notereview.nlp._people",
     "notereview.checks._smart",
+    "notereview.checks._smart_clauses",
+    "notereview.checks._smart_when",
 )
 MANIFEST = "manifest.json"
 ENV_SWITCH = "NOTEREVIEW_COMPILED"
