@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from notereview.nlp import ChildContext, build_pipeline
-from notereview.nlp._people import FamilyMember, case_people, likely_child_name
+from notereview.nlp._people import FamilyMember, case_people
+from notereview.nlp._unnamed import likely_child_name
 
 
 @pytest.fixture(scope="module")

@@ -51,6 +51,7 @@ MODULES: tuple[str, ...] = (
     "notereview.checks._linkwords",
     "notereview.checks._judgement",
     "notereview.nlp._people",
+    "notereview.nlp._unnamed",
     "notereview.checks._smart",
     "notereview.checks._smart_clauses",
     "notereview.checks._smart_when",

@@ -237,7 +237,7 @@ def _exemplar_case(
     role_letters: frozenset[str] = frozenset(),
     role_of: RoleOf | None = None,
 ) -> CaseFile:
-    from notereview.nlp._people import likely_child_name
+    from notereview.nlp._unnamed import likely_child_name
 
     child = Child(
         child_id="exemplar",
