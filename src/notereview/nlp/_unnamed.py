@@ -1,9 +1,13 @@
 """The child of a passage pasted without the child's name (the exemplar checker): the name the
-passage most likely calls the child, read with the speaker lexicon's roles."""
+passage most likely calls the child, read with the speaker lexicon (its roles, and its
+reporting verbs for "a word that speaks")."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
 
 from notereview.nlp._mentions import initials_used_as_names
 from notereview.nlp._people import (
@@ -19,10 +23,33 @@ from notereview.nlp._people import (
 )
 
 
+def speaks_rx(cues: Iterable[Any]) -> re.Pattern[str]:
+    """Right after a word: a colon before words, or one of the speaker lexicon's reporting
+    verbs ("Tomek: ...", "Nev said", "Ebs told me"). The verbs are the ``reporting_verb``
+    entries' terms, less those that report only through a communication aid ("showed",
+    "pointed"): a name before them is not shown to speak."""
+    terms = {
+        term
+        for entry in cues
+        if entry.kind == "reporting_verb" and not entry.needs_aid
+        for term in entry.terms
+    }
+    verbs = "|".join(re.escape(t) for t in sorted(terms, key=lambda t: (-len(t), t)))
+    return re.compile(rf"\s*(?::\s|(?:{verbs})\b)")
+
+
+@lru_cache(maxsize=1)
+def _default_speaks_rx() -> re.Pattern[str]:
+    from notereview.nlp._patterns import default_patterns_dir, load_patterns
+
+    return speaks_rx(load_patterns(default_patterns_dir()).cues)
+
+
 def likely_child_name(
     text: str,
     role_letters: frozenset[str] = frozenset(),
     role_of: RoleOf | None = None,
+    speaks: re.Pattern[str] | None = None,
 ) -> str | None:
     """The name a passage about one child most likely calls the child, for a passage pasted
     without the child's name (the exemplar checker): the first name it uses most often
@@ -32,7 +59,9 @@ def likely_child_name(
     reads as roles (``role_letters``: "M said" is the mother). A name the passage gives a
     role ("Mum Kirsty", "older brother Kofi", "Helen (interpreter)", "SALT (Gwen)"), read
     with ``role_of`` (the speaker lexicon's relationship reader), is someone else's.
-    None when it names no one."""
+    ``speaks``: what shows a word speaks (``speaks_rx``; by default from the default pattern
+    set). None when it names no one."""
+    speaks_at = (speaks or _default_speaks_rx()).match
     dear = _DEAR_RX.match(text)
     if (
         dear is not None
@@ -57,13 +86,11 @@ def likely_child_name(
             known = name_gender(word) != "none" and word_zipf(word.lower()) < NAME_IN_TEXT_MAX_ZIPF
             if not known:
                 counts[word] = -1  # not a first name: never counted
-                if word_zipf(word.lower()) < SHORT_FORM_MAX_ZIPF and _SPEAKS_RX.match(
-                    text, m.end()
-                ):
+                if word_zipf(word.lower()) < SHORT_FORM_MAX_ZIPF and speaks_at(text, m.end()):
                     speakers[word] = speakers.get(word, 0) + 1
                 continue
         elif counts[word] < 0:
-            if word in speakers and _SPEAKS_RX.match(text, m.end()):
+            if word in speakers and speaks_at(text, m.end()):
                 speakers[word] += 1
             continue
         counts[word] = counts.get(word, 0) + 1
@@ -92,11 +119,6 @@ _GOVERNING = frozenset(
 )  # fmt: skip
 #: A passage that opens as a letter: "Dear Frankie," / "Hi Frankie -".
 _DEAR_RX = re.compile(r"\s*(?:Dear|Hi|Hello|To)\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s*[,\-–—:\n]")
-#: Right after a word: a reporting verb, or a colon before words ("Nev said", "Tomek: ...").
-_SPEAKS_RX = re.compile(
-    r"\s*(?::\s|(?:said|says|told|tells|asked|asks|explained|shared|replied|signed|texted|"
-    r"wrote|stated|disclosed|whispered|shouted)\b)"
-)
 _SURNAME_AFTER = re.compile(r"\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
 _BRACKET_AFTER = re.compile(r"\s*\(\s*([^()]{1,40}?)\s*\)")
 
