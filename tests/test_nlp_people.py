@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from notereview.nlp import ChildContext, build_pipeline
-from notereview.nlp._people import FamilyMember, case_people, likely_child_name
+from notereview.nlp._people import FamilyMember, case_people
+from notereview.nlp._unnamed import likely_child_name
 
 
 @pytest.fixture(scope="module")
@@ -338,3 +339,22 @@ def test_failing_a_first_name_an_unnamed_passages_child_is_its_initial():
     assert likely_child_name("M said J was tired. J went to bed.", frozenset({"M"})) == "J"
     assert likely_child_name("M said she was tired.", frozenset({"M"})) is None
     assert likely_child_name("Plan B was agreed at the meeting.") is None  # a label
+
+
+def test_what_shows_a_word_speaks_is_the_lexicons_reporting_verbs():
+    from notereview.nlp._patterns import CueEntry
+    from notereview.nlp._unnamed import speaks_rx
+
+    # "mentioned" is a reporting verb of the default lexicon (not in any list of this module)
+    assert likely_child_name("Kez mentioned the tea. Kez mentioned school.") == "Kez"
+    # a verb that reports only through an aid ("showed") does not show that a word speaks
+    assert likely_child_name("Kez showed me the tea. Kez showed me school.") is None
+    # the verbs come from the pattern set given: one whose only reporting verb is "hollered"
+    cues = [
+        CueEntry(id="rv_holler", kind="reporting_verb", terms=("hollered",)),
+        CueEntry(id="rv_aid_x", kind="reporting_verb", needs_aid=True, terms=("mentioned",)),
+    ]
+    speaks = speaks_rx(cues)
+    assert likely_child_name("Kez hollered at tea. Kez hollered.", speaks=speaks) == "Kez"
+    assert likely_child_name("Kez mentioned tea. Kez mentioned it.", speaks=speaks) is None
+    assert speaks.match(": fine") is not None  # a colon before words still speaks

@@ -27,20 +27,30 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
-#: The modules compiled: the reader (who speaks, voice, qualifiers), the segmenter and matcher
+#: The modules compiled: the reader (who speaks, voice, qualifiers, and its rules, people,
+#: clauses and text facts), the segmenter and matcher
 #: components' Python, the case context's labels, the people of a case file, the learned
 #: judgement's features, the SMART reading of plan actions. Each must type-check under mypy,
 #: keep its annotations' names importable at run time (mypyc reads dataclass field types on
 #: load) and define no class mypyc cannot make native (a pydantic model).
 MODULES: tuple[str, ...] = (
     "notereview.nlp._context",
+    "notereview.nlp._context_rules",
+    "notereview.nlp._mentions",
+    "notereview.nlp._clauses",
+    "notereview.nlp._text_facts",
+    "notereview.nlp._voice",
     "notereview.nlp._components",
     "notereview.checks._context",
+    "notereview.checks._labels",
     "notereview.checks._textdates",
     "notereview.checks._linkwords",
     "notereview.checks._judgement",
     "notereview.nlp._people",
+    "notereview.nlp._unnamed",
     "notereview.checks._smart",
+    "notereview.checks._smart_clauses",
+    "notereview.checks._smart_when",
 )
 MANIFEST = "manifest.json"
 ENV_SWITCH = "NOTEREVIEW_COMPILED"

@@ -7,6 +7,7 @@ the per-visit and per-action labels, and the case score.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -236,8 +237,9 @@ def _exemplar_case(
     day: date,
     role_letters: frozenset[str] = frozenset(),
     role_of: RoleOf | None = None,
+    speaks: re.Pattern[str] | None = None,
 ) -> CaseFile:
-    from notereview.nlp._people import likely_child_name
+    from notereview.nlp._unnamed import likely_child_name
 
     child = Child(
         child_id="exemplar",
@@ -246,7 +248,7 @@ def _exemplar_case(
         team="exemplar",
         worker_id="exemplar",
         # a passage pasted without the child's name: the name it uses most is the child
-        first_name=child_name or likely_child_name(text, role_letters, role_of),
+        first_name=child_name or likely_child_name(text, role_letters, role_of, speaks),
         age_years=age,
         gender="unknown",
     )
@@ -295,7 +297,14 @@ def check_text(
         t for e in reviewer.annotator.patterns.speakers for t in e.triggers if len(t) == 1
     )
     case = _exemplar_case(
-        kind, text, child_name, age, day, role_letters, reviewer.annotator.relationships
+        kind,
+        text,
+        child_name,
+        age,
+        day,
+        role_letters,
+        reviewer.annotator.relationships,
+        reviewer.annotator.speaks,
     )
     ctx = reviewer.context(case, day)
     wanted = KIND_CRITERIA[kind]

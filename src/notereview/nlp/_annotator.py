@@ -24,6 +24,7 @@ from notereview.nlp._context import Reader
 from notereview.nlp._model import AnnotatedText, ChildContext
 from notereview.nlp._patterns import CueEntry, PatternSet, default_patterns_dir
 from notereview.nlp._people import FamilyMember, RelationshipReader, case_people
+from notereview.nlp._unnamed import speaks_rx
 
 #: Texts up to this many characters are annotated whole (spaCy's default limit is 1,000,000).
 MAX_TEXT_CHARS = 20_000_000
@@ -41,6 +42,8 @@ class Annotator:
         self.patterns = patterns
         self._reader = Reader(patterns, pre_verbal_age_below=pre_verbal_age_below)
         self._relationships = RelationshipReader(patterns.speakers)
+        #: What shows the word before it speaks: a colon, a reporting verb ("Nev said").
+        self.speaks = speaks_rx(patterns.cues)
         self._non_verbal = _Terms(e for e in patterns.cues if e.kind == "non_verbal")
         self.versions: dict[str, str] = pipeline_versions(patterns)
 

@@ -20,6 +20,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 
+from notereview.nlp._model import Span
 from notereview.nlp._patterns import ContextEntry, CueEntry, PatternSet, SpeakerEntry, load_patterns
 
 SEGMENTER = "notereview_segmenter_v1"
@@ -63,7 +64,7 @@ _ENDERS = frozenset(".!?:;")
 _NOT_START = 2**64 - 1  # spaCy's SENT_START value -1 in a uint64 array
 
 
-def find_quotes(text: str) -> list[tuple[int, int, str]]:
+def find_quotes(text: str) -> list[Span]:
     """Quotation spans (start, end, rule) including the quote marks; never crosses a blank line."""
     quotes = []
     if any(q in text for q in "\"“‘'"):
@@ -71,19 +72,19 @@ def find_quotes(text: str) -> list[tuple[int, int, str]]:
             body = m.group()
             if "\n" in body and _BLANK_LINE.search(body):
                 continue
-            quotes.append((m.start(), m.end(), _QUOTE_KINDS.get(body[0], "quote.single")))
+            quotes.append(Span(m.start(), m.end(), _QUOTE_KINDS.get(body[0], "quote.single")))
     if "sign" in text or "BSL" in text or "Makaton" in text:
         taken = list(quotes)
         for m in _SIGN_GLOSS.finditer(text):
             s, e = m.span(1) if m.group(1) is not None else m.span(2)
             if not any(qs < e and s < qe for qs, qe, _ in taken):
-                quotes.append((s, e, "quote.gloss"))
+                quotes.append(Span(s, e, "quote.gloss"))
         quotes.sort()
     if "unquote" in text or "Unquote" in text:
         taken = list(quotes)
         for m in _DICTATED_QUOTE.finditer(text):
             if not any(qs < m.end() and m.start() < qe for qs, qe, _ in taken):
-                quotes.append((m.start(), m.end(), "quote.dictated"))
+                quotes.append(Span(m.start(), m.end(), "quote.dictated"))
         quotes.sort()
     return quotes
 
@@ -92,10 +93,10 @@ def find_quotes(text: str) -> list[tuple[int, int, str]]:
 class RawMatches:
     """What the components found in one text (character offsets, rule ids)."""
 
-    quotes: list[tuple[int, int, str]] = field(default_factory=list)
-    cues: list[tuple[int, int, str]] = field(default_factory=list)
-    modifiers: list[tuple[int, int, str]] = field(default_factory=list)
-    persons: list[tuple[int, int, str]] = field(default_factory=list)
+    quotes: list[Span] = field(default_factory=list)
+    cues: list[Span] = field(default_factory=list)
+    modifiers: list[Span] = field(default_factory=list)
+    persons: list[Span] = field(default_factory=list)
 
 
 class TextKeepingTokenizer:
@@ -190,7 +191,7 @@ class Segmenter:
         text: str,
         starts: list[int],
         sent: list[int],
-        quotes: list[tuple[int, int, str]],
+        quotes: list[Span],
         spoken: bool,
     ) -> None:
         """The project's changes to the sentencizer's starts (``sent``, changed in place)."""
@@ -334,9 +335,9 @@ class PatternMatcher:
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         found = raw_matches(doc)
-        cues: list[tuple[int, int, str]] = []
-        modifiers: list[tuple[int, int, str]] = []
-        persons: list[tuple[int, int, str]] = []
+        cues: list[Span] = []
+        modifiers: list[Span] = []
+        persons: list[Span] = []
         buckets = {"cue": cues, "context": modifiers, "person": persons}
         terms = self._terms
         triggers = self._triggers
@@ -350,43 +351,44 @@ class PatternMatcher:
                 if term is not None:
                     category, rule, exact = term
                     if exact is None or text[start:end] in exact:
-                        buckets[category].append((start, end, rule))
+                        buckets[category].append(Span(start, end, rule))
                     continue
                 for category, rule, rx, exact in triggers[key]:
                     if exact is not None and text[start:end] not in exact:
                         continue
                     m = rx.match(text, start)
                     if m is not None and m.end() > start:
-                        buckets[category].append((start, m.end(), rule))
+                        buckets[category].append(Span(start, m.end(), rule))
         if self._free is not None:
             for m in self._free.finditer(text):
                 if m.end() > m.start() and m.lastgroup is not None:
                     category, rule = self._groups[m.lastgroup]
-                    buckets[category].append((m.start(), m.end(), rule))
+                    buckets[category].append(Span(m.start(), m.end(), rule))
         found.cues = _dedupe(cues)
         found.modifiers = _dedupe(modifiers)
         found.persons = _dedupe(persons)
         return doc
 
 
-def _span_order(span: tuple[int, int, str]) -> tuple[int, int, str]:
+def _span_order(span: Span) -> tuple[int, int, str]:
     return (span[0], -span[1], span[2])
 
 
-def _dedupe(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+def _dedupe(spans: list[Span]) -> list[Span]:
     """Sorted by position; a span inside a longer span of the same rule is dropped."""
     if len(spans) < 2:
         return spans
     spans.sort(key=_span_order)
     if len({s[2] for s in spans}) == len(spans):
         return spans  # no rule matched twice: nothing to drop
-    out: list[tuple[int, int, str]] = []
+    out: list[Span] = []
     reach: dict[str, int] = {}
-    for start, end, rule in spans:
+    for span in spans:
+        _start, end, rule = span
         if reach.get(rule, -1) >= end:
             continue
         reach[rule] = max(end, reach.get(rule, -1))
-        out.append((start, end, rule))
+        out.append(span)
     return out
 
 

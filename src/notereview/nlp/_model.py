@@ -78,6 +78,15 @@ class ChildContext:
         )
 
 
+class Span(NamedTuple):
+    """A match in a text before it is read for a child: a cue, a quote, a person or a
+    modifier's words (character offsets and the rule id that matched)."""
+
+    start: int
+    end: int
+    rule: str
+
+
 class Cue(NamedTuple):
     """A lexicon or pattern match. ``rule`` is the entry id in the pattern file that matched;
     ``qualifiers`` are the ConText qualifiers whose scope covers the cue (for example a

@@ -1,0 +1,214 @@
+"""Clauses of one sentence: the subject of a reporting or view verb, and who said a quotation.
+
+- A reporting or view verb's subject is the nearest person before it in the same clause that
+  can be a subject (not "me", "him", "his", and not a noun after a preposition: "to Mum").
+- A quotation is attributed by the reporting clause right after it ('", said Kai') or before
+  it ('Kai said "'), by "Kai: '...'", or by the sender of a message or call it quotes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from notereview.nlp._context_rules import Span
+from notereview.nlp._mentions import NOT_SUBJECT_FORMS, Mention
+from notereview.nlp._patterns import Grammar
+
+# Cue roles for the voice logic.
+PLAIN, REPORTING, VIEW, AID_REPORTING = 0, 1, 2, 3
+
+_WORD_RX = re.compile(r"[A-Za-z’']+")
+_WHO_RX = re.compile(r"\s*,?\s*who\b", re.IGNORECASE)
+_PAREN_NAME = re.compile(r"[\s,.]*\(\s*([^\s()][^()]{0,30}?)\s*\)")
+#: After the speaker in such a bracket: nothing, or an age ("(Amira, 9)", "(Kai age 12)").
+_PAREN_REST = re.compile(r"(?:[\s,]*(?:aged?\s*)?\d{1,2}(?:\s*(?:yrs?|years?(?:\s+old)?))?)?\s*")
+_POSSESSIVE_GAP = re.compile(r"(?:['’]s)?\s+(?:[a-z]+\s+){0,2}")
+_CONJUNCTION_GAP = re.compile(r"\s*,?\s*(?:and|but|or|then|yet)\b", re.IGNORECASE)
+_QUOTE_TAIL_GAP = re.compile(r"[\s,.!?;:—–-]*")
+_ATTRIBUTION_GAP = re.compile(r"\s*[:\-–—]\s*")
+#: A message or call named before its sender ("Text from", "WhatsApp message from"), and what
+#: may stand between the sender and the quoted words (a time, a date, "at 23:14", a colon).
+_CONTACT_BEFORE = re.compile(
+    r"\b(?:te?xt|txt|message|msg|whats\s?app|snap(?:chat)?|e-?mail|dm|voice\s?note|call|"
+    r"voicemail)s?\s+(?:message\s+)?from\s+$",
+    re.IGNORECASE,
+)
+_CONTACT_TAIL = re.compile(r"\s*(?:(?:at|on)\s+)?[\d:./]{0,10}\s*[:,\-–—]?\s*")
+#: The sender first: "Kai rang from the station:", "Kai texted at 23:14 -".
+_CONTACT_AFTER = re.compile(
+    r"\s+(?:rang|phoned|called|texted|messaged|emailed|wrote|whatsapped|snapchatted|"
+    r"sent\s+(?:a\s+|me\s+a\s+)?(?:text|message|msg|voice\s?note))\b[^\n\"“'‘.]{0,40}?[:\-–—]\s*",
+    re.IGNORECASE,
+)
+
+
+@dataclass(slots=True)
+class Verb:
+    """A reporting or view verb of a sentence (a target), with its subject."""
+
+    span: Span
+    role: int  # REPORTING, VIEW or AID_REPORTING
+    subject: Mention | None
+    who: str | None
+    passive: bool
+
+    def clause_start(self) -> int:
+        """Where the verb's clause begins: its subject, where that comes before it."""
+        vs = self.span[0]
+        return self.subject.start if self.subject and self.subject.start < vs else vs
+
+
+class Clauses:
+    """The grammar settings of the speaker lexicon, and the readings that use them. Built once
+    per pattern set; holds no per-text state."""
+
+    def __init__(self, grammar: Grammar) -> None:
+        self._passive = frozenset(w.lower() for w in grammar.passive_auxiliaries)
+        self._prepositions = frozenset(w.lower() for w in grammar.prepositions)
+        self._determiners = frozenset(w.lower() for w in grammar.determiners)
+        self._adverbs = frozenset(w.lower() for w in grammar.adverbs)
+        self._subject_window = grammar.subject_window
+        self._quote_window = grammar.quote_window
+        dets = "|".join(sorted((re.escape(d) for d in self._determiners), key=len, reverse=True))
+        self._inverted_gap = re.compile(rf"\s*(?:(?:{dets})\s+)?$", re.IGNORECASE)
+
+    def subject_before(
+        self,
+        text: str,
+        pos: int,
+        ss: int,
+        mentions: list[Mention],
+        quotes: list[Span],
+    ) -> Mention | None:
+        for j in range(len(mentions) - 1, -1, -1):
+            m = mentions[j]
+            if m.end > pos:
+                continue
+            if pos - m.end > self._subject_window:
+                return None
+            gap = text[m.end : pos]
+            if "\n" in gap or ";" in gap or ":" in gap:
+                return None
+            if quotes and any(m.end <= qs and qe <= pos for qs, qe, _ in quotes):
+                return None
+            if m.form in NOT_SUBJECT_FORMS:
+                continue  # "me", "him", "his", "Kai's health needs"
+            if m.form == "noun" and self._after_preposition(text, ss, m.start):
+                if _WHO_RX.match(gap):
+                    return m
+                continue
+            if m.form == "noun" and _CONJUNCTION_GAP.match(gap):
+                continue  # "Kai hugged his mum and said ...": mum is the object
+            return m
+        return None
+
+    @staticmethod
+    def possessive_before(text: str, pos: int, mentions: list[Mention]) -> Mention | None:
+        """The possessive right before a view noun: "Kai's view is", "her biggest worry"."""
+        for j in range(len(mentions) - 1, -1, -1):
+            m = mentions[j]
+            if m.end > pos:
+                continue
+            gap = text[m.end : pos]
+            if m.form not in NOT_SUBJECT_FORMS or not _POSSESSIVE_GAP.fullmatch(gap):
+                return None
+            if m.role == "pronoun" and text[m.start : m.end].lower() in ("him", "them", "me"):
+                return None
+            return m
+        return None
+
+    def subject_after(self, text: str, pos: int, mentions: list[Mention]) -> Mention | None:
+        for m in mentions:
+            if m.start < pos:
+                continue
+            if m.start - pos > 25 or not self._inverted_gap.match(text[pos : m.start]):
+                return None
+            if m.role in ("pronoun", "writer") and m.form in NOT_SUBJECT_FORMS:
+                return None
+            return m
+        return None
+
+    def _after_preposition(self, text: str, ss: int, start: int) -> bool:
+        lo = max(ss, start - 40)
+        # An aside in brackets, or a new clause after a dash or colon, starts afresh: in
+        # "towards her (Nell says ...)" Nell is the subject, not the object of "towards".
+        cut = max(text.rfind(ch, lo, start) for ch in "(;:–—")
+        words: list[str] = _WORD_RX.findall(text, max(lo, cut + 1), start)
+        for word in reversed(words):
+            w = word.lower()
+            if w in self._determiners or w.endswith(("'s", "’s")):
+                continue
+            return w in self._prepositions
+        return False
+
+    def is_passive(self, gap: str) -> bool:
+        words = [w.lower() for w in _WORD_RX.findall(gap)]
+        while words and (words[-1] in self._adverbs or words[-1].endswith("ly")):
+            words.pop()
+        return bool(words) and words[-1] in self._passive
+
+    def attribute_quote(
+        self,
+        text: str,
+        q: Span,
+        ss: int,
+        se: int,
+        verbs: list[Verb],
+        mentions: list[Mention],
+        quotes: list[Span],
+    ) -> tuple[str | None, Span | None]:
+        qs, qe, _ = q
+        # '"I like my room" (Amira)' - the bracket holds only the speaker (and an age); a
+        # bracket that says more is something else: '"ami bhalo achi" (I am fine)' translates
+        paren = _PAREN_NAME.match(text, qe, se)
+        if paren is not None:
+            for m in mentions:
+                if m.start == paren.start(1) and _PAREN_REST.fullmatch(text, m.end, paren.end(1)):
+                    return m.who, None
+        # After the quote: '", said Kai' / '" Kai said' / '", she told me'
+        gap = _QUOTE_TAIL_GAP.match(text, qe, se)
+        p = gap.end() if gap else qe
+        for v in verbs:
+            if v.role == VIEW or v.span[0] < qe:
+                continue
+            if v.span[0] - p > 25:
+                break
+            if v.span[0] == p:
+                after = self.subject_after(text, v.span[1], mentions)
+                if after is not None:
+                    return after.who, v.span
+            if v.subject is not None and v.subject.start == p:
+                return v.who, v.span
+            break
+        # Before the quote: 'Kai said "' / 'Kai told me: "'
+        prev_end = max((e for _s, e, _r in quotes if e <= qs), default=ss)
+        for v in reversed(verbs):
+            if v.role == VIEW or v.span[1] > qs:
+                continue
+            if v.span[0] < prev_end or qs - v.span[1] > self._quote_window:
+                break
+            if v.passive:
+                return None, v.span
+            return v.who, v.span
+        # 'Kai: "..."'
+        for m in reversed(mentions):
+            if m.end <= qs:
+                if _ATTRIBUTION_GAP.fullmatch(text, m.end, qs):
+                    return m.who, None
+                # 'Text from Kai 23:14: "..."', 'Kai rang from the station: "..."': the words
+                # of a message or a call are its sender's
+                if _CONTACT_AFTER.fullmatch(text, m.end, qs) or (
+                    _CONTACT_BEFORE.search(text, max(ss, m.start - 30), m.start)
+                    and _CONTACT_TAIL.fullmatch(text, m.end, qs)
+                ):
+                    return m.who, None
+                break
+        return None, None
+
+
+def quote_right_before(text: str, pos: int, quote_spans: list[tuple[int, int]]) -> bool:
+    return any(
+        qe <= pos and _QUOTE_TAIL_GAP.fullmatch(text, qe, pos) is not None
+        for _qs, qe in quote_spans
+    )

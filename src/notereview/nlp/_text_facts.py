@@ -1,0 +1,118 @@
+"""What holds for every sentence of one text, for one child: a letter to the child, a family
+member interpreting, a pre-verbal child, quotes with no reporting clause, lines headed by
+someone else's name."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from notereview.nlp._context_rules import Span
+from notereview.nlp._mentions import Mention
+
+_THIRD_PARTY_ROLES = frozenset({"parent_carer", "professional", "other_child", "other"})
+
+
+@dataclass(frozen=True, slots=True)
+class TextFacts:
+    """What holds for every sentence of one text."""
+
+    #: The record is written as a letter to the child: "you told me" is the child's words,
+    #: counted as their own (the auditors' convention).
+    letter: bool
+    #: The child's words relayed by someone else count as reported: not where a family member
+    #: interprets for the child (then what they say the child says is their own account).
+    relay_ok: bool
+    #: Observation of the child counts as their voice (a baby, a child who does not speak, or
+    #: a passage about an unnamed child of unknown age).
+    observation_ok: bool
+    #: A baby or a child the text says does not speak: a view verb ("wants") is observation.
+    pre_verbal: bool
+    #: Younger than the policy's pre-verbal age: words quoted from them are babble.
+    baby: bool
+    #: Quote start -> who said it, for quotes with no reporting clause.
+    quote_fallback: dict[int, str]
+    #: Starts of the sentences on a line headed by another person ("Mr Hale: ...").
+    headed: frozenset[int]
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n")
+#: What may come right before a quoted turn of a conversation: the start of a line or sentence,
+#: a dash or a colon ('Asked about school - "it's alright"').
+_OPENS_UTTERANCE = re.compile(r"(?:^|[\n.!?]|[–—:-]|\s-)\s*$")
+#: After a name at a line's start, what makes it a heading: a colon or a dash, perhaps after an
+#: apposition ("Mr Hale, class teacher: ...").
+_HEADING_COLON = re.compile(r"(?:[ \t]*,[^:\n,]{1,40})?[ \t]*[:\-–—][ \t]*\S")
+
+
+_INTERPRETING = re.compile(
+    r"\b(?:interpret(?:ed|s|ing)?|translat(?:ed|es|ing)|sign(?:ed|s|ing)\s+(?:with|for|to))\b",
+    re.IGNORECASE,
+)
+_FAMILY = frozenset({"parent_carer", "other_child"})
+
+
+def family_interprets(text: str, mentions: list[Mention]) -> bool:
+    """A parent, carer or sibling interprets or signs for the child ("mum translated", "so Dad
+    interpreted", "Nan signed with her"): the nearest person before the verb is family."""
+    if not any(p.who in _FAMILY for p in mentions):
+        return False
+    for m in _INTERPRETING.finditer(text):
+        before = [p for p in mentions if p.end <= m.start() and m.start() - p.end <= 40]
+        if before and before[-1].who in _FAMILY:
+            return True
+    return False
+
+
+def unattributed_quotes(text: str, quotes: list[Span], mentions: list[Mention]) -> dict[int, str]:
+    """Quotes with no reporting clause belong to the child where the last person named before
+    them on the same line or paragraph is the child ('Went over the contact plan with H. "Do I
+    see Dad on Sundays then?"'). Anyone else named last, or no one, leaves them unattributed."""
+    out: dict[int, str] = {}
+    j = 0
+    last: Mention | None = None
+    for qs, _qe, _rule in quotes:
+        if not _OPENS_UTTERANCE.search(text, max(0, qs - 40), qs):
+            continue  # a word in quotes inside a clause ('came round "furious"') is not a turn
+        while j < len(mentions) and mentions[j].end <= qs:
+            m = mentions[j]
+            j += 1
+            if m.role == "writer" or (m.role == "pronoun" and m.resolved in (None, "writer")):
+                continue
+            last = m
+        if last is None or _PARAGRAPH_BREAK.search(text, last.end, qs):
+            continue
+        if last.who == "child":
+            out[qs] = "child"
+    return out
+
+
+def headed_by_others(
+    text: str,
+    mentions: list[Mention],
+    sents: list[tuple[int, int]],
+    by_quotes: list[list[Span]],
+    by_cues: list[list[Span]],
+    voice_role: dict[str, int],
+) -> frozenset[int]:
+    """Sentences on a line that starts with someone else's name or role and a colon ("Mr Hale:
+    no marks, attendance good", "Dad - says he is fine"): that person's account, from the
+    heading's sentence until a sentence on the line with a quote or a reporting verb of its own
+    (someone else speaking)."""
+    heads: set[int] = set()
+    for m in mentions:
+        if m.role not in _THIRD_PARTY_ROLES or m.form != "noun":
+            continue
+        line_start = text.rfind("\n", 0, m.start) + 1
+        if text[line_start : m.start].strip(" \t-–—•*·>") or not _HEADING_COLON.match(text, m.end):
+            continue
+        line_end = text.find("\n", m.end)
+        line_end = len(text) if line_end == -1 else line_end
+        for i, (ss, _se) in enumerate(sents):
+            if ss < line_start or ss >= line_end:
+                continue
+            own_clause = by_quotes[i] or any(c[2] in voice_role for c in by_cues[i])
+            if ss > m.start and own_clause:
+                break
+            heads.add(ss)
+    return frozenset(heads)
