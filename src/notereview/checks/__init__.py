@@ -4,9 +4,10 @@ A check reads an annotated case file (:class:`ReviewContext`) and returns a :cla
 with evidence spans and what is missing in plain words.
 """
 
+from notereview.checks._catalogue import registered
 from notereview.checks._context import ActionLabel, ReviewContext, VisitLabel, build_context
 from notereview.checks._finding import STATUSES, Evidence, Finding
-from notereview.checks._registry import BaseCheck, Check, CheckParams, register, registered
+from notereview.checks._registry import BaseCheck, Check, CheckParams, register
 from notereview.checks._rubric import CRITERIA, THEMES, Rubric, load_rubric
 
 __all__ = [

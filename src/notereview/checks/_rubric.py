@@ -103,7 +103,7 @@ class Rubric:
     @cached_property
     def checks(self) -> tuple[Any, ...]:
         """One configured check instance per criterion, in rubric order."""
-        from notereview.checks._registry import get_check_type
+        from notereview.checks._catalogue import get_check_type
 
         built = []
         for cid in CRITERIA:
