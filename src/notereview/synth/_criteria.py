@@ -39,7 +39,7 @@ from notereview.checks._finding import status_for_share
 from notereview.checks._rubric import load_rubric
 from notereview.policy import Policy
 from notereview.synth._calendar import WorkCalendar, add_months
-from notereview.synth._case import ActionFacts, CaseFacts, Event, PlanFacts, VisitFacts
+from notereview.synth._case_facts import ActionFacts, CaseFacts, Event, PlanFacts, VisitFacts
 from notereview.synth._rules import (
     SIGNIFICANT_EVENTS,
     VisitPolicy,
