@@ -20,12 +20,10 @@ SRC = Path(__file__).resolve().parent.parent / "src"
 PACKAGES = ("notereview", "notereview_api")
 MAX_LINES = 500
 
-#: Modules that are the synthetic generator's data, not logic: may be long.
-DATA_MODULES: dict[str, str] = {
-    # Word lists and sentence templates the generator draws from (names, phrasings per
-    # phenomenon); tables of strings, no control flow.
-    "notereview.synth._phrases": "the generator's sentence templates and word lists",
-}
+#: Modules that are the synthetic generator's data, not logic, and may be long: none today
+#: (its tables live in YAML under synth/data and in synth/_case_data.py, 86 lines). An entry
+#: says why the module is data.
+DATA_MODULES: dict[str, str] = {}
 
 #: TEMPORARY: modules that other engineers are splitting at the same time as this test was
 #: written (batch*, engines, store/_runs.py, store/models.py, nlp/, checks/_context.py,
@@ -59,7 +57,7 @@ KNOWN_CYCLES_ELSEWHERE: tuple[tuple[str, ...], ...] = (
     ),
 )
 KNOWN_LONG_ELSEWHERE: dict[str, int] = {
-    "notereview.cli": 560,
+    "notereview.cli": 591,
     "notereview.extract._ingest": 559,
 }
 
