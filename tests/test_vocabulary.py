@@ -47,3 +47,11 @@ def test_grades_run_weakest_first_as_the_rubric_bands():
     rubric = load_rubric()
     bands = [rubric.band(s) for s in (0.0, 0.6, 1.0)]
     assert bands == list(GRADES[:3])
+
+
+def test_every_registered_check_judges_a_criterion_of_its_theme():
+    from notereview.checks import registered
+
+    for name, check_type in registered().items():
+        assert check_type.criterion in CRITERIA, name
+        assert check_type.theme == CRITERION_THEME[check_type.criterion], name
