@@ -14,6 +14,7 @@ from notereview.vocabulary import (
     STATUSES,
     THEME_CRITERIA,
     THEMES,
+    VOICE_KINDS,
 )
 
 
@@ -55,3 +56,9 @@ def test_every_registered_check_judges_a_criterion_of_its_theme():
     for name, check_type in registered().items():
         assert check_type.criterion in CRITERIA, name
         assert check_type.theme == CRITERION_THEME[check_type.criterion], name
+
+
+def test_the_readers_voice_order_is_the_vocabularys():
+    from notereview.checks._context import VOICE_ORDER
+
+    assert VOICE_ORDER == VOICE_KINDS

@@ -54,6 +54,11 @@ THEME_CRITERIA: Mapping[Theme, tuple[Criterion, ...]] = MappingProxyType(
     {t: tuple(c for c in CRITERIA if CRITERION_THEME[c] == t) for t in THEMES}
 )
 
+#: The kinds of the child's voice a record holds, strongest first (a visit's label is the
+#: strongest it holds).
+VoiceKind = Literal["direct", "reported", "observation", "attempted_not_obtained", "none"]
+VOICE_KINDS: tuple[VoiceKind, ...] = get_args(VoiceKind)
+
 #: A finding's status against its criterion.
 Status = Literal["met", "partly_met", "not_met", "not_applicable"]
 STATUSES: tuple[Status, ...] = get_args(Status)
@@ -74,9 +79,11 @@ __all__ = [
     "THEMES",
     "THEME_CRITERIA",
     "VERDICTS",
+    "VOICE_KINDS",
     "Criterion",
     "Grade",
     "Status",
     "Theme",
     "Verdict",
+    "VoiceKind",
 ]

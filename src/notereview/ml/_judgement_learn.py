@@ -14,6 +14,7 @@ import numpy as np
 
 from notereview.checks._judgement import LABELS, LabelModel, VoiceClass
 from notereview.errors import ModelError
+from notereview.vocabulary import VOICE_KINDS
 
 #: L2 strength and multiple-instance rounds of the shipped recipe (training/train_judgement.py).
 C = 0.3
@@ -64,15 +65,9 @@ class Example:
     rules_voice: str = "none"
 
 
-#: Kinds of voice, strongest first (checks._context.VOICE_ORDER); each but "none" may get a
+#: Kinds of voice, strongest first (notereview.vocabulary); each but "none" may get a
 #: learned check.
-VOICE_ORDER: tuple[str, ...] = (
-    "direct",
-    "reported",
-    "observation",
-    "attempted_not_obtained",
-    "none",
-)
+VOICE_ORDER: tuple[str, ...] = VOICE_KINDS
 
 
 def rules_voice_of(sentences: Bag) -> str:
