@@ -10,11 +10,12 @@ import json
 
 from notereview.synth._calendar import add_months
 from notereview.synth._case_child import ChildBuilder
-from notereview.synth._case_facts import CaseFacts, GenContext, _clip
+from notereview.synth._case_facts import CaseFacts, GenContext
 from notereview.synth._case_plans import PlanBuilder
 from notereview.synth._case_texts import TextWriter
 from notereview.synth._case_timeline import TimelineBuilder
 from notereview.synth._rules import SIGNIFICANT_EVENTS, Deadline
+from notereview.synth._world import _clip
 
 
 class CaseBuilder(TextWriter, TimelineBuilder, PlanBuilder, ChildBuilder):

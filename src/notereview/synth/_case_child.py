@@ -14,11 +14,12 @@ from notereview.synth._case_data import (
     AIDED,
     STATUS_WEIGHTS,
 )
-from notereview.synth._case_facts import CaseFacts, GenogramFacts, _add_years, _clip
+from notereview.synth._case_facts import CaseFacts, GenogramFacts, _add_years
 from notereview.synth._data import monitoring_file
 from notereview.synth._phenomena import choose_names
 from notereview.synth._rules import default_policy
 from notereview.synth._text import PRONOUNS, capitalise, long_date
+from notereview.synth._world import _clip
 
 
 class ChildBuilder(BuilderBase):

@@ -17,18 +17,6 @@ from notereview.synth._world import Worker, World
 T = TypeVar("T")
 
 
-def _clip(x: float, lo: float = 0.0, hi: float = 1.0) -> float:
-    return lo if x < lo else hi if x > hi else x
-
-
-def _yn(flag: bool | None) -> str:
-    return "" if flag is None else ("y" if flag else "n")
-
-
-def _iso(d: date | None) -> str:
-    return d.isoformat() if d else ""
-
-
 def _add_years(d: date, years: int) -> date:
     try:
         return d.replace(year=d.year + years)
