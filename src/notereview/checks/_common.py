@@ -8,6 +8,7 @@ from datetime import date
 from notereview.checks._context import EventMention, ReviewContext
 from notereview.checks._finding import Evidence, Finding, score_in_band, status_for_share
 from notereview.checks._registry import BaseCheck
+from notereview.vocabulary import Status
 
 MAX_EVIDENCE = 6
 
@@ -20,7 +21,7 @@ def confidence_near(share: float, thresholds: Iterable[float], base: float) -> f
 
 def make(
     check: BaseCheck,
-    status: str,
+    status: Status,
     *,
     share: float | None = None,
     confidence: float = 0.9,
@@ -83,7 +84,7 @@ def share_finding(
     )
 
 
-def lapses_status(n_lapses: int, n_minor: int, overdue_now: bool, max_minor: int) -> str:
+def lapses_status(n_lapses: int, n_minor: int, overdue_now: bool, max_minor: int) -> Status:
     """met / partly_met / not_met for a schedule (V1 visits, M1 supervision).
 
     Auditors read a schedule by where the child stands now: a lapse that has been made good

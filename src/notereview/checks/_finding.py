@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-STATUSES: tuple[str, ...] = ("met", "partly_met", "not_met", "not_applicable")
+from notereview.vocabulary import STATUSES, Status
+
 STATUS_SCORE: dict[str, float] = {"met": 1.0, "partly_met": 0.5, "not_met": 0.0}
 
 # Score ranges each status may take: a check that measures a share may refine the score inside them.
@@ -87,7 +88,7 @@ class Finding:
         }
 
 
-def status_for_share(share: float, met_at: float, partly_at: float) -> str:
+def status_for_share(share: float, met_at: float, partly_at: float) -> Status:
     """met / partly_met / not_met for a share and the rubric's two thresholds."""
     if share >= met_at:
         return "met"

@@ -55,37 +55,6 @@ def register(name: str) -> Callable[[C], C]:
     return wrap
 
 
-def registered() -> dict[str, type]:
-    """Every registered check type by name (importing the check modules registers them)."""
-    _load_builtin_checks()
-    return dict(sorted(_REGISTRY.items()))
-
-
-def get_check_type(name: str) -> type:
-    types = registered()
-    if name not in types:
-        from notereview.errors import ConfigError
-
-        raise ConfigError(
-            f"the rubric names check {name!r}, which is not registered; "
-            f"registered checks: {', '.join(types)}"
-        )
-    return types[name]
-
-
-def _load_builtin_checks() -> None:
-    # Imported for their @register side effect; kept out of module import time.
-    from notereview.checks import (  # noqa: F401
-        case_summary,
-        chronology,
-        genogram,
-        oversight,
-        plans,
-        visits,
-        voice,
-    )
-
-
 class BaseCheck:
     """Shared constructor: store validated parameters and nothing else."""
 

@@ -13,25 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from notereview.errors import ConfigError
-
-THEMES: tuple[str, ...] = (
-    "visits",
-    "voice",
-    "case_summary",
-    "chronology",
-    "plans",
-    "genogram",
-    "oversight",
-)
-CRITERIA: tuple[str, ...] = (
-    "V1", "V2", "V3", "V4", "V5",
-    "C1", "C2", "C3", "C4",
-    "S1", "S2", "S3", "S4",
-    "H1", "H2", "H3", "H4",
-    "P1", "P2", "P3",
-    "G1", "G2", "G3",
-    "M1", "M2", "M3",
-)  # fmt: skip
+from notereview.vocabulary import CRITERIA, THEMES, Grade
 
 
 class _Strict(BaseModel):
@@ -103,7 +85,7 @@ class Rubric:
     @cached_property
     def checks(self) -> tuple[Any, ...]:
         """One configured check instance per criterion, in rubric order."""
-        from notereview.checks._registry import get_check_type
+        from notereview.checks._catalogue import get_check_type
 
         built = []
         for cid in CRITERIA:
@@ -134,7 +116,7 @@ class Rubric:
     def advice(self, cid: str) -> str:
         return self.spec.criteria[cid].advice
 
-    def band(self, score: float) -> str:
+    def band(self, score: float) -> Grade:
         if score >= self.spec.bands.good:
             return "good"
         if score >= self.spec.bands.requires_improvement:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-GRADES: tuple[str, ...] = ("inadequate", "requires_improvement", "good", "outstanding")
+from notereview.vocabulary import Grade
+
 #: (auditor id, severity bias added to the score: negative = harsher)
 AUDITORS: tuple[tuple[str, float], ...] = (
     ("A1", -0.04),
@@ -20,7 +21,7 @@ OVERALL_NOISE = 0.035
 THEME_NOISE = 0.09
 
 
-def grade_of(score: float) -> str:
+def grade_of(score: float) -> Grade:
     if score >= 0.9:
         return "outstanding"
     if score >= 0.75:

@@ -39,7 +39,7 @@ from notereview.checks._finding import status_for_share
 from notereview.checks._rubric import load_rubric
 from notereview.policy import Policy
 from notereview.synth._calendar import WorkCalendar, add_months
-from notereview.synth._case import ActionFacts, CaseFacts, Event, PlanFacts, VisitFacts
+from notereview.synth._case_facts import ActionFacts, CaseFacts, Event, PlanFacts, VisitFacts
 from notereview.synth._rules import (
     SIGNIFICANT_EVENTS,
     VisitPolicy,
@@ -48,18 +48,10 @@ from notereview.synth._rules import (
     review_step,
     window_start,
 )
+from notereview.vocabulary import CRITERIA, STATUSES, THEME_CRITERIA
 
-MET, PARTLY, NOT_MET, NA = "met", "partly_met", "not_met", "not_applicable"
-THEMES: dict[str, tuple[str, ...]] = {
-    "visits": ("V1", "V2", "V3", "V4", "V5"),
-    "voice": ("C1", "C2", "C3", "C4"),
-    "case_summary": ("S1", "S2", "S3", "S4"),
-    "chronology": ("H1", "H2", "H3", "H4"),
-    "plans": ("P1", "P2", "P3"),
-    "genogram": ("G1", "G2", "G3"),
-    "oversight": ("M1", "M2", "M3"),
-}
-CRITERIA: tuple[str, ...] = tuple(c for cs in THEMES.values() for c in cs)
+MET, PARTLY, NOT_MET, NA = STATUSES
+THEMES = THEME_CRITERIA
 _SCORE = {MET: 1.0, PARTLY: 0.5, NOT_MET: 0.0}
 #: G3: the genogram made with this many of the family (or with the child) is a wide discussion.
 G3_WIDE_PEOPLE = 2

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from importlib import resources
-from typing import Literal
+from typing import Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
@@ -385,7 +385,10 @@ class MonitoringFile(_Strict):
         return value
 
 
-def _load(name: str, model: type[BaseModel]) -> BaseModel:
+M = TypeVar("M", bound=BaseModel)
+
+
+def _load(name: str, model: type[M]) -> M:
     path = resources.files("notereview.synth") / "data" / name
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
@@ -398,34 +401,24 @@ def _load(name: str, model: type[BaseModel]) -> BaseModel:
 
 @lru_cache(maxsize=1)
 def styles_file() -> StylesFile:
-    out = _load("styles.yaml", StylesFile)
-    assert isinstance(out, StylesFile)
-    return out
+    return _load("styles.yaml", StylesFile)
 
 
 @lru_cache(maxsize=1)
 def content_file() -> ContentFile:
-    out = _load("content.yaml", ContentFile)
-    assert isinstance(out, ContentFile)
-    return out
+    return _load("content.yaml", ContentFile)
 
 
 @lru_cache(maxsize=1)
 def phenomena_file() -> PhenomenaFile:
-    out = _load("phenomena.yaml", PhenomenaFile)
-    assert isinstance(out, PhenomenaFile)
-    return out
+    return _load("phenomena.yaml", PhenomenaFile)
 
 
 @lru_cache(maxsize=1)
 def records_file() -> RecordsFile:
-    out = _load("records.yaml", RecordsFile)
-    assert isinstance(out, RecordsFile)
-    return out
+    return _load("records.yaml", RecordsFile)
 
 
 @lru_cache(maxsize=1)
 def monitoring_file() -> MonitoringFile:
-    out = _load("monitoring.yaml", MonitoringFile)
-    assert isinstance(out, MonitoringFile)
-    return out
+    return _load("monitoring.yaml", MonitoringFile)

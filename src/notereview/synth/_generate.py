@@ -10,13 +10,8 @@ from pathlib import Path
 from notereview.errors import ConfigError
 from notereview.synth._auditors import auditor_grades
 from notereview.synth._calendar import england_calendar
-from notereview.synth._case import (
-    CaseBuilder,
-    CaseFacts,
-    GenContext,
-    VisitFacts,
-    genogram_members_json,
-)
+from notereview.synth._case import CaseBuilder, genogram_members_json
+from notereview.synth._case_facts import CaseFacts, GenContext, VisitFacts
 from notereview.synth._criteria import band, case_score, criteria_for, missing_events, theme_scores
 from notereview.synth._data import content_file, phenomena_file, records_file, styles_file
 from notereview.synth._phenomena import worker_habits

@@ -15,6 +15,7 @@ from datetime import date
 
 from notereview.synth._data import NAME_FORMS, PhenomenaFile
 from notereview.synth._world import World
+from notereview.vocabulary import VOICE_KINDS
 
 #: Styles whose writers sometimes write the visit record as a letter to the child.
 LETTER_STYLES: frozenset[str] = frozenset(
@@ -40,13 +41,7 @@ DICTATING_STYLES: frozenset[str] = frozenset(
 #: Letters read as words or list markers, never used alone as a child's initial.
 _NOT_INITIALS = frozenset("AI")
 #: The voice labels from strongest to weakest (a visit's label is the strongest it holds).
-VOICE_ORDER: tuple[str, ...] = (
-    "direct",
-    "reported",
-    "observation",
-    "attempted_not_obtained",
-    "none",
-)
+VOICE_ORDER: tuple[str, ...] = VOICE_KINDS
 
 
 def stronger_voice(a: str, b: str) -> str:

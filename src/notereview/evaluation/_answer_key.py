@@ -1,11 +1,6 @@
-"""Measured judgement: a run against a synthetic answer key, and exemplars labelled by others.
-
-``evaluate_run`` compares a run's files with the synth generator's answer key: accuracy and
-macro-F1 per criterion, per-visit voice / plan-link / analysis accuracy, SMART accuracy, and the
-Spearman correlation of the case ranking with the true quality. ``evaluate_exemplars`` runs the
-exemplar checker over a JSONL file of passages labelled good / poor by their own source, and
-reports accuracy per theme (the project's held-out evaluation text lives outside the repo).
-"""
+"""A run measured against the synthetic generator's answer key: accuracy and macro-F1 per
+criterion, per-visit voice / plan-link / analysis accuracy, SMART accuracy, and the Spearman
+correlation of the case ranking with the true quality."""
 
 from __future__ import annotations
 
@@ -19,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 from notereview._spreadsheet import read_output_csv
-from notereview.checks._rubric import CRITERIA, THEMES, load_rubric
+from notereview.checks._finding import STATUS_SCORE
+from notereview.checks._rubric import load_rubric
 from notereview.errors import NotereviewError
-
-STATUS_VALUE = {"met": 1.0, "partly_met": 0.5, "not_met": 0.0}
+from notereview.vocabulary import CRITERIA, THEMES
 
 
 def _read_table(run_dir: Path, name: str) -> pd.DataFrame:
@@ -83,9 +78,9 @@ def true_case_score(statuses: dict[str, Any], rubric_path: Path | None = None) -
     plain = {c: key_status(s) for c, s in statuses.items()}
     for theme in THEMES:
         items = [
-            (rubric.criterion_weight(c), STATUS_VALUE[s])
+            (rubric.criterion_weight(c), STATUS_SCORE[s])
             for c, s in plain.items()
-            if s in STATUS_VALUE
+            if s in STATUS_SCORE
             and c in rubric.spec.criteria
             and rubric.spec.criteria[c].theme == theme
         ]
@@ -351,187 +346,3 @@ def write_errors(ev: RunEvaluation, path: str | Path) -> int:
         for e in ev.errors:
             f.write(json.dumps(e, ensure_ascii=False, default=str) + "\n")
     return len(ev.errors)
-
-
-# How each exemplar theme is judged by the checker: the kind of text and the rule that says good.
-def _good_plan(result: dict[str, Any]) -> bool:
-    # An exemplar is action text alone: owner and due date live in their own columns in a real
-    # plan, so the text is judged on what it can show: specific and measurable.
-    labels = result["labels"]
-    return bool(labels.get("specific") and labels.get("measurable"))
-
-
-def _status(result: dict[str, Any], cid: str) -> str:
-    return next(
-        (f["status"] for f in result["findings"] if f["criterion"] == cid), "not_applicable"
-    )
-
-
-def _good_voice(result: dict[str, Any]) -> bool:
-    return result["labels"].get("voice") in ("direct", "reported", "observation")
-
-
-def _good_summary(result: dict[str, Any]) -> bool:
-    # The passages are worry statements: S3 is met on one pasted that states the worry
-    # specifically (who is worried, about what happening).
-    return _status(result, "S3") == "met"
-
-
-def _good_record(result: dict[str, Any]) -> bool:
-    # Analysis, or specific observed facts: either is more than a bare opinion (V5 met).
-    return _status(result, "V5") == "met"
-
-
-def _good_supervision(result: dict[str, Any]) -> bool:
-    return _status(result, "M2") == "met"
-
-
-EXEMPLAR_THEMES: dict[str, tuple[str, str, Any]] = {
-    "plan": ("plan_action", "P1", _good_plan),
-    "voice_of_child": ("visit", "C1–C3", _good_voice),
-    "case_summary": ("case_summary", "S3", _good_summary),
-    "visit_record": ("visit", "V5", _good_record),
-    "other": ("visit", "V5", _good_record),
-    "supervision": ("supervision", "M2", _good_supervision),
-}
-
-
-def evaluate_exemplars(path: str | Path, reviewer: Any = None) -> dict[str, dict[str, float]]:
-    """Accuracy per theme of the checker's good/poor verdicts against the passages' labels
-    (``reviewer``: rules only by default; a ``Reviewer(models=...)`` for rules plus models)."""
-    from notereview.review import Reviewer, check_text
-
-    reviewer = reviewer or Reviewer()
-    per_theme: dict[str, list[bool]] = defaultdict(list)
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        item = json.loads(line)
-        theme = item["theme"]
-        if theme not in EXEMPLAR_THEMES:
-            continue
-        kind, _, is_good = EXEMPLAR_THEMES[theme]
-        result = check_text(kind, item["text"], reviewer=reviewer)
-        per_theme[theme].append(is_good(result) == (item["label"] == "good"))
-    out = {
-        theme: {"n": len(v), "accuracy": float(np.mean(v))}
-        for theme, v in sorted(per_theme.items())
-    }
-    allv = [x for v in per_theme.values() for x in v]
-    out["all"] = {"n": len(allv), "accuracy": float(np.mean(allv)) if allv else float("nan")}
-    return out
-
-
-def exemplars_markdown(result: dict[str, dict[str, float]]) -> str:
-    lines = [
-        "## Judgement on labelled exemplars (text the generator did not write)",
-        "",
-        "| theme | criterion | n | accuracy |",
-        "|---|---|---|---|",
-    ]
-    for theme, m in result.items():
-        crit = EXEMPLAR_THEMES[theme][1] if theme in EXEMPLAR_THEMES else "all"
-        lines.append(f"| {theme} | {crit} | {m['n']} | {m['accuracy']:.3f} |")
-    return "\n".join(lines) + "\n"
-
-
-# Rules versus rules-plus-models ------------------------------------------------------------
-
-#: The measures compared per criterion on a synthetic extract: (criterion, where, key).
-COMPARED: tuple[tuple[str, str, str], ...] = (
-    ("C1", "visits", "voice_heard_accuracy"),
-    ("C1–C3", "visits", "voice_accuracy"),
-    ("V4", "visits", "plan_linked_accuracy"),
-    ("V5", "visits", "analysis_accuracy"),
-    ("P1", "plan_actions", "smart_accuracy"),
-)
-
-
-def score_and_evaluate(extract: str | Path, reviewer: Any, out_dir: str | Path) -> RunEvaluation:
-    """Score a synthetic extract with ``reviewer`` into ``out_dir`` and evaluate it against the
-    answer key beside it."""
-    from notereview.batch import score_extract, write_outputs
-    from notereview.extract import read_extract
-
-    folder = Path(extract)
-    key = json.loads((folder / "answer_key.json").read_text(encoding="utf-8"))
-    from datetime import date
-
-    ingested = read_extract(folder, as_of=date.fromisoformat(key["as_of"]))
-    result = score_extract(ingested, reviewer, source=folder)
-    write_outputs(result, out_dir, "csv")
-    return evaluate_run(out_dir, folder / "answer_key.json")
-
-
-def compare(
-    models: str | Path = "auto",
-    extract: str | Path | None = None,
-    exemplars: str | Path | None = None,
-    work_dir: str | Path = "/tmp/notereview-compare",
-    rubric: str | Path | None = None,
-) -> dict[str, Any]:
-    """Rules only versus rules plus the rubric's models, on a held-out synthetic extract and/or
-    the labelled exemplars (``rubric``: the rubric whose ``models`` section is compared)."""
-    from notereview.review import Reviewer
-
-    rules = Reviewer(rubric_path=rubric)
-    with_models = Reviewer(rubric_path=rubric, models=models)
-    out: dict[str, Any] = {}
-    if extract is not None:
-        work = Path(work_dir)
-        r = score_and_evaluate(extract, rules, work / "rules")
-        m = score_and_evaluate(extract, with_models, work / "models")
-        out["synthetic"] = {"rules": r, "models": m}
-    if exemplars is not None:
-        out["exemplars"] = {
-            "rules": evaluate_exemplars(exemplars, rules),
-            "models": evaluate_exemplars(exemplars, with_models),
-        }
-    from notereview.ml import describe_models
-
-    out["models_used"] = describe_models(with_models)
-    return out
-
-
-def compare_markdown(result: dict[str, Any]) -> str:
-    lines = ["## Rules versus rules plus models", ""]
-    used = result.get("models_used", {})
-    if used:
-        lines += [f"Models: {json.dumps(used.get('labels', {}))}", ""]
-    if "synthetic" in result:
-        r, m = result["synthetic"]["rules"], result["synthetic"]["models"]
-        lines += [
-            f"### Held-out synthetic extract ({r.children} children)",
-            "",
-            "| criterion | measure | rules | rules + models |",
-            "|---|---|---|---|",
-        ]
-        for cid, where, key in COMPARED:
-            a, b = getattr(r, where).get(key), getattr(m, where).get(key)
-            if a is not None and b is not None:
-                lines.append(f"| {cid} | {key} | {a:.3f} | {b:.3f} |")
-        for cid in r.criteria:
-            if cid in m.criteria:
-                lines.append(
-                    f"| {cid} | status accuracy | {r.criteria[cid]['accuracy']:.3f} | "
-                    f"{m.criteria[cid]['accuracy']:.3f} |"
-                )
-        a = r.ranking.get("spearman_vs_true_statuses", float("nan"))
-        b = m.ranking.get("spearman_vs_true_statuses", float("nan"))
-        lines += [f"| case | ranking Spearman | {a:.3f} | {b:.3f} |", ""]
-    if "exemplars" in result:
-        r, m = result["exemplars"]["rules"], result["exemplars"]["models"]
-        lines += [
-            "### Labelled exemplars (text the generator did not write)",
-            "",
-            "| theme | criterion | n | rules | rules + models |",
-            "|---|---|---|---|---|",
-        ]
-        for theme in r:
-            crit = EXEMPLAR_THEMES[theme][1] if theme in EXEMPLAR_THEMES else "all"
-            lines.append(
-                f"| {theme} | {crit} | {r[theme]['n']} | {r[theme]['accuracy']:.3f} | "
-                f"{m[theme]['accuracy']:.3f} |"
-            )
-        lines.append("")
-    return "\n".join(lines) + "\n"

@@ -1,128 +1,29 @@
-"""Equality monitoring of what the reviewer does (DESIGN "Monitoring, not judging").
-
-A tool that ranks children's files must show that it does not rank some children's files
-worse because of who they are or how they communicate. Each run writes a ``monitoring``
-table (child id, gender, age band, legal status, ethnicity, disability, communication need),
-kept apart from the scores: no check reads it and the queue never shows it. The report
-(:func:`equality_report`, ``notereview equality RUN``) gives, per group of each field, with
-counts and 95% intervals:
-
-- the mean case score (normal interval);
-- the share of the group's files the queue puts in its top decile (Wilson interval);
-- where files were audited, how often the rubric's grade band differs from the auditor's
-  (Wilson interval): is the reviewer more wrong for some groups?
-
-Groups smaller than the minimum cell are suppressed (counts shown as "fewer than N", no
-figures), and so is a figure resting on fewer audited files than that. Each field's largest
-group is its reference; another group is flagged when the reference group's figure lies outside
-the group's interval, with the caveat, in plain words, that a difference is a question to look
-into, not a finding. (Set against all files instead, a large group is flagged whenever a small
-one differs, since all files are mostly that large group.)
-"""
+"""The equality report: per group of each field, mean case score, share in the queue's top
+decile and disagreement with auditors, with intervals, small-cell suppression and flags."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
-from notereview._spreadsheet import read_output_csv
-from notereview.casefile import CaseFile
+from notereview.equality._monitoring import DIMENSIONS
 from notereview.triage import Z95, wilson_interval
 
-MONITORING_COLUMNS = [
-    "child_id", "gender", "age_band", "legal_status", "ethnicity", "disability",
-    "communication_need",
-]  # fmt: skip
-#: The fields a report is broken down by, in order.
-DIMENSIONS: tuple[str, ...] = (
-    "ethnicity", "disability", "gender", "age_band", "legal_status", "communication_need",
-)  # fmt: skip
-#: Age bands as the children's social care statistics use them.
-AGE_BANDS: tuple[tuple[int, str], ...] = ((1, "under 1"), (5, "1-4"), (10, "5-9"),
-                                          (16, "10-15"))  # fmt: skip
 DEFAULT_MIN_CELL = 10
+
+
 CAVEAT = (
     "A difference is a question, not a finding: a flagged group's files may differ for "
     "reasons that have nothing to do with the reviewer (the practice in them, the team, the "
     "legal status), and with many groups some differences arise by chance. Look into it "
     "before concluding anything."
 )
+
+
 _GRADE = {"outstanding": "good", "good": "good", "requires_improvement": "requires_improvement",
           "inadequate": "inadequate"}  # fmt: skip
-
-
-# ------------------------------------------------------------------ the monitoring fields
-
-
-def age_band(age: int | None) -> str:
-    if age is None:
-        return "unknown"
-    for below, band in AGE_BANDS:
-        if age < below:
-            return band
-    return "16+"
-
-
-@cache
-def _need_terms() -> dict[str, tuple[str, ...]]:
-    raw = yaml.safe_load(
-        resources.files("notereview").joinpath("communication_needs.yaml").read_text()
-    )
-    return {
-        kind: tuple(t.lower() for t in raw[kind]) for kind in ("interpreter", "communication_aid")
-    }
-
-
-def _has_word(text: str, term: str) -> bool:
-    """Whether ``term`` stands in ``text`` as whole words (``text`` and ``term`` lower case):
-    a substring search first (fast), the boundaries checked only where it is found."""
-    start = text.find(term)
-    while start != -1:
-        end = start + len(term)
-        before = text[start - 1] if start else " "
-        after = text[end] if end < len(text) else " "
-        if not (before.isalnum() or before in "_-") and not (after.isalnum() or after in "_-"):
-            return True
-        start = text.find(term, start + 1)
-    return False
-
-
-def communication_need(texts: Iterable[str]) -> str:
-    """'interpreter', 'communication aid', 'interpreter and communication aid' or 'none', from
-    what the records say."""
-    text = "\n".join(texts).lower()
-    found = {kind: any(_has_word(text, t) for t in terms) for kind, terms in _need_terms().items()}
-    if found["interpreter"] and found["communication_aid"]:
-        return "interpreter and communication aid"
-    if found["interpreter"]:
-        return "interpreter"
-    return "communication aid" if found["communication_aid"] else "none"
-
-
-def monitoring_row(case: CaseFile, as_of: date) -> dict[str, Any]:
-    """One child's monitoring fields (the ``monitoring`` table's row)."""
-    child = case.child
-    texts = [v.text for v in case.visits]
-    texts += [s.text for s in case.case_summaries]
-    return {
-        "child_id": child.child_id,
-        "gender": child.gender or "unknown",
-        "age_band": age_band(child.age_on(as_of)),
-        "legal_status": child.legal_status,
-        "ethnicity": child.ethnicity or "not recorded",
-        "disability": child.disability or "not recorded",
-        "communication_need": communication_need(texts),
-    }
-
-
-# ------------------------------------------------------------------ intervals
 
 
 def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
@@ -139,9 +40,6 @@ def mean_interval(values: Sequence[float], z: float = Z95) -> tuple[float, float
     var = sum((v - mean) ** 2 for v in values) / (n - 1)
     half = z * math.sqrt(var / n)
     return mean, mean - half, mean + half
-
-
-# ------------------------------------------------------------------ the report
 
 
 @dataclass(frozen=True)
@@ -421,97 +319,3 @@ def markdown(report: EqualityReport) -> str:
         lines.append(f"- {r.dimension.replace('_', ' ')} = {r.group}: " + "; ".join(what)
                      + ". A question to look into, not a finding.")  # fmt: skip
     return "\n".join(lines) + "\n"
-
-
-# ------------------------------------------------------------------ reading a run
-
-
-def load_audits(
-    path: str, theme: str | None = None, criterion: str | None = None
-) -> dict[str, str]:
-    """Child id -> the auditor's overall grade (or their grade of ``theme``, or their status of
-    ``criterion``), from a table (CSV or Parquet with child_id and overall, or a column named
-    after the theme or criterion) or a generated extract's answer key (the first auditor's
-    grades of each child; the key's criterion statuses)."""
-    import json
-    from pathlib import Path
-
-    import pandas as pd
-
-    from notereview.errors import NotereviewError
-
-    p = Path(path)
-    if not p.is_file():
-        raise NotereviewError(f"audits file {p} does not exist")
-    if p.suffix.lower() == ".json":
-        try:
-            data = json.loads(p.read_text(encoding="utf-8"))
-            children = data["children"]
-            if criterion is not None:
-                return {
-                    cid: _status(c["criteria"][criterion])
-                    for cid, c in children.items()
-                    if criterion in c.get("criteria", {})
-                }
-            return {
-                cid: (
-                    c["auditor_grades"][0]["overall"]
-                    if theme is None
-                    else c["auditor_grades"][0]["themes"][theme]
-                )
-                for cid, c in children.items()
-                if c.get("auditor_grades")
-            }
-        except (ValueError, KeyError, TypeError, IndexError):
-            raise NotereviewError(
-                f"audits file {p} is not an answer key with children.*.auditor_grades"
-            ) from None
-    frame = pd.read_parquet(p) if p.suffix.lower() == ".parquet" else pd.read_csv(p, dtype=str)
-    column = criterion or theme or "overall"
-    if not {"child_id", column} <= set(frame.columns):
-        raise NotereviewError(f"audits file {p} needs the columns child_id and {column}")
-    return dict(zip(frame["child_id"].astype(str), frame[column].astype(str), strict=True))
-
-
-def read_run_tables(run_dir: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """A run folder's cases and monitoring rows (Parquet or CSV)."""
-    from pathlib import Path
-
-    import pandas as pd
-
-    from notereview.errors import NotereviewError
-
-    folder = Path(run_dir)
-    out = []
-    for name in ("cases", "monitoring"):
-        for fmt in ("parquet", "csv"):
-            f = folder / f"{name}.{fmt}"
-            if f.is_file():
-                frame = pd.read_parquet(f) if fmt == "parquet" else read_output_csv(f, dtype=str)
-                out.append(frame.to_dict("records"))
-                break
-        else:
-            raise NotereviewError(
-                f"{folder} has no {name}.parquet or {name}.csv: point at a folder that "
-                "`notereview score` wrote (runs before equality monitoring have no monitoring "
-                "table: score the extract again)"
-            )
-    return out[0], out[1]
-
-
-def read_run_statuses(run_dir: str, criterion: str) -> dict[str, str]:
-    """Child id -> the run's status of ``criterion`` (its criteria table)."""
-    from pathlib import Path
-
-    import pandas as pd
-
-    from notereview.errors import NotereviewError
-
-    folder = Path(run_dir)
-    for fmt in ("parquet", "csv"):
-        f = folder / f"criteria.{fmt}"
-        if f.is_file():
-            frame = pd.read_parquet(f) if fmt == "parquet" else read_output_csv(f, dtype=str)
-            frame = frame[frame["criterion"] == criterion]
-            return dict(zip(frame["child_id"].astype(str), frame["status"], strict=True))
-    raise NotereviewError(f"{folder} has no criteria.parquet or criteria.csv")

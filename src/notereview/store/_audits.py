@@ -1,0 +1,113 @@
+"""Audit outcomes: an auditor's grades and verdicts on a file; when each was last audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from notereview.store._clock import _now
+from notereview.store.models import AuditOutcome
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    audit_id: int
+    run_id: int
+    child_id: str
+    user_id: int
+    created_at: datetime
+    overall: str
+    themes: dict[str, str]
+    findings: dict[str, str]
+    from_dip_sample: bool
+    sample_id: int | None
+    team: str
+    legal_status: str
+
+
+def add_audit(
+    engine: Engine,
+    *,
+    run_id: int,
+    child_id: str,
+    user_id: int,
+    overall: str,
+    themes: dict[str, str],
+    findings: dict[str, str],
+    comments: str | None,
+    team: str,
+    legal_status: str,
+    sample_id: int | None,
+    now: datetime | None = None,
+) -> AuditRecord:
+    moment = now or _now()
+    with Session(engine) as session, session.begin():
+        audit = AuditOutcome(
+            run_id=run_id,
+            child_id=child_id,
+            user_id=user_id,
+            created_at=moment,
+            overall=overall,
+            themes=dict(themes),
+            findings=dict(findings),
+            comments=comments,
+            from_dip_sample=sample_id is not None,
+            sample_id=sample_id,
+            team=team,
+            legal_status=legal_status,
+        )
+        session.add(audit)
+        session.flush()
+        return _audit_record(audit)
+
+
+def _audit_record(audit: AuditOutcome) -> AuditRecord:
+    return AuditRecord(
+        audit_id=audit.id,
+        run_id=audit.run_id,
+        child_id=audit.child_id,
+        user_id=audit.user_id,
+        created_at=audit.created_at,
+        overall=audit.overall,
+        themes=dict(audit.themes or {}),
+        findings=dict(audit.findings or {}),
+        from_dip_sample=audit.from_dip_sample,
+        sample_id=audit.sample_id,
+        team=audit.team,
+        legal_status=audit.legal_status,
+    )
+
+
+def latest_audits(engine: Engine, dip_sample_only: bool = False) -> list[AuditRecord]:
+    """The newest audit of each child's file (only random-sample audits if asked)."""
+    query = select(AuditOutcome).order_by(AuditOutcome.child_id, AuditOutcome.id.desc())
+    if dip_sample_only:
+        query = query.where(AuditOutcome.from_dip_sample.is_(True))
+    seen: set[str] = set()
+    result = []
+    with Session(engine) as session:
+        for audit in session.scalars(query):
+            if audit.child_id in seen:
+                continue
+            seen.add(audit.child_id)
+            result.append(_audit_record(audit))
+    return result
+
+
+def last_audited(engine: Engine, since: datetime) -> dict[str, datetime]:
+    """child_id → when the file was last audited, for audits since ``since``."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(AuditOutcome.child_id, func.max(AuditOutcome.created_at))
+            .where(AuditOutcome.created_at >= since)
+            .group_by(AuditOutcome.child_id)
+        ).all()
+    result = {}
+    for child_id, moment in rows:
+        if isinstance(moment, str):  # SQLite aggregate bypasses the column type
+            moment = datetime.fromisoformat(moment)
+        result[child_id] = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return result
