@@ -124,6 +124,8 @@ OUTPUT_TABLES: dict[str, OutputTable] = {
                 OutputColumn("recorded_late_days", "count"),
                 OutputColumn("evidence", "json", nullable=False),
             ),
+            # one child's rows of a run in order, for the case file (migration 0010)
+            indexes=(("ix_visit_labels_run_child", ("run_id", "child_id", "visit_id")),),
         ),
         OutputTable(
             "plan_actions",
@@ -138,6 +140,7 @@ OUTPUT_TABLES: dict[str, OutputTable] = {
                 ),
                 OutputColumn("score", "number"),
             ),
+            indexes=(("ix_plan_action_labels_run_child", ("run_id", "child_id", "action_id")),),
         ),
         OutputTable(
             "quarantine",
@@ -164,6 +167,7 @@ OUTPUT_TABLES: dict[str, OutputTable] = {
             ),
             numbered=True,
             run_index=True,
+            indexes=(("ix_reconciliation_findings_run_child", ("run_id", "child_id")),),
         ),
         OutputTable(
             "monitoring",

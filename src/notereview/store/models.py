@@ -170,18 +170,12 @@ class VisitLabel(Base):
     __tablename__ = OUTPUT_TABLES["visits"].sql_table
     __table__ = _run_table("visits")
 
-    # one child's rows of one run in order (the case file): without it SQLite walks the run's
-    __table_args__ = (Index("ix_visit_labels_run_child", "run_id", "child_id", "visit_id"),)
-
 
 class PlanActionLabel(Base):
     """Per-plan-action SMART labels of one run (the ``plan_actions`` table of a run)."""
 
     __tablename__ = OUTPUT_TABLES["plan_actions"].sql_table
     __table__ = _run_table("plan_actions")
-
-    # one child's rows of one run in order (the case file): without it SQLite walks the run's
-    __table_args__ = (Index("ix_plan_action_labels_run_child", "run_id", "child_id", "action_id"),)
 
 
 class QuarantinedRow(Base):
@@ -197,9 +191,6 @@ class ReconciliationFinding(Base):
 
     __tablename__ = OUTPUT_TABLES["reconciliation"].sql_table
     __table__ = _run_table("reconciliation")
-
-    # one child's rows of one run (the case file): without it SQLite walks the run's rows
-    __table_args__ = (Index("ix_reconciliation_findings_run_child", "run_id", "child_id"),)
 
 
 class MonitoringFields(Base):
