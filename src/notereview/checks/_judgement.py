@@ -321,7 +321,7 @@ REGISTRY_FILE = "registry.json"
 def promoted_version(models_dir: Path | None = None) -> str:
     """The version ``models/visit_judgement/registry.json`` promotes (written by
     ``notereview train --from-corrections`` and ``notereview models``); "1" without one."""
-    from notereview.ml._runtime import default_models_dir
+    from notereview.ml._location import default_models_dir
 
     path = Path(models_dir or default_models_dir()) / NAME / REGISTRY_FILE
     if not path.is_file():
@@ -339,7 +339,7 @@ def load_judgement(version: str = PROMOTED, models_dir: Path | None = None) -> J
     """Load ``models/visit_judgement/<version>/weights.json``, its sha256 checked against
     meta.json (``ModelError`` when missing or changed); ``promoted``: the registry's version."""
     from notereview.ml._artefact import read_meta, sha256_file
-    from notereview.ml._runtime import default_models_dir
+    from notereview.ml._location import default_models_dir
 
     if version == PROMOTED:
         version = promoted_version(models_dir)

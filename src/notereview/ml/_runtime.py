@@ -4,7 +4,6 @@ models folder and says what ran, for run.json."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,6 +11,10 @@ from typing import TYPE_CHECKING, Any
 from notereview.errors import ModelError
 from notereview.ml._artefact import LoadedModel, load_model
 from notereview.ml._embed import transformer_available
+from notereview.ml._location import MODELS_ENV as MODELS_ENV
+from notereview.ml._location import SHIPPED_MODELS as SHIPPED_MODELS
+from notereview.ml._location import default_models_dir as default_models_dir
+from notereview.ml._location import writable_models_dir as writable_models_dir
 
 if TYPE_CHECKING:
     from notereview.checks._linking import PlanLinker
@@ -34,38 +37,6 @@ TRANSFORMER_FAMILIES: frozenset[str] = frozenset({"plan_link", "chronology_cover
 #: not link are embedded and decided: fewer sentences); without one, the artefact's meta.json
 #: ``mode``. training/reports/rules_vs_models.md has each option's figures.
 OPTIONS: dict[str, tuple[str, ...]] = {"plan_link": ("override", "fallback")}
-MODELS_ENV = "NOTEREVIEW_MODELS"
-
-
-#: Where a built wheel carries the repository's ``models/`` folder (setup.py copies it there).
-SHIPPED_MODELS = Path(__file__).resolve().parents[1] / "_models"
-
-
-def default_models_dir() -> Path:
-    """$NOTEREVIEW_MODELS; else, in a checkout (an editable install), the repository's
-    ``models/`` folder; else the models the installed wheel carries (``notereview/_models``)."""
-    env = os.environ.get(MODELS_ENV)
-    if env:
-        return Path(env)
-    checkout = Path(__file__).resolve().parents[3]
-    if (checkout / "pyproject.toml").is_file() and (checkout / "models").is_dir():
-        return checkout / "models"
-    return SHIPPED_MODELS
-
-
-def writable_models_dir(chosen: Path | None = None) -> Path:
-    """The models folder a command writes to (training, promotion, roll-back): ``chosen``, else
-    :func:`default_models_dir`; never the models an installed wheel carries, which are part of
-    the installation and are replaced by the next upgrade."""
-    folder = chosen or default_models_dir()
-    if folder.resolve() == SHIPPED_MODELS.resolve():
-        raise ModelError(
-            f"the models folder {folder} is the one this installation ships, and is read-only: "
-            f"copy it to a folder of your own and set {MODELS_ENV} (or --models-dir) to it"
-        )
-    return folder
-
-
 def parse_model_id(model_id: str) -> tuple[str, str]:
     name, sep, version = model_id.partition("@")
     if not sep or not name or not version:

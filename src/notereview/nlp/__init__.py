@@ -22,9 +22,12 @@ from notereview.nlp._model import (
     SentenceAnnotation,
     strongest_voice,
 )
-from notereview.nlp._patterns import CUE_KINDS, EVENT_TYPES, PatternSet
-
-PIPELINE_VERSION = "notereview-nlp 1.1.0"
+from notereview.nlp._patterns import (
+    CUE_KINDS,
+    EVENT_TYPES,
+    PIPELINE_VERSION,
+    pipeline_versions,
+)
 
 if TYPE_CHECKING:
     from notereview.nlp._annotator import Annotator, build_pipeline
@@ -47,17 +50,6 @@ __all__ = [
     "pipeline_versions",
     "strongest_voice",
 ]
-
-
-def pipeline_versions(patterns: PatternSet) -> dict[str, str]:
-    """What names the annotation pipeline in ``run.json``: its version, spaCy's and every
-    pattern file's (version and sha256). Imports no spaCy: cheap in a process that does not
-    annotate."""
-    from importlib.metadata import version
-
-    versions = {"pipeline": PIPELINE_VERSION, "spacy": version("spacy")}
-    versions.update({f"patterns/{name}": v for name, v in patterns.file_versions})
-    return versions
 
 
 def __getattr__(name: str) -> Any:

@@ -9,7 +9,6 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from notereview.nlp import pipeline_versions
 from notereview.nlp._components import (
     MATCHER,
     SEGMENTER,
@@ -22,7 +21,7 @@ from notereview.nlp._components import (
 from notereview.nlp._components import register_factories as _register_factories
 from notereview.nlp._context import Reader
 from notereview.nlp._model import AnnotatedText, ChildContext
-from notereview.nlp._patterns import CueEntry, PatternSet, default_patterns_dir
+from notereview.nlp._patterns import CueEntry, PatternSet, default_patterns_dir, pipeline_versions
 from notereview.nlp._people import FamilyMember, RelationshipReader, case_people
 from notereview.nlp._unnamed import speaks_rx
 

@@ -379,3 +379,18 @@ def load_patterns(directory: Path) -> PatternSet:
         grammar=speaker_parsed.grammar,
         file_versions=tuple(versions),
     )
+
+
+#: The annotation pipeline's own version, in run.json beside spaCy's and the pattern files'.
+PIPELINE_VERSION = "notereview-nlp 1.1.0"
+
+
+def pipeline_versions(patterns: PatternSet) -> dict[str, str]:
+    """What names the annotation pipeline in ``run.json``: its version, spaCy's and every
+    pattern file's (version and sha256). Imports no spaCy: cheap in a process that does not
+    annotate."""
+    from importlib.metadata import version
+
+    versions = {"pipeline": PIPELINE_VERSION, "spacy": version("spacy")}
+    versions.update({f"patterns/{name}": v for name, v in patterns.file_versions})
+    return versions
