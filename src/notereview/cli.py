@@ -296,66 +296,6 @@ def score(
 
 
 @app.command()
-def equality(
-    run: Annotated[Path, typer.Argument(help="A run's folder (what `notereview score` wrote).")],
-    audits: Annotated[
-        Path | None,
-        typer.Option(
-            help="Auditors' grades: a CSV or Parquet of child_id, overall, or a generated "
-            "extract's answer_key.json."
-        ),
-    ] = None,
-    min_cell: Annotated[
-        int, typer.Option(min=1, help="Suppress groups (and audited counts) below this.")
-    ] = 10,
-    theme: Annotated[
-        str | None,
-        typer.Option(help="Disagreement on this theme's grade (e.g. voice), not the overall."),
-    ] = None,
-    criterion: Annotated[
-        str | None,
-        typer.Option(help="Disagreement on this criterion's status (e.g. C1), not the overall."),
-    ] = None,
-    report: Annotated[Path | None, typer.Option(help="Also write the Markdown here.")] = None,
-    as_json: Annotated[Path | None, typer.Option("--json", help="Also write JSON here.")] = None,
-) -> None:
-    """Equality monitoring of the reviewer: per group of ethnicity, disability, gender, age
-    band, legal status and communication need, the mean case score, the share in the queue's
-    top decile and, where audited, the rubric's disagreement with auditors, with 95%
-    intervals, small cells suppressed and differences flagged (questions, not findings)."""
-    from notereview.checks import CRITERIA, THEMES
-    from notereview.equality import (
-        equality_report,
-        load_audits,
-        markdown,
-        read_run_statuses,
-        read_run_tables,
-    )
-
-    if theme is not None and theme not in THEMES:
-        _fail(f"unknown --theme {theme!r}; use one of {', '.join(THEMES)}")
-    if criterion is not None and criterion not in CRITERIA:
-        _fail(f"unknown --criterion {criterion!r}; use one of {', '.join(CRITERIA)}")
-    if theme is not None and criterion is not None:
-        _fail("give --theme or --criterion, not both")
-    cases, monitoring = read_run_tables(str(run))
-    result = equality_report(
-        cases, monitoring,
-        load_audits(str(audits), theme, criterion) if audits else None,
-        min_cell, theme, criterion,
-        read_run_statuses(str(run), criterion) if criterion else None,
-    )  # fmt: skip
-    text = markdown(result)
-    if report is not None:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(text, encoding="utf-8")
-    if as_json is not None:
-        as_json.parent.mkdir(parents=True, exist_ok=True)
-        as_json.write_text(json.dumps(result.as_dict(), indent=2) + "\n", encoding="utf-8")
-    typer.echo(text)
-
-
-@app.command()
 def check(
     text: Annotated[str, typer.Argument(help="The text to check, or - to read standard input.")],
     kind: Annotated[
@@ -375,75 +315,6 @@ def check(
     if text == "-":
         text = sys.stdin.read()
     typer.echo(json.dumps(check_text(kind, text, child_name=child_name, age=age), indent=2))
-
-
-@app.command()
-def evaluate(
-    run: Annotated[Path | None, typer.Argument(help="A run's OUT folder (from score).")] = None,
-    answer_key: Annotated[
-        Path | None,
-        typer.Option(
-            help="That extract's answer key: synth's answer_key.json or an auditor's "
-            "(criteria with status and why, weakest_first)."
-        ),
-    ] = None,
-    errors: Annotated[
-        Path | None,
-        typer.Option(
-            help="Write every miss here (JSON Lines: record id, truth, verdict, evidence); "
-            "it quotes the records, so keep it with the run's files."
-        ),
-    ] = None,
-    exemplars: Annotated[
-        Path | None,
-        typer.Option(help="A JSONL file of labelled exemplars (id, theme, label, text)."),
-    ] = None,
-    markdown: Annotated[
-        Path | None, typer.Option(help="Also write the tables as Markdown here.")
-    ] = None,
-    models: Annotated[
-        str | None,
-        typer.Option(help="Compare rules only with rules + models ('auto' or a models folder)."),
-    ] = None,
-    extract: Annotated[
-        Path | None,
-        typer.Option(help="With --models: a held-out synth extract to score both ways."),
-    ] = None,
-) -> None:
-    """Measure judgement: a run against a synth answer key, and/or labelled exemplars; with
-    --models, rules only versus rules + models on --extract and/or --exemplars."""
-    from notereview import evaluation
-
-    if models is not None:
-        if extract is None and exemplars is None:
-            _fail("with --models give --extract EXTRACT and/or --exemplars FILE")
-        text = evaluation.compare_markdown(
-            evaluation.compare(models, extract=extract, exemplars=exemplars)
-        )
-        typer.echo(text)
-        if markdown is not None:
-            markdown.parent.mkdir(parents=True, exist_ok=True)
-            markdown.write_text(text, encoding="utf-8")
-        return
-    if run is None and exemplars is None:
-        _fail("give a run folder with --answer-key, and/or --exemplars FILE")
-    parts = []
-    if run is not None:
-        if answer_key is None:
-            _fail("--answer-key is needed to evaluate a run")
-        report = evaluation.evaluate_run(run, answer_key)
-        parts.append(evaluation.run_markdown(report))
-        if errors is not None:
-            n = evaluation.write_errors(report, errors)
-            parts.append(f"{n} misses written to {errors}")
-    if exemplars is not None:
-        ex = evaluation.evaluate_exemplars(exemplars)
-        parts.append(evaluation.exemplars_markdown(ex))
-    text = "\n".join(parts)
-    typer.echo(text)
-    if markdown is not None:
-        markdown.parent.mkdir(parents=True, exist_ok=True)
-        markdown.write_text(text, encoding="utf-8")
 
 
 corrections_app = typer.Typer(
@@ -531,6 +402,11 @@ def _mount_subcommands() -> None:
         users_app, name="users", help="Accounts for the API: add, token, rotate, list, revoke."
     )
     app.command("purge")(purge_command)
+    from notereview.equality.commands import equality_command
+    from notereview.evaluation.commands import evaluate_command
+
+    app.command("equality")(equality_command)
+    app.command("evaluate")(evaluate_command)
     from notereview.ml.commands import models_app, train_app
 
     app.add_typer(train_app, name="train", help="Train the models (--from-audits: case model).")
