@@ -17,18 +17,8 @@ from pydantic import (
     model_validator,
 )
 
-Grade = Literal["outstanding", "good", "requires_improvement", "inadequate"]
-Theme = Literal["visits", "voice", "case_summary", "chronology", "plans", "genogram", "oversight"]
-Criterion = Literal[
-    "V1", "V2", "V3", "V4", "V5",
-    "C1", "C2", "C3", "C4",
-    "S1", "S2", "S3", "S4",
-    "H1", "H2", "H3", "H4",
-    "P1", "P2", "P3",
-    "G1", "G2", "G3",
-    "M1", "M2", "M3",
-]  # fmt: skip
-Verdict = Literal["agree", "disagree"]
+from notereview.vocabulary import Criterion, Grade, Theme, Verdict
+
 LegalStatus = Literal["CP", "LAC", "PF", "CIN", "CL"]
 ExemplarKind = Literal["visit", "case_summary", "plan_action", "chronology_entry", "supervision"]
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import zlib
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -156,35 +155,3 @@ def score_case_files(
         if keep_records:
             rows["records"] = record_rows(review)
         yield case, rows
-
-
-def scoring_identity(versions: dict[str, Any], as_of: date, tables_absent: list[str]) -> str:
-    """What besides a file's content decides its scores: versions, as-of and absent tables."""
-    payload = json.dumps(
-        {"versions": versions, "as_of": as_of.isoformat(), "tables_absent": tables_absent},
-        sort_keys=True, default=str,
-    )  # fmt: skip
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def file_key(identity: str, content_hash: str) -> str:
-    return hashlib.sha256(f"{identity}:{content_hash}".encode()).hexdigest()
-
-
-def _pack(rows: dict[str, list[dict[str, Any]]]) -> bytes:
-    return zlib.compress(json.dumps(rows, default=_date_default).encode("utf-8"), 6)
-
-
-def _date_default(value: Any) -> Any:
-    if isinstance(value, date):
-        return {"__date__": value.isoformat()}
-    raise TypeError(type(value).__name__)
-
-
-def _unpack(blob: bytes) -> dict[str, list[dict[str, Any]]]:
-    def hook(obj: dict[str, Any]) -> Any:
-        if len(obj) == 1 and "__date__" in obj:
-            return date.fromisoformat(obj["__date__"])
-        return obj
-
-    return json.loads(zlib.decompress(blob).decode("utf-8"), object_hook=hook)

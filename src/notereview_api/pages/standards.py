@@ -3,6 +3,8 @@ say what good looks like, after DESIGN.md "The standards" and docs/criteria.md).
 
 from __future__ import annotations
 
+from notereview import vocabulary
+
 WHAT_GOOD_LOOKS_LIKE: dict[str, str] = {
     "V1": "Visits happen within the interval the child's legal status requires.",
     "V2": "The child is seen on every visit, and seen alone where their age allows.",
@@ -78,4 +80,5 @@ LEGAL_STATUS_WORDS: dict[str, str] = {
     "CL": "Care leaver",
 }
 
-GRADES: tuple[str, ...] = ("outstanding", "good", "requires_improvement", "inadequate")
+#: The grades as a page lists them, best first (the vocabulary lists them worst first).
+GRADES: tuple[str, ...] = tuple(reversed(vocabulary.GRADES))
