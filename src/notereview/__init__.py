@@ -7,10 +7,10 @@ compiled hot path (notereview._compiled) is looked for when its first module is 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from notereview._compiled import use_compiled
+from notereview._lazy import lazy_getattr
 
 use_compiled()  # cheap: puts a finder on sys.meta_path, reads nothing until a hot module loads
 
@@ -67,13 +67,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'notereview' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _EXPORTS, globals())
 
 
 def __dir__() -> list[str]:

@@ -18,8 +18,9 @@ pyarrow or the scoring modules.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from notereview._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from notereview.batch._memory import RunResult, rank_cases, score_extract, write_outputs
@@ -94,10 +95,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'notereview.batch' has no attribute {name!r}")
-    value = getattr(import_module(f"notereview.batch.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _EXPORTS, globals())

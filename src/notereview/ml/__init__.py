@@ -8,8 +8,9 @@ path is asked for, and the product runs on the rules and TF-IDF path without the
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from notereview._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from notereview.ml._artefact import TRUSTED_TYPES, LoadedModel, load_model, save_model
@@ -50,13 +51,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'notereview.ml' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"notereview.ml.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _EXPORTS, globals())
 
 
 __all__ = [

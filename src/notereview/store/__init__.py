@@ -10,8 +10,9 @@ The schema is created and upgraded by Alembic migrations shipped in this package
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from notereview._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from notereview.store._cache import kept
@@ -206,13 +207,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'notereview.store' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"notereview.store.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _EXPORTS, globals())
 
 
 __all__ = [
