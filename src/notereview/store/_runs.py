@@ -220,6 +220,17 @@ def run_key(run_info: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def stored_run_id(engine: Engine, key: str) -> int | None:
+    """The id of the run stored under ``key`` (the same extract, as-of and versions), if any."""
+    try:
+        with Session(engine) as session:
+            return session.scalar(select(Run.id).where(Run.run_key == key))
+    except OperationalError:
+        raise StoreError(
+            "the database has no notereview schema; run notereview.store.upgrade(engine) first"
+        ) from None
+
+
 def new_run(key: str, run_info: Mapping[str, Any]) -> Run:
     """The runs row for a run's run.json content (not yet added to a session)."""
     return Run(
@@ -278,14 +289,7 @@ def _write_run(
     run_info = _without_nul(run_info)
     key = run_key(run_info)
     rows = {name: [_without_nul(r) for r in _rows(tables, name)] for name in RUN_COLUMNS}
-    try:
-        with Session(engine) as session:
-            existing = session.scalar(select(Run.id).where(Run.run_key == key))
-    except OperationalError:
-        raise StoreError(
-            "the database has no notereview schema; run notereview.store.upgrade(engine) "
-            "or pass a URL to write_run"
-        ) from None
+    existing = stored_run_id(engine, key)
     if existing is not None:
         return RunWriteResult(run_id=existing, created=False)
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from notereview.store._errors import StoreError
@@ -19,6 +19,7 @@ from notereview.store._runs import (
     _rows,
     new_run,
     run_key,
+    stored_run_id,
 )
 from notereview.store.models import Run, ScoredFile
 
@@ -78,13 +79,7 @@ def write_run_parts(
     small) apart; one transaction.
     Writing the same extract fingerprint, as-of and versions again changes nothing."""
     key = run_key(run_info)
-    try:
-        with Session(engine) as session:
-            existing = session.scalar(select(Run.id).where(Run.run_key == key))
-    except OperationalError:
-        raise StoreError(
-            "the database has no notereview schema; run notereview.store.upgrade(engine) first"
-        ) from None
+    existing = stored_run_id(engine, key)
     if existing is not None:
         return RunWriteResult(run_id=existing, created=False)
     run = new_run(key, run_info)
