@@ -1,9 +1,5 @@
 """The initial schema: runs and their tables, users and tokens, claims, dip samples, audit
 outcomes and the append-only access log.
-
-Revision ID: 0001_initial
-Revises:
-Create Date: 2026-11-26
 """
 
 from __future__ import annotations
@@ -12,10 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision = "0001_initial"
-down_revision = None
-branch_labels = None
-depends_on = None
+revision, down_revision = "0001_initial", None
 
 JSON = sa.JSON().with_variant(JSONB(), "postgresql")
 TS = sa.DateTime(timezone=True)

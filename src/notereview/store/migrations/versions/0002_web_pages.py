@@ -1,19 +1,11 @@
-"""The web pages: browser sessions and Focus on Practice weeks (additive).
-
-Revision ID: 0002_web_pages
-Revises: 0001_initial
-Create Date: 2026-11-26
-"""
+"""The web pages: browser sessions and Focus on Practice weeks (additive)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_web_pages"
-down_revision = "0001_initial"
-branch_labels = None
-depends_on = None
+revision, down_revision = "0002_web_pages", "0001_initial"
 
 TS = sa.DateTime(timezone=True)
 

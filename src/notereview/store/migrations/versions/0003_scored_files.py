@@ -1,19 +1,11 @@
-"""Incremental scoring: the rows of case files already scored, by content and versions.
-
-Revision ID: 0003_scored_files
-Revises: 0002_web_pages
-Create Date: 2026-11-26
-"""
+"""Incremental scoring: the rows of case files already scored, by content and versions."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_scored_files"
-down_revision = "0002_web_pages"
-branch_labels = None
-depends_on = None
+revision, down_revision = "0003_scored_files", "0002_web_pages"
 
 
 def upgrade() -> None:

@@ -1,19 +1,11 @@
-"""The case model's probability that an auditor grades the file inadequate.
-
-Revision ID: 0004_p_inadequate
-Revises: 0003_scored_files
-Create Date: 2026-11-26
-"""
+"""The case model's probability that an auditor grades the file inadequate."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_p_inadequate"
-down_revision = "0003_scored_files"
-branch_labels = None
-depends_on = None
+revision, down_revision = "0004_p_inadequate", "0003_scored_files"
 
 
 def upgrade() -> None:

@@ -1,19 +1,11 @@
-"""Annex A reconciliation: where the return and a child's file disagree.
-
-Revision ID: 0005_reconciliation
-Revises: 0004_p_inadequate
-Create Date: 2026-12-07
-"""
+"""Annex A reconciliation: where the return and a child's file disagree."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_reconciliation"
-down_revision = "0004_p_inadequate"
-branch_labels = None
-depends_on = None
+revision, down_revision = "0005_reconciliation", "0004_p_inadequate"
 
 
 def upgrade() -> None:

@@ -1,19 +1,11 @@
-"""Equality monitoring: each child's monitoring fields in a run, apart from the scores.
-
-Revision ID: 0006_monitoring
-Revises: 0005_reconciliation
-Create Date: 2026-12-07
-"""
+"""Equality monitoring: each child's monitoring fields in a run, apart from the scores."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_monitoring"
-down_revision = "0005_reconciliation"
-branch_labels = None
-depends_on = None
+revision, down_revision = "0006_monitoring", "0005_reconciliation"
 
 
 def upgrade() -> None:

@@ -1,9 +1,4 @@
-"""Auditors' corrections of the reviewer's verdicts (per record, per span), for retraining.
-
-Revision ID: 0007_corrections
-Revises: 0006_monitoring
-Create Date: 2026-12-07
-"""
+"""Auditors' corrections of the reviewer's verdicts (per record, per span), for retraining."""
 
 from __future__ import annotations
 
@@ -11,10 +6,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision = "0007_corrections"
-down_revision = "0006_monitoring"
-branch_labels = None
-depends_on = None
+revision, down_revision = "0007_corrections", "0006_monitoring"
 
 JSON = sa.JSON().with_variant(JSONB(), "postgresql")
 

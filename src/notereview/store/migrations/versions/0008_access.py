@@ -1,9 +1,5 @@
 """Sign-in throttling: failed sign-ins per client address and per account, shared by every
 worker process.
-
-Revision ID: 0008_access
-Revises: 0007_corrections
-Create Date: 2026-12-07
 """
 
 from __future__ import annotations
@@ -11,10 +7,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_access"
-down_revision = "0007_corrections"
-branch_labels = None
-depends_on = None
+revision, down_revision = "0008_access", "0007_corrections"
 
 TS = sa.DateTime(timezone=True)
 

@@ -1,19 +1,11 @@
-"""The request rate limit: requests per key and minute, shared by every worker process.
-
-Revision ID: 0009_rate_limit
-Revises: 0008_access
-Create Date: 2026-12-07
-"""
+"""The request rate limit: requests per key and minute, shared by every worker process."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_rate_limit"
-down_revision = "0008_access"
-branch_labels = None
-depends_on = None
+revision, down_revision = "0009_rate_limit", "0008_access"
 
 
 def upgrade() -> None:

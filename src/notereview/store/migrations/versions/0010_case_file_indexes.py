@@ -1,20 +1,13 @@
 """Indexes for one child's rows of one run (the case file): visit labels, plan-action labels
 and reconciliation findings. Without them SQLite's planner walks every row of the run (the
 primary key's run_id prefix, which also gives the order asked for) to find one child's.
-
-Revision ID: 0010_case_file_indexes
-Revises: 0009_rate_limit
-Create Date: 2026-12-07
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0010_case_file_indexes"
-down_revision = "0009_rate_limit"
-branch_labels = None
-depends_on = None
+revision, down_revision = "0010_case_file_indexes", "0009_rate_limit"
 
 #: name -> (table, columns): the child's rows of the run, in the order the case file reads them
 INDEXES = {
