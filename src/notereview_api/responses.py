@@ -4,29 +4,45 @@ frozen dataclasses by the ``of`` constructors; dates and times are ISO 8601 stri
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Any
+from datetime import date
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from notereview.store import (
-    AccessEvent,
-    AuditRecord,
     CaseFileView,
     ClaimInfo,
     CorrectionRow,
     RunDetail,
     RunSummary,
-    UserInfo,
 )
-from notereview.triage import DipSample, Estimate, QueueItem
+from notereview.triage import DipSample
 
 #: Evidence, visit and plan-action rows as the run stored them (keys vary with the rule).
 JsonObject = dict[str, Any]
 
 
+def _plain(value: Any) -> Any:
+    """A dataclass attribute as JSON has it: dates as ISO 8601 strings, tuples as lists."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
 class _Out(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @classmethod
+    def of(cls, source: Any, /, **given: Any) -> Self:
+        """The model from ``source``'s attributes of the same names; ``given`` fills the rest."""
+        fields = {
+            name: _plain(getattr(source, name))
+            for name in cls.model_fields
+            if name not in given and hasattr(source, name)
+        }
+        return cls(**fields, **given)
 
 
 class Health(_Out):
@@ -50,23 +66,6 @@ class QueueEntry(_Out):
     reasons: list[str]
     claimed_by: str | None
 
-    @classmethod
-    def of(cls, item: QueueItem, claimed_by: str | None) -> QueueEntry:
-        return cls(
-            position=item.position,
-            child_id=item.child_id,
-            team=item.team,
-            worker_id=item.worker_id,
-            legal_status=item.legal_status,
-            score=item.score,
-            grade_band=item.grade_band,
-            priority=item.priority,
-            p_inadequate=item.p_inadequate,
-            ranked_on=item.ranked_on,
-            reasons=list(item.reasons),
-            claimed_by=claimed_by,
-        )
-
 
 class Queue(_Out):
     run_id: int | None
@@ -79,15 +78,6 @@ class Claim(_Out):
     claimed_by: str
     claimed_at: str
     expires_at: str
-
-    @classmethod
-    def of(cls, child_id: str, held: ClaimInfo) -> Claim:
-        return cls(
-            child_id=child_id,
-            claimed_by=held.user_name,
-            claimed_at=held.claimed_at.isoformat(),
-            expires_at=held.expires_at.isoformat(),
-        )
 
 
 # --- the case view, audits and corrections --------------------------------------------------
@@ -133,53 +123,24 @@ class Case(_Out):
     records: list[RecordOut]
 
     @classmethod
-    def of(cls, view: CaseFileView, claimed_by: str | None) -> Case:
+    def of_view(cls, view: CaseFileView, claimed_by: str | None) -> Case:
         quoted = {
             (item.get("table"), str(item.get("record_id")))
             for finding in view.findings
             for item in finding.evidence
             if isinstance(item, dict)
         }
-        case = view.case
-        return cls(
+        return cls.of(
+            view.case,
             run_id=view.run_id,
             as_of=view.as_of.isoformat(),
-            child_id=case.child_id,
-            team=case.team,
-            worker_id=case.worker_id,
-            legal_status=case.legal_status,
-            score=case.score,
-            grade_band=case.grade_band,
-            themes=case.themes,
-            confidence=case.confidence,
-            rank=case.rank,
-            reasons=list(case.reasons),
-            p_inadequate=case.p_inadequate,
             claimed_by=claimed_by,
-            findings=[
-                FindingOut(
-                    criterion=f.criterion,
-                    theme=f.theme,
-                    status=f.status,
-                    score=f.score,
-                    confidence=f.confidence,
-                    evidence=list(f.evidence),
-                    missing=f.missing,
-                )
-                for f in view.findings
-            ],
+            findings=[FindingOut.of(f) for f in view.findings],
             visits=list(view.visits),
             plan_actions=list(view.plan_actions),
             reconciliation=list(view.reconciliation),
             records=[
-                RecordOut(
-                    table=r.table,
-                    record_id=r.record_id,
-                    record_date=None if r.record_date is None else r.record_date.isoformat(),
-                    quoted=(r.table, r.record_id) in quoted,
-                    text=r.text,
-                )
-                for r in view.records
+                RecordOut.of(r, quoted=(r.table, r.record_id) in quoted) for r in view.records
             ],
         )
 
@@ -191,17 +152,6 @@ class AuditStored(_Out):
     created_at: str
     from_dip_sample: bool
     sample_id: int | None
-
-    @classmethod
-    def of(cls, stored: AuditRecord) -> AuditStored:
-        return cls(
-            audit_id=stored.audit_id,
-            run_id=stored.run_id,
-            child_id=stored.child_id,
-            created_at=stored.created_at.isoformat(),
-            from_dip_sample=stored.from_dip_sample,
-            sample_id=stored.sample_id,
-        )
 
 
 class Correction(_Out):
@@ -221,7 +171,7 @@ class Correction(_Out):
     model_version: str
 
     @classmethod
-    def of(cls, row: CorrectionRow) -> Correction:
+    def of_row(cls, row: CorrectionRow) -> Correction:
         return cls.model_validate(row.as_dict())
 
 
@@ -262,7 +212,7 @@ class DipSampleOut(_Out):
     reasons: list[str]
 
     @classmethod
-    def of(
+    def of_sample(
         cls,
         sample_id: int,
         run: RunSummary,
@@ -279,13 +229,12 @@ class DipSampleOut(_Out):
             size=size,
             population=sample.population,
             items=[
-                SampledFileOut(
-                    **asdict(f),
-                    claimed_by=claims[f.child_id].user_name if f.child_id in claims else None,
+                SampledFileOut.of(
+                    f, claimed_by=claims[f.child_id].user_name if f.child_id in claims else None
                 )
                 for f in sample.files
             ],
-            strata=[Stratum(**asdict(s)) for s in sample.strata],
+            strata=[Stratum.of(s) for s in sample.strata],
             reasons=list(sample.reasons),
         )
 
@@ -297,10 +246,6 @@ class EstimateOut(_Out):
     n: int
     method: str
     note: str
-
-    @classmethod
-    def of(cls, estimate: Estimate) -> EstimateOut:
-        return cls(**asdict(estimate))
 
 
 class CriterionEstimate(_Out):
@@ -371,23 +316,8 @@ class RunOut(_Out):
     rows_quarantined: int
 
     @classmethod
-    def fields_of(cls, run: RunSummary) -> dict[str, Any]:
-        return {
-            "run_id": run.run_id,
-            "as_of": run.as_of.isoformat(),
-            "started_at": None if run.started_at is None else run.started_at.isoformat(),
-            "finished_at": None if run.finished_at is None else run.finished_at.isoformat(),
-            "stored_at": run.created_at.isoformat(),
-            "extract_fingerprint": run.extract_fingerprint,
-            "versions": run.versions,
-            "rows_read": run.rows_read,
-            "rows_scored": run.rows_scored,
-            "rows_quarantined": run.rows_quarantined,
-        }
-
-    @classmethod
-    def of(cls, run: RunSummary) -> RunOut:
-        return cls(**cls.fields_of(run))
+    def of_run(cls, run: RunSummary, **given: Any) -> Self:
+        return cls.of(run, stored_at=run.created_at.isoformat(), **given)
 
 
 class Runs(_Out):
@@ -407,10 +337,10 @@ class RunDetailOut(RunOut):
 
     @classmethod
     def of_detail(cls, detail: RunDetail) -> RunDetailOut:
-        return cls(
-            **cls.fields_of(detail.summary),
+        return cls.of_run(
+            detail.summary,
             run_info=detail.info,
-            quarantine=[QuarantineOut(**asdict(q)) for q in detail.quarantine],
+            quarantine=[QuarantineOut.of(q) for q in detail.quarantine],
         )
 
 
@@ -428,20 +358,6 @@ class User(_Out):
     token_expires_at: str | None
     active_tokens: int
 
-    @classmethod
-    def of(cls, u: UserInfo) -> User:
-        return cls(
-            name=u.name,
-            role=u.role,
-            teams=list(u.teams),
-            created_at=u.created_at.isoformat(),
-            revoked_at=None if u.revoked_at is None else u.revoked_at.isoformat(),
-            token_expires_at=(
-                None if u.token_expires_at is None else u.token_expires_at.isoformat()
-            ),
-            active_tokens=u.active_tokens,
-        )
-
 
 class Users(_Out):
     users: list[User]
@@ -456,10 +372,6 @@ class AccessEntry(_Out):
     child_id: str | None
     status: int
     client_ip: str | None
-
-    @classmethod
-    def of(cls, e: AccessEvent) -> AccessEntry:
-        return cls(**{**asdict(e), "at": e.at.isoformat()})
 
 
 class AccessLog(_Out):

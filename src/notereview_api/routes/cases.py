@@ -19,7 +19,7 @@ def read_case(
     """Every finding with its evidence and the texts it quotes (latest run). Logged."""
     opened = services.open_case(request, engine, user, child_id, now)
     record_access(request, user, "read_case", 200, child_id)
-    return Case.of(opened.view, opened.claim.user_name if opened.claim else None)
+    return Case.of_view(opened.view, opened.claim.user_name if opened.claim else None)
 
 
 @router.post("/cases/{child_id}/audits", status_code=201, response_model=AuditStored)
@@ -47,7 +47,7 @@ def write_correction(
     """Correct one verdict of the latest run (a record's label, or a span of a visit record);
     stored with who, when, the record and the versions that gave the verdict. Logged."""
     stored = services.save_correction(request, engine, user, child_id, correction, now, "api")
-    return Correction.of(stored)
+    return Correction.of_row(stored)
 
 
 @router.get("/cases/{child_id}/corrections", response_model=Corrections)
@@ -56,4 +56,4 @@ def read_corrections(
 ) -> Corrections:
     """Every correction of the file's verdicts, oldest first. Logged."""
     rows = services.corrections_of(request, engine, user, child_id)
-    return Corrections(child_id=child_id, corrections=[Correction.of(r) for r in rows])
+    return Corrections(child_id=child_id, corrections=[Correction.of_row(r) for r in rows])

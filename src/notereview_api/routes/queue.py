@@ -39,7 +39,9 @@ def queue(
     return Queue(
         run_id=run.run_id,
         as_of=run.as_of.isoformat(),
-        items=[QueueEntry.of(item, found.claimed_by(item.child_id)) for item in found.items],
+        items=[
+            QueueEntry.of(item, claimed_by=found.claimed_by(item.child_id)) for item in found.items
+        ],
     )
 
 
@@ -58,7 +60,7 @@ def claim(
     held, created = services.claim(request, engine, settings, user, run, child_id, now)
     if not created:
         response.status_code = 200
-    return Claim.of(child_id, held)
+    return Claim.of(held, child_id=child_id, claimed_by=held.user_name)
 
 
 @router.delete("/queue/{child_id}/claim", status_code=204)

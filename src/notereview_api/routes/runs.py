@@ -17,7 +17,7 @@ router = APIRouter(tags=["runs"])
 
 @router.get("/runs", response_model=Runs)
 def runs(engine: EngineDep) -> Runs:
-    return Runs(runs=[RunOut.of(run) for run in list_runs(engine)])
+    return Runs(runs=[RunOut.of_run(run) for run in list_runs(engine)])
 
 
 @router.get("/runs/{run_id}", response_model=RunDetailOut)

@@ -42,7 +42,7 @@ def dip_sample(
     if drawn is None:
         record_access(request, user, "out_of_scope", 404)
         raise HTTPException(status_code=404, detail="no files of that team in your scope")
-    return DipSampleOut.of(drawn.sample_id, run, drawn.sample, size, seed, drawn.claims)
+    return DipSampleOut.of_sample(drawn.sample_id, run, drawn.sample, size, seed, drawn.claims)
 
 
 @router.get("/estimates", response_model=Estimates)
