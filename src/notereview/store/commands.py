@@ -7,10 +7,12 @@ Mounted by the CLI as ``app.add_typer(users_app, name="users")`` and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
+from sqlalchemy import Engine
 
 from notereview.errors import NotereviewError
 from notereview.store._engine import URL_ENV, connect, upgrade
@@ -22,6 +24,8 @@ from notereview.store._people import (
     revoke_user,
     rotate_token,
 )
+
+T = TypeVar("T")
 
 users_app = typer.Typer(
     help="Manage API users: each has one role and bearer tokens that expire (add, token, "
@@ -43,9 +47,16 @@ ExpiresOption = Annotated[
 ]
 
 
-def _fail(exc: NotereviewError) -> None:
-    typer.echo(f"error: {exc}", err=True)
-    raise typer.Exit(code=exc.exit_code)
+def _on_store(database_url: str | None, action: Callable[[Engine], T]) -> T:
+    """``action`` on the store at ``database_url`` (migrated first); a store error is one line
+    on stderr and the error's exit status."""
+    try:
+        engine = connect(database_url)
+        upgrade(engine)
+        return action(engine)
+    except NotereviewError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=exc.exit_code) from None
 
 
 @users_app.command("add")
@@ -60,13 +71,10 @@ def add(
     database_url: DatabaseOption = None,
 ) -> None:
     """Add a user and print their bearer token (shown once, alone on the last line)."""
-    try:
-        engine = connect(database_url)
-        upgrade(engine)
-        issued = add_user(engine, name, role.value, team or (), expires_days=expires_days)
-    except NotereviewError as exc:
-        _fail(exc)
-        return
+    issued = _on_store(
+        database_url,
+        lambda engine: add_user(engine, name, role.value, team or (), expires_days=expires_days),
+    )
     scope = ", ".join(issued.user.teams) if issued.user.teams else "all teams"
     typer.echo(f"Added {issued.user.name} as {issued.user.role} ({scope}).")
     typer.echo(f"The token expires {issued.expires_at:%Y-%m-%d %H:%M} UTC. It is shown once:")
@@ -80,13 +88,9 @@ def token(
     database_url: DatabaseOption = None,
 ) -> None:
     """Issue another token to an existing user (printed once, alone on the last line)."""
-    try:
-        engine = connect(database_url)
-        upgrade(engine)
-        issued = issue_token(engine, name, expires_days=expires_days)
-    except NotereviewError as exc:
-        _fail(exc)
-        return
+    issued = _on_store(
+        database_url, lambda engine: issue_token(engine, name, expires_days=expires_days)
+    )
     typer.echo(f"New token for {issued.user.name}; expires {issued.expires_at:%Y-%m-%d %H:%M} UTC:")
     typer.echo(issued.token)
 
@@ -99,13 +103,9 @@ def rotate(
 ) -> None:
     """Replace a user's tokens: a new one (printed once, alone on the last line), every other
     revoked at the same moment, with the browser sessions opened with them."""
-    try:
-        engine = connect(database_url)
-        upgrade(engine)
-        issued = rotate_token(engine, name, expires_days=expires_days)
-    except NotereviewError as exc:
-        _fail(exc)
-        return
+    issued = _on_store(
+        database_url, lambda engine: rotate_token(engine, name, expires_days=expires_days)
+    )
     typer.echo(
         f"Rotated {issued.user.name}'s tokens: the old ones are revoked; the new one expires "
         f"{issued.expires_at:%Y-%m-%d %H:%M} UTC:"
@@ -116,13 +116,7 @@ def rotate(
 @users_app.command("list")
 def list_(database_url: DatabaseOption = None) -> None:
     """List users: role, teams, state and when their newest token expires."""
-    try:
-        engine = connect(database_url)
-        upgrade(engine)
-        users = list_users(engine)
-    except NotereviewError as exc:
-        _fail(exc)
-        return
+    users = _on_store(database_url, list_users)
     typer.echo(f"{'name':<24} {'role':<14} {'teams':<24} {'state':<8} token expires")
     for user in users:
         state = "revoked" if user.revoked_at else "active"
@@ -137,13 +131,7 @@ def revoke(
     database_url: DatabaseOption = None,
 ) -> None:
     """Revoke a user and all their tokens at once."""
-    try:
-        engine = connect(database_url)
-        upgrade(engine)
-        revoke_user(engine, name)
-    except NotereviewError as exc:
-        _fail(exc)
-        return
+    _on_store(database_url, lambda engine: revoke_user(engine, name))
     typer.echo(f"Revoked {name} and all their tokens.")
 
 
@@ -176,12 +164,8 @@ def purge_command(
     if day > date.today():
         typer.echo(f"error: --before {day.isoformat()} is in the future", err=True)
         raise typer.Exit(code=2)
-    try:
-        engine = connect(database_url)
-        upgrade(engine)
-        report = purge(engine, day, keep_audits=keep_audits, dry_run=dry_run)
-    except NotereviewError as exc:
-        _fail(exc)
-        return
+    report = _on_store(
+        database_url, lambda engine: purge(engine, day, keep_audits=keep_audits, dry_run=dry_run)
+    )
     for line in report.lines():
         typer.echo(line)
