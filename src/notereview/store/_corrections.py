@@ -120,9 +120,7 @@ def validate(item: CorrectionInput) -> None:
     """``UserError`` (one line, no note text) when a correction cannot be stored."""
     families = FAMILIES.get(item.record_kind)
     if families is None:
-        raise UserError(
-            f"record_kind {item.record_kind!r} is not one of {', '.join(FAMILIES)}"
-        )
+        raise UserError(f"record_kind {item.record_kind!r} is not one of {', '.join(FAMILIES)}")
     allowed = families.get(item.family)
     if allowed is None:
         raise UserError(
@@ -252,8 +250,14 @@ def agreement_over_time(engine: Engine) -> AgreementOverTime:
     for row in list_corrections(engine):
         if row.original is None:
             continue
-        key = (row.run_key, row.record_kind, row.record_id, row.span_start, row.span_end,
-               row.family)
+        key = (
+            row.run_key,
+            row.record_kind,
+            row.record_id,
+            row.span_start,
+            row.span_end,
+            row.family,
+        )
         latest[key] = row
     months: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     versions: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
@@ -265,9 +269,7 @@ def agreement_over_time(engine: Engine) -> AgreementOverTime:
             table[key][0] += 1
             table[key][1] += int(bool(row.agrees))
     return AgreementOverTime(
-        by_month=[
-            AgreementCell(f, m, "", n, a) for (f, m), (n, a) in sorted(months.items())
-        ],
+        by_month=[AgreementCell(f, m, "", n, a) for (f, m), (n, a) in sorted(months.items())],
         by_model_version=[
             AgreementCell(f, "", v, n, a) for (f, v), (n, a) in sorted(versions.items())
         ],

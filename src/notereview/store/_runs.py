@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -287,18 +287,29 @@ def _write_run(
     engine: Engine, run_info: Mapping[str, Any], tables: Mapping[str, Any]
 ) -> RunWriteResult:
     run_info = _without_nul(run_info)
-    key = run_key(run_info)
     rows = {name: [_without_nul(r) for r in _rows(tables, name)] for name in RUN_COLUMNS}
+    return store_new_run(
+        engine, run_info, lambda session, run_id: _insert_tables(session, run_id, rows)
+    )
+
+
+def store_new_run(
+    engine: Engine,
+    run_info: Mapping[str, Any],
+    fill: Callable[[Session, int], None],
+) -> RunWriteResult:
+    """Add the run of ``run_info`` and let ``fill`` insert its rows, in one transaction; the
+    run already stored under the same key (extract, as-of and versions) is returned as it is."""
+    key = run_key(run_info)
     existing = stored_run_id(engine, key)
     if existing is not None:
         return RunWriteResult(run_id=existing, created=False)
-
     run = new_run(key, run_info)
     try:
         with Session(engine) as session, session.begin():
             session.add(run)
             session.flush()
-            _insert_tables(session, run.id, rows)
+            fill(session, run.id)
             run_id = run.id
     except DataError:
         raise StoreError(
@@ -306,15 +317,21 @@ def _write_run(
             "text too long for its column)"
         ) from None
     except IntegrityError:
-        with Session(engine) as session:
-            existing = session.scalar(select(Run.id).where(Run.run_key == key))
-        if existing is None:
-            raise RunConflictError(
-                "the run could not be stored: a table repeats a key (child_id, criterion, "
-                "visit_id, action_id or record_id)"
-            ) from None
-        return RunWriteResult(run_id=existing, created=False)
+        return stored_already(engine, key)
     return RunWriteResult(run_id=run_id, created=True)
+
+
+def stored_already(engine: Engine, key: str) -> RunWriteResult:
+    """After an integrity error: the run another writer stored under ``key`` first, or the
+    error that the run itself repeats a key."""
+    with Session(engine) as session:
+        existing = session.scalar(select(Run.id).where(Run.run_key == key))
+    if existing is None:
+        raise RunConflictError(
+            "the run could not be stored: a table repeats a key (child_id, criterion, "
+            "visit_id, action_id or record_id)"
+        ) from None
+    return RunWriteResult(run_id=existing, created=False)
 
 
 #: Text columns stored as "" where a run has none (the store's column is NOT NULL).

@@ -8,20 +8,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from notereview.store._errors import StoreError
 from notereview.store._runs import (
     RUN_COLUMNS,
     RunWriteResult,
     _insert_tables,
     _rows,
-    new_run,
-    run_key,
-    stored_run_id,
+    store_new_run,
 )
-from notereview.store.models import Run, ScoredFile
+from notereview.store.models import ScoredFile
 
 _BATCH = 500
 
@@ -78,45 +74,17 @@ def write_run_parts(
     name to rows, as write_run takes them) and the quarantine and the reconciliation (both
     small) apart; one transaction.
     Writing the same extract fingerprint, as-of and versions again changes nothing."""
-    key = run_key(run_info)
-    existing = stored_run_id(engine, key)
-    if existing is not None:
-        return RunWriteResult(run_id=existing, created=False)
-    run = new_run(key, run_info)
-    try:
-        with Session(engine) as session, session.begin():
-            session.add(run)
-            session.flush()
-            run_id = run.id
-            first = True
-            for chunk in chunks:
-                tables = dict(chunk)
-                tables.setdefault("cases", [])
-                tables.setdefault("criteria", [])
-                tables["quarantine"] = quarantine if first else []
-                tables["reconciliation"] = (
-                    reconciliation if first and reconciliation is not None else []
-                )
-                tables["monitoring"] = monitoring if first and monitoring is not None else []
-                first = False
-                _insert_tables(session, run_id, {n: _rows(tables, n) for n in RUN_COLUMNS})
-            if first:
-                empty = {n: [] for n in RUN_COLUMNS}
-                empty["quarantine"] = _rows({"quarantine": quarantine}, "quarantine")
-                if reconciliation is not None:
-                    empty["reconciliation"] = _rows(
-                        {"reconciliation": reconciliation}, "reconciliation"
-                    )
-                if monitoring is not None:
-                    empty["monitoring"] = _rows({"monitoring": monitoring}, "monitoring")
-                _insert_tables(session, run_id, empty)
-    except IntegrityError:
-        with Session(engine) as session:
-            existing = session.scalar(select(Run.id).where(Run.run_key == key))
-        if existing is None:
-            raise StoreError(
-                "the run could not be stored: a table repeats a key (child_id, criterion, "
-                "visit_id, action_id or record_id)"
-            ) from None
-        return RunWriteResult(run_id=existing, created=False)
-    return RunWriteResult(run_id=run_id, created=True)
+    small = {
+        "quarantine": quarantine,
+        "reconciliation": [] if reconciliation is None else reconciliation,
+        "monitoring": [] if monitoring is None else monitoring,
+    }
+
+    def fill(session: Session, run_id: int) -> None:
+        first = {"cases": [], "criteria": [], **small}
+        _insert_tables(session, run_id, {n: _rows(first, n) for n in RUN_COLUMNS})
+        for chunk in chunks:
+            tables = {"cases": [], "criteria": [], **chunk, **{name: [] for name in small}}
+            _insert_tables(session, run_id, {n: _rows(tables, n) for n in RUN_COLUMNS})
+
+    return store_new_run(engine, run_info, fill)
