@@ -71,10 +71,29 @@ GRADES: tuple[Grade, ...] = get_args(Grade)
 Verdict = Literal["agree", "disagree"]
 VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
 
+#: Significant events a chronology records (``significant_event:<code>`` cues), in one order.
+SignificantEvent = Literal[
+    "police_call_out",
+    "hospital_attendance",
+    "missing_episode",
+    "placement_move",
+    "strategy_discussion",
+    "section_47",
+    "cp_conference",
+    "court_hearing",
+    "school_exclusion",
+    "new_adult_in_household",
+    "arrest",
+    "self_harm",
+    "domestic_abuse",
+]
+SIGNIFICANT_EVENTS: tuple[SignificantEvent, ...] = get_args(SignificantEvent)
+
 __all__ = [
     "CRITERIA",
     "CRITERION_THEME",
     "GRADES",
+    "SIGNIFICANT_EVENTS",
     "STATUSES",
     "THEMES",
     "THEME_CRITERIA",
@@ -82,6 +101,7 @@ __all__ = [
     "VOICE_KINDS",
     "Criterion",
     "Grade",
+    "SignificantEvent",
     "Status",
     "Theme",
     "Verdict",

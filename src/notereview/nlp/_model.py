@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple, get_args
 
 if TYPE_CHECKING:
     from notereview.casefile import Child
@@ -25,7 +25,7 @@ SPEAKERS: tuple[str, ...] = (
     "unknown",
 )
 #: ConText-style qualifiers (closed vocabulary).
-QUALIFIERS: tuple[str, ...] = (
+Qualifier = Literal[
     "negated",
     "hypothetical",
     "historical",
@@ -33,7 +33,8 @@ QUALIFIERS: tuple[str, ...] = (
     "third_party",
     "stock_phrase",
     "greeting",
-)
+]
+QUALIFIERS: tuple[Qualifier, ...] = get_args(Qualifier)
 GENDERS: tuple[str, ...] = ("F", "M", "other", "unknown")
 
 

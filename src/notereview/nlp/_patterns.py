@@ -26,6 +26,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from notereview.errors import ConfigError
+from notereview.nlp._model import QUALIFIERS, Qualifier
+from notereview.vocabulary import SIGNIFICANT_EVENTS
 
 #: The cue kinds a cue file may use (plus ``significant_event:<type>``).
 CUE_KINDS: frozenset[str] = frozenset(
@@ -48,32 +50,7 @@ CUE_KINDS: frozenset[str] = frozenset(
     }
 )
 #: Significant-event type codes (``significant_event:<code>``).
-EVENT_TYPES: frozenset[str] = frozenset(
-    {
-        "police_call_out",
-        "hospital_attendance",
-        "missing_episode",
-        "placement_move",
-        "strategy_discussion",
-        "section_47",
-        "cp_conference",
-        "court_hearing",
-        "school_exclusion",
-        "new_adult_in_household",
-        "arrest",
-        "self_harm",
-        "domestic_abuse",
-    }
-)
-Qualifier = Literal[
-    "negated",
-    "hypothetical",
-    "historical",
-    "attempted",
-    "third_party",
-    "stock_phrase",
-    "greeting",
-]
+EVENT_TYPES: frozenset[str] = frozenset(SIGNIFICANT_EVENTS)
 _ID = r"^[a-z0-9][a-z0-9_.\-]*$"
 _NUMBERED_BACKREF = re.compile(r"\\[1-9]|\(\?P=")
 
@@ -364,7 +341,7 @@ def load_patterns(directory: Path) -> PatternSet:
                 )
             seen[entry.id] = file_name
     rule_ids = set(seen)
-    qualifier_names = set(Qualifier.__args__)  # type: ignore[attr-defined]
+    qualifier_names = set(QUALIFIERS)
     for entry in context_parsed.entries:
         for target in entry.applies_to:
             if target not in qualifier_names and target not in rule_ids:

@@ -14,8 +14,9 @@ from notereview.synth._case_facts import CaseFacts, GenContext
 from notereview.synth._case_plans import PlanBuilder
 from notereview.synth._case_texts import TextWriter
 from notereview.synth._case_timeline import TimelineBuilder
-from notereview.synth._rules import SIGNIFICANT_EVENTS, Deadline
+from notereview.synth._rules import Deadline
 from notereview.synth._world import _clip
+from notereview.vocabulary import SIGNIFICANT_EVENTS
 
 
 class CaseBuilder(TextWriter, TimelineBuilder, PlanBuilder, ChildBuilder):

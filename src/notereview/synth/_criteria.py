@@ -41,14 +41,13 @@ from notereview.policy import Policy
 from notereview.synth._calendar import WorkCalendar, add_months
 from notereview.synth._case_facts import ActionFacts, CaseFacts, Event, PlanFacts, VisitFacts
 from notereview.synth._rules import (
-    SIGNIFICANT_EVENTS,
     VisitPolicy,
     add_interval,
     default_policy,
     review_step,
     window_start,
 )
-from notereview.vocabulary import CRITERIA, STATUSES, THEME_CRITERIA
+from notereview.vocabulary import CRITERIA, SIGNIFICANT_EVENTS, STATUSES, THEME_CRITERIA
 
 MET, PARTLY, NOT_MET, NA = STATUSES
 THEMES = THEME_CRITERIA

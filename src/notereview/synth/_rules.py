@@ -16,20 +16,6 @@ from functools import lru_cache
 from notereview.policy import Interval, Policy, VisitRule, load_policy
 from notereview.synth._calendar import WorkCalendar, add_months
 
-SIGNIFICANT_EVENTS: tuple[str, ...] = (
-    "police_call_out",
-    "hospital_attendance",
-    "missing_episode",
-    "placement_move",
-    "strategy_discussion",
-    "section_47",
-    "cp_conference",
-    "court_hearing",
-    "school_exclusion",
-    "new_adult_in_household",
-    "arrest",
-)
-
 
 @lru_cache(maxsize=1)
 def default_policy() -> Policy:
