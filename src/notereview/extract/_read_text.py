@@ -180,30 +180,38 @@ def to_cell(value: Any) -> str | None:
 
 
 def _parse_jsonl(text: str) -> list[tuple[int, dict[str, Any] | None, str | None]]:
-    parsed: list[tuple[int, dict[str, Any] | None, str | None]] = []
-    for line_no, line in enumerate(io.StringIO(text, newline="\n"), start=1):
-        if not line.strip(" \t\r\n"):
-            continue
-        try:
-            obj = json.loads(line)
-        except (ValueError, RecursionError):
-            parsed.append((line_no, None, "line is not valid JSON"))
-            continue
-        if not isinstance(obj, dict):
-            parsed.append((line_no, None, "line is not a JSON object"))
-            continue
-        parsed.append((line_no, obj, None))
-    return parsed
+    return [
+        (line_no, *jsonl_object(line))
+        for line_no, line in enumerate(io.StringIO(text, newline="\n"), start=1)
+        if line.strip(" \t\r\n")
+    ]
+
+
+def jsonl_object(line: str) -> tuple[dict[str, Any] | None, str | None]:
+    """One JSON Lines line: the object, or None and why it is not one."""
+    try:
+        obj = json.loads(line)
+    except (ValueError, RecursionError):
+        return None, "line is not valid JSON"
+    if not isinstance(obj, dict):
+        return None, "line is not a JSON object"
+    return obj, None
 
 
 def _jsonl_rows(
     parsed: list[tuple[int, dict[str, Any] | None, str | None]], column_of: dict[str, str | None]
 ) -> Iterator[RawRow]:
     for line_no, obj, problem in parsed:
-        if obj is None:
-            yield RawRow(line_no, {}, problem)
-            continue
-        yield RawRow(
-            line_no,
-            {c: (to_cell(obj.get(s)) if s is not None else None) for c, s in column_of.items()},
-        )
+        yield jsonl_row(line_no, obj, problem, column_of)
+
+
+def jsonl_row(
+    line_no: int, obj: dict[str, Any] | None, problem: str | None, column_of: dict[str, str | None]
+) -> RawRow:
+    """One JSON Lines object as a row of the contract's columns (``column_of``: column -> the
+    object's key, or None where the object has none); a line that is no object keeps its
+    problem."""
+    if obj is None:
+        return RawRow(line_no, {}, problem)
+    cells = {c: (to_cell(obj.get(s)) if s is not None else None) for c, s in column_of.items()}
+    return RawRow(line_no, cells)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import io
-import json
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import IO, Any
 from notereview.errors import ExtractError
 from notereview.extract._columns import open_table, resolve_columns
 from notereview.extract._mapping import ColumnMapping
+from notereview.extract._read_text import jsonl_object, jsonl_row
 from notereview.extract._readers import (
     _CSV_FIELD_LIMIT,
     ExtractContainer,
@@ -207,16 +207,6 @@ def _open_csv(src: _Source, table: str, encoding: str) -> StreamTable:
     )  # fmt: skip
 
 
-def _jsonl_line(line: str) -> tuple[dict[str, Any] | None, str | None]:
-    try:
-        obj = json.loads(line)
-    except (ValueError, RecursionError):
-        return None, "line is not valid JSON"
-    if not isinstance(obj, dict):
-        return None, "line is not a JSON object"
-    return obj, None
-
-
 def _open_jsonl(src: _Source, table: str, encoding: str) -> StreamTable:
     columns: dict[str, None] = {}
     any_obj = False
@@ -225,7 +215,7 @@ def _open_jsonl(src: _Source, table: str, encoding: str) -> StreamTable:
         if not line.strip(" \t\r\n"):
             continue
         any_line = True
-        obj, _ = _jsonl_line(line)
+        obj, _ = jsonl_object(line)
         if obj is not None:
             any_obj = True
             for key in obj:
@@ -236,14 +226,7 @@ def _open_jsonl(src: _Source, table: str, encoding: str) -> StreamTable:
         for line_no, line in enumerate(body, start=1):
             if not line.strip(" \t\r\n"):
                 continue
-            obj, problem = _jsonl_line(line)
-            if obj is None:
-                yield RawRow(line_no, {}, problem)
-                continue
-            yield RawRow(
-                line_no,
-                {c: (to_cell(obj.get(s)) if s is not None else None) for c, s in column_of.items()},
-            )
+            yield jsonl_row(line_no, *jsonl_object(line), column_of)
 
     return StreamTable(
         table, src.name, "jsonl", encoding, list(columns), any_obj, any_line, rows,
