@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -209,3 +209,12 @@ def install_page_errors(app: Any) -> None:
             return await _api(request, exc)
 
         app.add_exception_handler(kind, handler)
+
+
+def page_router() -> APIRouter:
+    """A router for web pages: kept out of the OpenAPI document, which describes the JSON API."""
+    return APIRouter(tags=["pages"], include_in_schema=False)
+
+
+#: The dependency that refuses a form post without the session's CSRF token.
+CSRF = Depends(verify_csrf)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -17,21 +17,14 @@ from notereview.store import CaseFileView, Principal, list_corrections
 from notereview.triage import THEMES
 from notereview_api import services
 from notereview_api.deps import EngineDep, NowDep, UserDep, record_access
-from notereview_api.pages._web import (
-    criterion_title,
-    page_policy,
-    redirect,
-    render,
-    theme_titles,
-    verify_csrf,
-)
+from notereview_api.pages import _web
 from notereview_api.pages.charts import DueStretch, visit_timeline
 from notereview_api.pages.highlight import mark_text, place_evidence
 from notereview_api.pages.standards import GRADES, LEGAL_STATUS_WORDS
 from notereview_api.schemas import AuditIn, CorrectionIn
 
-router = APIRouter(tags=["pages"], include_in_schema=False)
-CsrfDep = Depends(verify_csrf)
+router = _web.page_router()
+CsrfDep = _web.CSRF
 
 
 # --- the case file --------------------------------------------------------------------------
@@ -62,7 +55,7 @@ def _timeline(request: Request, view: CaseFileView) -> _Timeline | None:
     try:
         from notereview.policy import visit_due_dates
 
-        policy, cal = page_policy(request)
+        policy, cal = _web.page_policy(request)
         window_start = view.as_of - timedelta(days=policy.review_window_days)
         # the store has no status or placement start: schedule from the window's start, as a
         # status that began just before it (V1 itself used the real dates)
@@ -169,7 +162,7 @@ def _case_context(
     view = opened.view
     texts = {(r.table, r.record_id): r.text for r in view.records}
     spans, refs = place_evidence(((f.criterion, f.evidence) for f in view.findings), texts)
-    titles = theme_titles(request)
+    titles = _web.theme_titles(request)
     themes = []
     for theme in THEMES:
         findings = [f for f in view.findings if f.theme == theme]
@@ -183,7 +176,7 @@ def _case_context(
                 "findings": [
                     {
                         "criterion": f.criterion,
-                        "title": criterion_title(request, f.criterion),
+                        "title": _web.criterion_title(request, f.criterion),
                         "status": f.status,
                         "missing": f.missing,
                         "evidence": refs.get(f.criterion, []),
@@ -222,7 +215,7 @@ def _case_context(
         "missing": [
             {
                 "criterion": f.criterion,
-                "title": criterion_title(request, f.criterion),
+                "title": _web.criterion_title(request, f.criterion),
                 "status": f.status,
                 "missing": f.missing,
             }
@@ -233,7 +226,7 @@ def _case_context(
         "reconciliation": list(view.reconciliation),
         "timeline": _timeline(request, view),
         "grades": GRADES,
-        "theme_titles": titles,
+        "_web.theme_titles": titles,
         "status_words": LEGAL_STATUS_WORDS,
     }
 
@@ -253,7 +246,7 @@ def case_page(
     case read."""
     context = _case_context(request, engine, user, child_id, now)
     record_access(request, user, "read_case", 200, child_id)
-    return render(request, "case.html", saved=saved, corrected=corrected, errors=[], **context)
+    return _web.render(request, "case.html", saved=saved, corrected=corrected, errors=[], **context)
 
 
 def _audit_from_form(form: Any) -> AuditIn:
@@ -285,14 +278,14 @@ async def audit_page(
         fields = sorted({str(e["loc"][0]) for e in exc.errors() if e.get("loc")})
         errors = ["Choose an overall grade." if f == "overall" else f"Check {f}." for f in fields]
         context = await run_in_threadpool(_case_context, request, engine, user, child_id, now)
-        return render(
+        return _web.render(
             request, "case.html", status=422, saved=None, corrected=None, errors=errors, **context
         )
 
     stored = await run_in_threadpool(
         services.save_audit, request, engine, user, child_id, audit, now
     )
-    return redirect(f"/app/cases/{child_id}?saved={stored.audit_id}#audit")
+    return _web.redirect(f"/app/cases/{child_id}?saved={stored.audit_id}#audit")
 
 
 def _corrections_from_form(form: Any, text: str | None) -> list[CorrectionIn]:
@@ -357,7 +350,7 @@ async def corrections_page(
     except (ValueError, ValidationError) as exc:
         message = "Check the correction's values." if isinstance(exc, ValidationError) else str(exc)
         context = await run_in_threadpool(_case_context, request, engine, user, child_id, now)
-        return render(
+        return _web.render(
             request,
             "case.html",
             status=422,
@@ -370,4 +363,4 @@ async def corrections_page(
         await run_in_threadpool(
             services.save_correction, request, engine, user, child_id, body, now, "page"
         )
-    return redirect(f"/app/cases/{child_id}?corrected={len(wanted)}#corrections")
+    return _web.redirect(f"/app/cases/{child_id}?corrected={len(wanted)}#corrections")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import Form, HTTPException, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -28,22 +28,14 @@ from notereview.store import (
 from notereview.triage import THEMES, agreement
 from notereview_api import services
 from notereview_api.deps import EngineDep, NowDep, SettingsDep, UserDep
+from notereview_api.pages import _web
 from notereview_api.pages import trends as tr
-from notereview_api.pages._web import (
-    criterion_title,
-    is_htmx,
-    page_reviewer,
-    redirect,
-    render,
-    theme_titles,
-    verify_csrf,
-)
 from notereview_api.pages.charts import trend_chart
 from notereview_api.pages.highlight import mark_text, place_evidence
 from notereview_api.pages.standards import EXEMPLAR_KINDS, WHAT_GOOD_LOOKS_LIKE
 
-router = APIRouter(tags=["pages"], include_in_schema=False)
-CsrfDep = Depends(verify_csrf)
+router = _web.page_router()
+CsrfDep = _web.CSRF
 
 
 # --- the exemplar checker -------------------------------------------------------------------
@@ -51,7 +43,9 @@ CsrfDep = Depends(verify_csrf)
 
 @router.get("/app/exemplars")
 def exemplar_page(request: Request, user: UserDep) -> Response:
-    return render(request, "exemplars.html", kinds=EXEMPLAR_KINDS, form={}, result=None, error=None)
+    return _web.render(
+        request, "exemplars.html", kinds=EXEMPLAR_KINDS, form={}, result=None, error=None
+    )
 
 
 def _exemplar_result(request: Request, kind: str, text: str, checked: dict[str, Any]) -> Any:
@@ -74,7 +68,7 @@ def _exemplar_result(request: Request, kind: str, text: str, checked: dict[str, 
         "findings": [
             {
                 "criterion": f["criterion"],
-                "title": criterion_title(request, f["criterion"]),
+                "title": _web.criterion_title(request, f["criterion"]),
                 "standard": WHAT_GOOD_LOOKS_LIKE.get(f["criterion"], ""),
                 "status": f["status"],
                 "missing": f.get("missing") or "",
@@ -119,7 +113,7 @@ async def exemplar_check(
     if error is None:
         from notereview import check_text
 
-        reviewer = await run_in_threadpool(page_reviewer, request)
+        reviewer = await run_in_threadpool(_web.page_reviewer, request)
         try:
             checked = await run_in_threadpool(
                 check_text, kind, text, child_name.strip() or None, age_value, reviewer
@@ -129,11 +123,11 @@ async def exemplar_check(
         else:
             result = _exemplar_result(request, kind, text, checked)
     status = 200 if error is None else 422
-    template = "_exemplar_results.html" if is_htmx(request) else "exemplars.html"
-    return render(
+    template = "_exemplar_results.html" if _web.is_htmx(request) else "exemplars.html"
+    return _web.render(
         request,
         template,
-        status=200 if is_htmx(request) else status,
+        status=200 if _web.is_htmx(request) else status,
         kinds=EXEMPLAR_KINDS,
         form=form,
         result=result,
@@ -162,7 +156,7 @@ def equality_page(
         audits,
         min_cell=settings.trends_min_team_files,
     )  # fmt: skip
-    return render(
+    return _web.render(
         request,
         "equality.html",
         run=run,
@@ -200,8 +194,8 @@ def trends_page(
         team = teams[0] if teams else "-"
     rows = tr.weekly(shares, theme, team or tr.ALL_TEAMS, minimum)
     criteria = sorted({c for r in rows for c in r.cells})
-    titles = {c: criterion_title(request, c) for c in criteria}
-    themes_titled = theme_titles(request)
+    titles = {c: _web.criterion_title(request, c) for c in criteria}
+    themes_titled = _web.theme_titles(request)
     weeks = list_focus_weeks(engine)
     chart = trend_chart(
         tr.series(rows, criteria, titles),
@@ -213,7 +207,7 @@ def trends_page(
     audited = services.audited_files(engine, latest_audits(engine))
     kappa = agreement(audited, {}, k=settings.agreement_k).kappa
     over_time = agreement_over_time(engine)
-    return render(
+    return _web.render(
         request,
         "trends.html",
         corrections_by_month=over_time.by_month,
@@ -240,12 +234,12 @@ def trends_page(
 
 @router.get("/app/focus-weeks")
 def focus_weeks_page(request: Request, engine: EngineDep, user: UserDep) -> Response:
-    return render(
+    return _web.render(
         request,
         "focus_weeks.html",
         weeks=list_focus_weeks(engine),
         themes=FOCUS_THEMES,
-        theme_titles=theme_titles(request),
+        theme_titles=_web.theme_titles(request),
         error=None,
         form={},
     )
@@ -271,14 +265,14 @@ def focus_week_add(
     except StoreError as exc:
         error = str(exc).capitalize() + "."
     else:
-        return redirect("/app/focus-weeks")
-    return render(
+        return _web.redirect("/app/focus-weeks")
+    return _web.render(
         request,
         "focus_weeks.html",
         status=422,
         weeks=list_focus_weeks(engine),
         themes=FOCUS_THEMES,
-        theme_titles=theme_titles(request),
+        theme_titles=_web.theme_titles(request),
         error=error,
         form=form,
     )
@@ -290,4 +284,4 @@ def focus_week_delete(week_id: int, engine: EngineDep, user: UserDep) -> Respons
         delete_focus_week(engine, week_id)
     except NotFoundError:
         raise HTTPException(status_code=404, detail="no such Focus on Practice week") from None
-    return redirect("/app/focus-weeks")
+    return _web.redirect("/app/focus-weeks")

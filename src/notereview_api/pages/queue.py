@@ -5,25 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import Form, Query, Request
 from fastapi.responses import Response
 
 from notereview.store import ClaimConflictError, active_claim
 from notereview.triage import THEMES, QueueItem
 from notereview_api import services
 from notereview_api.deps import EngineDep, NowDep, SettingsDep, UserDep
-from notereview_api.pages._web import (
-    is_htmx,
-    redirect,
-    render,
-    safe_next,
-    theme_titles,
-    verify_csrf,
-)
+from notereview_api.pages import _web
 from notereview_api.pages.standards import LEGAL_STATUS_WORDS
 
-router = APIRouter(tags=["pages"], include_in_schema=False)
-CsrfDep = Depends(verify_csrf)
+router = _web.page_router()
+CsrfDep = _web.CSRF
 
 
 # --- the queue ------------------------------------------------------------------------------
@@ -58,7 +51,7 @@ def queue_page(
     assert drawn is not None  # the user's own scope is never empty of teams
     claims = {**found.claims, **drawn.claims}
     reasons = found.case_reasons()
-    return render(
+    return _web.render(
         request,
         "queue.html",
         run=run,
@@ -85,7 +78,7 @@ def queue_page(
         sample_claims=claims,
         teams=sorted({c.team for c in found.in_scope}),
         themes=THEMES,
-        theme_titles=theme_titles(request),
+        theme_titles=_web.theme_titles(request),
         filters={"team": team or "", "legal_status": legal_status or "", "theme": theme or ""},
     )
 
@@ -129,9 +122,9 @@ def claim_page(
         services.claim(request, engine, settings, user, run, child_id, now)
     except ClaimConflictError as exc:
         message = f"Already claimed by {exc.holder or 'another auditor'}"
-    if is_htmx(request):
+    if _web.is_htmx(request):
         claim = active_claim(engine, child_id, now=now)
-        return render(
+        return _web.render(
             request, "_claim.html", child_id=child_id, claim=claim, message=message, next=next
         )
-    return redirect(safe_next(next))
+    return _web.redirect(_web.safe_next(next))

@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -20,20 +20,10 @@ from notereview.store import (
 )
 from notereview_api.deps import EngineDep, NowDep, SettingsDep, UserDep
 from notereview_api.middleware import SESSION_COOKIE, client_ip, request_cookie
-from notereview_api.pages._web import (
-    SIGN_IN_COOKIE,
-    clear_session_cookie,
-    new_sign_in_token,
-    redirect,
-    render,
-    safe_next,
-    secure_request,
-    set_session_cookie,
-    verify_csrf,
-)
+from notereview_api.pages import _web
 
-router = APIRouter(tags=["pages"], include_in_schema=False)
-CsrfDep = Depends(verify_csrf)
+router = _web.page_router()
+CsrfDep = _web.CSRF
 STATIC = Path(__file__).resolve().parent.parent / "static"
 STATIC_FILES: dict[str, str] = {
     "app.css": "text/css; charset=utf-8",
@@ -63,25 +53,25 @@ def static_file(name: str) -> Response:
 def _sign_in_page(
     request: Request, next_path: str, error: str | None, status: int = 200
 ) -> HTMLResponse:
-    value = new_sign_in_token()
-    response = render(
+    value = _web.new_sign_in_token()
+    response = _web.render(
         request, "sign_in.html", status=status, next_path=next_path, error=error, form_token=value
     )
     response.set_cookie(
-        SIGN_IN_COOKIE,
+        _web.SIGN_IN_COOKIE,
         value,
         max_age=1800,
         path="/sign-in",
         httponly=True,
         samesite="strict",
-        secure=secure_request(request, request.app.state.settings),
+        secure=_web.secure_request(request, request.app.state.settings),
     )
     return response
 
 
 @router.get("/sign-in")
 def sign_in_form(request: Request, next: Annotated[str | None, Query()] = None) -> Response:
-    return _sign_in_page(request, safe_next(next), None)
+    return _sign_in_page(request, _web.safe_next(next), None)
 
 
 @router.post("/sign-in")
@@ -95,8 +85,8 @@ async def sign_in(
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     """Exchange an access token for a session cookie (the token is not kept in the browser)."""
-    target = safe_next(next)
-    expected = request_cookie(request.scope, SIGN_IN_COOKIE)
+    target = _web.safe_next(next)
+    expected = request_cookie(request.scope, _web.SIGN_IN_COOKIE)
     if not expected or not form_token or form_token != expected:
         return _sign_in_page(request, target, "The sign-in form expired. Please try again.")
     ip = client_ip(request.scope, settings)
@@ -144,9 +134,9 @@ async def sign_in(
     await run_in_threadpool(log, 303, principal, "sign_in")
     if target == "/":
         target = ROLE_HOME.get(principal.role, "/")
-    response = redirect(target)
-    set_session_cookie(response, request, settings, web.session_id)
-    response.delete_cookie(SIGN_IN_COOKIE, path="/sign-in", httponly=True, samesite="strict")
+    response = _web.redirect(target)
+    _web.set_session_cookie(response, request, settings, web.session_id)
+    response.delete_cookie(_web.SIGN_IN_COOKIE, path="/sign-in", httponly=True, samesite="strict")
     return response
 
 
@@ -155,11 +145,11 @@ def sign_out(request: Request, engine: EngineDep, now: NowDep) -> Response:
     session_id = request_cookie(request.scope, SESSION_COOKIE)
     if session_id:
         end_session(engine, session_id, now)
-    response = redirect("/sign-in")
-    clear_session_cookie(response)
+    response = _web.redirect("/sign-in")
+    _web.clear_session_cookie(response)
     return response
 
 
 @router.get("/")
 def start_page(request: Request, user: UserDep) -> Response:
-    return render(request, "home.html")
+    return _web.render(request, "home.html")
