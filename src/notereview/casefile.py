@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import date
 from operator import attrgetter
 from typing import Any, Literal, TypeVar
@@ -203,26 +203,31 @@ class CaseFile:
         genograms: tuple[Genogram, ...] | list[Genogram] = (),
         supervision: tuple[SupervisionRecord, ...] | list[SupervisionRecord] = (),
     ) -> CaseFile:
-        sorted_plans = tuple(
-            Plan(
-                plan_id=p.plan_id,
-                child_id=p.child_id,
-                plan_type=p.plan_type,
-                start_date=p.start_date,
-                last_review_date=p.last_review_date,
-                next_review_date=p.next_review_date,
-                actions=tuple(sorted(p.actions, key=lambda a: a.action_id)),
-            )
-            for p in plans
-        )
         return cls(
-            child=child,
-            visits=_by_date(tuple(visits), "visit_date", "visit_id"),
-            case_summaries=_by_date(tuple(case_summaries), "updated_at", "summary_id"),
-            plans=_by_date(sorted_plans, "start_date", "plan_id"),
-            chronology=_by_date(tuple(chronology), "event_date", "entry_id"),
-            genograms=tuple(sorted(genograms, key=lambda g: g.updated_at)),
-            supervision=_by_date(tuple(supervision), "date", "record_id"),
+            child,
+            tuple(visits),
+            tuple(case_summaries),
+            tuple(plans),
+            tuple(chronology),
+            tuple(genograms),
+            tuple(supervision),
+        ).in_order()
+
+    def in_order(self) -> CaseFile:
+        """The same file with its records in the order the checks read them: by date, then id
+        (a plan's actions by id)."""
+        plans = tuple(
+            replace(p, actions=tuple(sorted(p.actions, key=lambda a: a.action_id)))
+            for p in self.plans
+        )
+        return CaseFile(
+            child=self.child,
+            visits=_by_date(self.visits, "visit_date", "visit_id"),
+            case_summaries=_by_date(self.case_summaries, "updated_at", "summary_id"),
+            plans=_by_date(plans, "start_date", "plan_id"),
+            chronology=_by_date(self.chronology, "event_date", "entry_id"),
+            genograms=tuple(sorted(self.genograms, key=lambda g: g.updated_at)),
+            supervision=_by_date(self.supervision, "date", "record_id"),
         )
 
     @property

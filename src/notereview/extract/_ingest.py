@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from notereview.casefile import Child, Plan
+from notereview.casefile import CaseFile, Child, Plan
 from notereview.errors import ExtractError
 from notereview.extract._annexa import AnnexA
 from notereview.extract._columns import (
@@ -31,7 +31,7 @@ from notereview.extract._crosscheck import (
 )
 from notereview.extract._firstseen import FirstSeen
 from notereview.extract._mapping import ColumnMapping
-from notereview.extract._model import ChildRecords, Extract, QuarantinedRow, TableCount
+from notereview.extract._model import Extract, QuarantinedRow, TableCount
 from notereview.extract._readers import (
     ExtractContainer,
     RawRow,
@@ -199,7 +199,7 @@ def children_from_annex(annex: AnnexA, rules: RowRules) -> tuple[TablePass, dict
     return tp, note
 
 
-def _assemble(passes: dict[str, TablePass], as_of: date) -> dict[str, ChildRecords]:
+def _assemble(passes: dict[str, TablePass], as_of: date) -> dict[str, CaseFile]:
     """Second step over every table in dependency order, then group the survivors by child."""
     children_pass = passes["children"]
     cross_check(children_pass, as_of, None, {}, {}, "children")
@@ -211,13 +211,14 @@ def _assemble(passes: dict[str, TablePass], as_of: date) -> dict[str, ChildRecor
         plans = settle_plan_types(passes["plans"].accepted, children)
     plans_q = first_quarantined(passes.get("plans"))
     grouped = group_by_child(passes, as_of, children, children_q, plans, plans_q)
-    return {
-        cid: ChildRecords(child=children[cid], **{k: tuple(v) for k, v in grouped[cid].items()})
-        for cid in children
-    }
+    return {cid: CaseFile(child=children[cid], **_tuples(grouped[cid])) for cid in children}
 
 
-def _count_accepted(records: dict[str, ChildRecords]) -> dict[str, int]:
+def _tuples(records: dict[str, list[Any]]) -> dict[str, Any]:
+    return {kind: tuple(rows) for kind, rows in records.items()}
+
+
+def _count_accepted(records: dict[str, CaseFile]) -> dict[str, int]:
     n: dict[str, int] = dict.fromkeys(CONTRACT_TABLES, 0)
     for r in records.values():
         n["children"] += 1

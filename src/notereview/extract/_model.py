@@ -11,13 +11,6 @@ import pandas as pd
 
 from notereview.casefile import (
     CaseFile,
-    CaseSummary,
-    Child,
-    ChronologyEntry,
-    Genogram,
-    Plan,
-    SupervisionRecord,
-    Visit,
 )
 
 
@@ -40,19 +33,6 @@ class TableCount:
     quarantined: int
 
 
-@dataclass(frozen=True, slots=True)
-class ChildRecords:
-    """One accepted child's accepted records, before they become a CaseFile."""
-
-    child: Child
-    visits: tuple[Visit, ...] = ()
-    case_summaries: tuple[CaseSummary, ...] = ()
-    plans: tuple[Plan, ...] = ()
-    chronology: tuple[ChronologyEntry, ...] = ()
-    genograms: tuple[Genogram, ...] = ()
-    supervision: tuple[SupervisionRecord, ...] = ()
-
-
 QUARANTINE_COLUMNS: tuple[str, ...] = ("table", "row_number", "record_id", "reason")
 
 
@@ -71,7 +51,8 @@ class Extract:
     quarantine: list[QuarantinedRow]
     tables_absent: list[str]
     notes: dict[str, Any]
-    _records: Mapping[str, ChildRecords] = field(default_factory=dict, repr=False, compare=False)
+    #: each accepted child's accepted records, as read (CaseFile.in_order sorts them)
+    _records: Mapping[str, CaseFile] = field(default_factory=dict, repr=False, compare=False)
     #: The Annex A return read with the extract (``--annex-a``), and where the extract's own
     #: children table disagrees with it (rows of the reconciliation table).
     annex_a: Any = field(default=None, repr=False, compare=False)
@@ -85,16 +66,7 @@ class Extract:
     def case_files(self) -> Iterator[CaseFile]:
         """One CaseFile per accepted child, sorted by child_id."""
         for child_id in sorted(self._records):
-            r = self._records[child_id]
-            yield CaseFile.build(
-                r.child,
-                visits=r.visits,
-                case_summaries=r.case_summaries,
-                plans=r.plans,
-                chronology=r.chronology,
-                genograms=r.genograms,
-                supervision=r.supervision,
-            )
+            yield self._records[child_id].in_order()
 
     def quarantine_frame(self) -> pd.DataFrame:
         """The quarantine as a table with columns exactly table, row_number, record_id, reason."""
