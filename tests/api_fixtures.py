@@ -102,6 +102,7 @@ def fake_run(
                     "analysis": rng.random() < 0.4,
                     "on_time": rng.random() < 0.7,
                     "recorded_late_days": rng.choice([0, 0, 0, 2, 5]),
+                    "child_seen": v != 1,  # the second visit did not see the child
                     "evidence": json.dumps(
                         [
                             {

@@ -222,6 +222,8 @@ def test_case_page_marks_evidence_escapes_text_and_is_logged(site: Any, engine: 
     for heading in ("Themes and criteria", "What is missing", "Visit timeline", "Your audit"):
         assert heading in page
     assert "<svg" in page and "V1" in page
+    # the timeline reads the run's child_seen flag: the one visit that did not see the child
+    assert page.count("(not seen)</title>") == 1
     reads = [e for e in read_access_log(engine, limit=10) if e.action == "read_case"]
     assert reads and reads[0].child_id == "C0001" and reads[0].route == "/app/cases/{child_id}"
 

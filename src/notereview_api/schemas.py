@@ -145,6 +145,8 @@ class VisitRow(_Row):
     analysis: StrictBool | None
     on_time: StrictBool | None
     recorded_late_days: Int32 | None
+    #: whether the child was seen on the visit (absent in runs stored before it was kept)
+    child_seen: StrictBool | None = None
     evidence: list[dict[str, Any]]
 
 

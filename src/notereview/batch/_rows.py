@@ -80,6 +80,7 @@ def review_rows(review: CaseReview) -> dict[str, list[dict[str, Any]]]:
             "analysis": lab.analysis,
             "on_time": lab.on_time,
             "recorded_late_days": int(lab.recorded_late_days),
+            "child_seen": v.seen,
             "evidence": _json([e.as_dict() for e in lab.evidence]),
         }
         for v in case.visits

@@ -123,6 +123,8 @@ OUTPUT_TABLES: dict[str, OutputTable] = {
                 OutputColumn("on_time", "flag"),
                 OutputColumn("recorded_late_days", "count"),
                 OutputColumn("evidence", "json", nullable=False),
+                # added after evidence (migration 0011), so earlier columns keep their places
+                OutputColumn("child_seen", "flag"),
             ),
             # one child's rows of a run in order, for the case file (migration 0010)
             indexes=(("ix_visit_labels_run_child", ("run_id", "child_id", "visit_id")),),

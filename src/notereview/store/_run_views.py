@@ -289,6 +289,7 @@ def case_file(engine: Engine, run_id: int, child_id: str) -> CaseFileView:
                     "analysis": v.analysis,
                     "on_time": v.on_time,
                     "recorded_late_days": v.recorded_late_days,
+                    "child_seen": v.child_seen,
                     "evidence": list(v.evidence or ()),
                 }
                 for v in visits

@@ -45,13 +45,8 @@ def _timeline(request: Request, view: CaseFileView) -> _Timeline | None:
     )
     if not visits:
         return None
-    not_seen = {
-        str(item.get("record_id"))
-        for f in view.findings
-        if f.criterion == "V2"
-        for item in f.evidence
-        if isinstance(item, dict) and "not seen" in str(item.get("why", ""))
-    }
+    # the run's own flag (null in runs stored before it was kept: counted as seen)
+    not_seen = {str(v["visit_id"]) for v in view.visits if v.get("child_seen") is False}
     try:
         from notereview.policy import visit_due_dates
 
