@@ -21,6 +21,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import StandardScaler
 
+from notereview.vocabulary import GRADES
+
 
 def _calibrated_lr(c: float, cv: int, random_state: int, smallest: int, n_classes: int) -> Any:
     """Sigmoid-calibrated logistic regression; with too few examples of a class to calibrate,
@@ -276,12 +278,7 @@ class CaseAuditModel(BaseEstimator):
     scores, normalised to sum to the number of parts), grade cut-points on that score, and a
     calibrated probability that an auditor grades the file inadequate."""
 
-    GRADE_VALUE: ClassVar[dict[str, float]] = {
-        "inadequate": 0.0,
-        "requires_improvement": 1.0,
-        "good": 2.0,
-        "outstanding": 3.0,
-    }
+    GRADE_VALUE: ClassVar[dict[str, float]] = {g: float(i) for i, g in enumerate(GRADES)}
 
     def __init__(self, criteria: tuple[str, ...] = (), c: float = 1.0, random_state: int = 0):
         self.criteria = criteria
@@ -331,7 +328,7 @@ class CaseAuditModel(BaseEstimator):
         """Grade cut-points on the learned score (inadequate | RI | good | outstanding) that
         agree best with the auditors, searched one boundary at a time, in order."""
         grid = np.round(np.linspace(0.05, 0.99, 95), 3)
-        order = ("inadequate", "requires_improvement", "good", "outstanding")
+        order = GRADES
         cuts: list[float] = []
         for b in range(3):
             lo = cuts[-1] if cuts else 0.0
@@ -346,8 +343,7 @@ class CaseAuditModel(BaseEstimator):
 
     def grade(self, scores: Mapping[str, float | None]) -> str:
         s = self.weighted_score(scores)
-        order = ("inadequate", "requires_improvement", "good", "outstanding")
-        return order[sum(s >= c for c in self.cuts_)]
+        return GRADES[sum(s >= c for c in self.cuts_)]
 
     def weighted_score(self, scores: Mapping[str, float | None]) -> float:
         items = [

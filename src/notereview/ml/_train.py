@@ -14,11 +14,12 @@ from notereview.ml._estimators import (
     TabularClassifier,
     TextClassifier,
 )
+from notereview.vocabulary import VOICE_KINDS
 
 if TYPE_CHECKING:
     from notereview.ml._embed import Embedder
 
-VOICES: tuple[str, ...] = ("direct", "reported", "observation", "attempted_not_obtained", "none")
+VOICES: tuple[str, ...] = VOICE_KINDS
 
 
 def _rank(v: str) -> int:

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Literal, NamedTuple, get_args
 
+from notereview.vocabulary import VOICE_KINDS
+
 if TYPE_CHECKING:
     from notereview.casefile import Child
 
 #: Per-sentence voice labels, strongest first (docs/criteria.md "Per-record labels").
-VOICES: tuple[str, ...] = ("direct", "reported", "observation", "attempted_not_obtained", "none")
+VOICES: tuple[str, ...] = VOICE_KINDS
 #: Who is speaking, or whose view a sentence gives.
 SPEAKERS: tuple[str, ...] = (
     "child",

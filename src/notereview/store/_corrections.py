@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from notereview.store._errors import UserError
 from notereview.store.models import Correction
+from notereview.vocabulary import VOICE_KINDS
 
 #: Record kinds and the label families a correction of each may carry, with allowed values.
-VOICE_KINDS = ("direct", "reported", "observation", "attempted_not_obtained", "none")
 SPAN_LABELS = ("voice", "observation", "analysis", "plan_link")
 BOOL_VALUES = ("true", "false")
 FAMILIES: dict[str, dict[str, tuple[str, ...]]] = {
