@@ -11,10 +11,10 @@ revision, down_revision = "0011_visit_child_seen", "0010_case_file_indexes"
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("visit_labels") as batch:
-        batch.add_column(sa.Column("child_seen", sa.Boolean(), nullable=True))
+    # a nullable column: plain ALTER TABLE ADD COLUMN on SQLite and PostgreSQL alike
+    op.add_column("visit_labels", sa.Column("child_seen", sa.Boolean(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("visit_labels") as batch:
+    with op.batch_alter_table("visit_labels") as batch:  # SQLite rebuilds the table
         batch.drop_column("child_seen")
