@@ -9,68 +9,52 @@ from datetime import date
 from notereview.errors import ConfigError
 from notereview.synth._data import COMPONENT_SLOTS, SLOTS, StyleDef
 
+#: The slots a template writes for the child's pronouns and verb endings ("{he} want{s}").
+_PRONOUN_SLOTS: tuple[str, ...] = (
+    "he",
+    "him",
+    "his",
+    "He",
+    "His",
+    "himself",
+    "s",
+    "es",
+    "ies",
+    "is",
+    "was",
+    "has",
+    "does",
+)
+
+
+def _forms(*forms: str) -> dict[str, str]:
+    return dict(zip(_PRONOUN_SLOTS, forms, strict=True))
+
+
 PRONOUNS: dict[str, dict[str, str]] = {
-    "F": {
-        "he": "she",
-        "him": "her",
-        "his": "her",
-        "He": "She",
-        "His": "Her",
-        "himself": "herself",
-        "s": "s",
-        "es": "es",
-        "ies": "ies",
-        "is": "is",
-        "was": "was",
-        "has": "has",
-        "does": "does",
-    },
-    "M": {
-        "he": "he",
-        "him": "him",
-        "his": "his",
-        "He": "He",
-        "His": "His",
-        "himself": "himself",
-        "s": "s",
-        "es": "es",
-        "ies": "ies",
-        "is": "is",
-        "was": "was",
-        "has": "has",
-        "does": "does",
-    },
-    "they": {
-        "he": "they",
-        "him": "them",
-        "his": "their",
-        "He": "They",
-        "His": "Their",
-        "himself": "themselves",
-        "s": "",
-        "es": "",
-        "ies": "y",
-        "is": "are",
-        "was": "were",
-        "has": "have",
-        "does": "do",
-    },
+    "F": _forms(
+        "she", "her", "her", "She", "Her", "herself", "s", "es", "ies", "is", "was", "has", "does"
+    ),
+    "M": _forms(*_PRONOUN_SLOTS),
+    "they": _forms(
+        "they",
+        "them",
+        "their",
+        "They",
+        "Their",
+        "themselves",
+        "",
+        "",
+        "y",
+        "are",
+        "were",
+        "have",
+        "do",
+    ),
     # a record written as a letter to the child: "{he} want{s}" -> "you want"
-    "you": {
-        "he": "you",
-        "him": "you",
-        "his": "your",
-        "He": "You",
-        "His": "Your",
-        "himself": "yourself",
-        "s": "",
-        "es": "",
-        "ies": "y",
-        "is": "are",
-        "was": "were",
-        "has": "have",
-        "does": "do",
-    },
+    "you": _forms(
+        "you", "you", "your", "You", "Your", "yourself", "", "", "y", "are", "were", "have", "do"
+    ),
 }
 
 _MONTHS = (
