@@ -21,6 +21,7 @@ import pytest
 
 from notereview.synth import DEFAULT_AS_OF, generate
 from notereview.triage import weighted_kappa
+from notereview.vocabulary import SIGNIFICANT_EVENTS
 
 AS_OF = DEFAULT_AS_OF
 # The review window as auditors read "the last six months": the as-of month and the six whole
@@ -574,19 +575,7 @@ def test_auditors_agree_about_as_much_as_real_ones(key: dict) -> None:
     assert kappa is not None and 0.55 <= kappa <= 0.8
 
 
-SIGNIFICANT = {
-    "police_call_out",
-    "hospital_attendance",
-    "missing_episode",
-    "placement_move",
-    "strategy_discussion",
-    "section_47",
-    "cp_conference",
-    "court_hearing",
-    "school_exclusion",
-    "new_adult_in_household",
-    "arrest",
-}
+SIGNIFICANT = set(SIGNIFICANT_EVENTS)
 
 
 def add_months_back(day: date, months: int) -> date:
