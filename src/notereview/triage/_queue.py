@@ -108,11 +108,14 @@ class _Scale:
 
 @dataclass(frozen=True, slots=True)
 class _Candidate:
+    """A file's priority; its reasons, in words, are written only for the files chosen
+    (:func:`_why`): a queue of 20 out of thousands would otherwise throw nearly all away."""
+
     case: ScoredCase
     priority: float
     weakness: float
-    why: tuple[str, ...]
-    raw_position: int = 0
+    estimate: float | None
+    audited_at: datetime | None
 
 
 def case_model_estimate(case: ScoredCase) -> float | None:
@@ -147,22 +150,50 @@ def _priority(
     scale: _Scale,
 ) -> _Candidate | None:
     estimate = case_model_estimate(case)
-    band = case.grade_band.replace("_", " ")
-    notes: list[str] = []
     if theme is not None:
         theme_score = case.themes.get(theme)
         if theme_score is None or (isinstance(theme_score, float) and math.isnan(theme_score)):
             return None
         weakness = 1.0 - float(theme_score)
-        label = f"{theme.replace('_', ' ')} score {float(theme_score):.2f}"
     elif scale.ranked_on == "case_model" and estimate is not None:
         weakness = estimate
+    else:
+        weakness = 1.0 - case.score
+    weakness = min(max(weakness, 0.0), 1.0)
+    risk = params.risk_weights.get(case.legal_status, params.unknown_status_weight)
+    priority = weakness * risk
+    if case.confidence < params.unsure_below and params.unsure_below > 0:
+        bonus = params.unsure_bonus * (params.unsure_below - case.confidence) / params.unsure_below
+        priority += bonus
+    if audited_at is not None and now is not None and params.recent_audit_days > 0:
+        days = max((now - audited_at).total_seconds() / 86400.0, 0.0)
+        if days < params.recent_audit_days:
+            penalty = params.recent_audit_penalty * (1.0 - days / params.recent_audit_days)
+            priority -= penalty
+    return _Candidate(case, priority, weakness, estimate, audited_at)
+
+
+def _why(
+    chosen: _Candidate,
+    theme: str | None,
+    now: datetime | None,
+    params: QueueParams,
+    scale: _Scale,
+) -> list[str]:
+    """The reasons, in words, for a chosen file's priority (the same sums as
+    :func:`_priority`)."""
+    case, estimate = chosen.case, chosen.estimate
+    band = case.grade_band.replace("_", " ")
+    notes: list[str] = []
+    if theme is not None:
+        theme_score = case.themes.get(theme)
+        label = f"{theme.replace('_', ' ')} score {float(theme_score):.2f}"  # type: ignore[arg-type]
+    elif scale.ranked_on == "case_model" and estimate is not None:
         label = (
             f"the case model puts the chance an auditor grades it inadequate at {estimate:.2f}; "
             f"rubric score {case.score:.2f} ({band})"
         )
     else:
-        weakness = 1.0 - case.score
         label = f"score {case.score:.2f} ({band})"
         if estimate is not None and scale.case_model_off:
             notes.append(
@@ -176,23 +207,20 @@ def _priority(
                 f"{scale.without_model} of the {scale.files} files in this queue {verb} no "
                 "case-model estimate, and one queue never mixes the two scales"
             )
-    weakness = min(max(weakness, 0.0), 1.0)
     risk = params.risk_weights.get(case.legal_status, params.unknown_status_weight)
-    priority = weakness * risk
     why = [f"weak file: {label}; legal status {case.legal_status} weighs x{risk:.2f}", *notes]
     if case.confidence < params.unsure_below and params.unsure_below > 0:
         bonus = params.unsure_bonus * (params.unsure_below - case.confidence) / params.unsure_below
-        priority += bonus
         why.append(
             f"the rubric's checks are unsure (confidence {case.confidence:.2f}): +{bonus:.2f}"
         )
+    audited_at = chosen.audited_at
     if audited_at is not None and now is not None and params.recent_audit_days > 0:
         days = max((now - audited_at).total_seconds() / 86400.0, 0.0)
         if days < params.recent_audit_days:
             penalty = params.recent_audit_penalty * (1.0 - days / params.recent_audit_days)
-            priority -= penalty
             why.append(f"audited {int(days)} days ago: -{penalty:.2f}")
-    return _Candidate(case=case, priority=priority, weakness=weakness, why=tuple(why))
+    return why
 
 
 def build_queue(
@@ -243,10 +271,8 @@ def build_queue(
         if candidate is not None:
             candidates.append(candidate)
     candidates.sort(key=lambda c: (-c.priority, c.case.child_id))
-    remaining = [
-        _Candidate(c.case, c.priority, c.weakness, c.why, raw_position=i + 1)
-        for i, c in enumerate(candidates)
-    ]
+    # (candidate, its place on priority alone)
+    remaining = [(c, i + 1) for i, c in enumerate(candidates)]
     wanted = len(remaining) if limit is None else min(limit, len(remaining))
     window: deque[_Candidate] = deque(maxlen=max(params.spread_window, 0))
     items: list[QueueItem] = []
@@ -254,7 +280,7 @@ def build_queue(
         team_counts = Counter(c.case.team for c in window)
         worker_counts = Counter(c.case.worker_id for c in window)
         best_index, best_value = 0, -math.inf
-        for index, candidate in enumerate(remaining):
+        for index, (candidate, _) in enumerate(remaining):
             if candidate.priority <= best_value:
                 break  # sorted by priority and a penalty only lowers: nothing later can win
             value = (
@@ -264,14 +290,14 @@ def build_queue(
             )
             if value > best_value:
                 best_index, best_value = index, value
-        chosen = remaining.pop(best_index)
+        chosen, raw_position = remaining.pop(best_index)
         if window.maxlen:
             window.append(chosen)
         position = len(items) + 1
-        why = list(chosen.why)
-        if position > chosen.raw_position:
+        why = _why(chosen, theme, now, params, scale)
+        if position > raw_position:
             why.append(
-                f"placed {position - chosen.raw_position} lower than its priority alone "
+                f"placed {position - raw_position} lower than its priority alone "
                 "so that one team's or worker's files do not fill the page"
             )
         why.insert(0, f"position {position}: priority {chosen.priority:.2f}")
@@ -287,7 +313,7 @@ def build_queue(
                 grade_band=chosen.case.grade_band,
                 priority=round(chosen.priority, 6),
                 reasons=(*case_reasons, *why),
-                p_inadequate=case_model_estimate(chosen.case),
+                p_inadequate=chosen.estimate,
                 ranked_on=scale.ranked_on,
             )
         )
