@@ -94,6 +94,51 @@ def test_queue(service: dict[str, Any]) -> None:
     assert client.get("/queue?team=South", headers=h["north"]).json()["items"] == []
 
 
+def test_the_queue_is_reused_only_while_nothing_it_depends_on_changed(
+    service: dict[str, Any], client_factory: Any, run_factory: Any, monkeypatch: Any
+) -> None:
+    """A worked-out queue is reused within QUEUE_FRESH_S of the clock; an audit added or a new
+    run shows at once, and claims are read on every request."""
+    from notereview_api.services import queue as queue_service
+
+    client, h, clock, engine = service["client"], service["h"], service["clock"], service["engine"]
+    calls = []
+    ranked = queue_service.ranked_queue
+
+    def counted(*args: Any, **kw: Any) -> Any:
+        calls.append(kw.get("now"))
+        return ranked(*args, **kw)
+
+    monkeypatch.setattr(queue_service, "ranked_queue", counted)
+    first = client.get("/queue?limit=10", headers=h["auditor"]).json()
+    clock.now += timedelta(seconds=1)
+    again = client.get("/queue?limit=10", headers=h["auditor2"]).json()
+    assert again == first and len(calls) == 1  # reused: the same run, scope, audits
+    top = first["items"][0]["child_id"]
+    assert client.post(f"/queue/{top}/claim", headers=h["auditor"]).status_code == 201
+    claimed = client.get("/queue?limit=10", headers=h["auditor2"]).json()["items"]
+    assert claimed[0]["claimed_by"] == "amira" and len(calls) == 1  # claims: never reused
+    audit = client.post(f"/cases/{top}/audits", headers=h["auditor"], json={"overall": "good"})
+    assert audit.status_code == 201
+    after = client.get("/queue?limit=10", headers=h["auditor"]).json()["items"]
+    assert len(calls) == 2 and top not in [i["child_id"] for i in after[:1]]
+    other = client_factory()  # another app on the store: nothing kept
+    other.app.state.clock = clock
+    fresh = other.get("/queue?limit=10", headers=h["auditor"])
+    assert len(calls) == 3
+    fresh_items = [{**i, "claimed_by": None} for i in fresh.json()["items"]]
+    assert fresh_items == [{**i, "claimed_by": None} for i in after]
+    clock.now += timedelta(days=2)  # the clock moved on: the audit's penalty is worked out again
+    later = client.get("/queue?limit=500", headers=h["auditor"]).json()["items"]
+    assert len(calls) == 4
+    assert any(
+        "audited 2 days ago" in r for i in later if i["child_id"] == top for r in i["reasons"]
+    )
+    run_info, tables = run_factory(seed=22)
+    newer = write_run(engine, {**run_info, "as_of": "2026-05-01"}, tables).run_id
+    assert client.get("/queue?limit=10", headers=h["auditor"]).json()["run_id"] == newer
+
+
 def test_claims(service: dict[str, Any]) -> None:
     client, h, clock = service["client"], service["h"], service["clock"]
     first = client.post("/queue/C0001/claim", headers=h["auditor"])

@@ -111,3 +111,15 @@ def last_audited(engine: Engine, since: datetime) -> dict[str, datetime]:
             moment = datetime.fromisoformat(moment)
         result[child_id] = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return result
+
+
+def audits_mark(engine: Engine, since: datetime) -> tuple[int, int | None, str | None]:
+    """What changes whenever :func:`last_audited` for ``since`` may: how many audits there
+    are since then, the newest one's id and its time (one small query, no rows read back)."""
+    with Session(engine) as session:
+        count, newest, latest = session.execute(
+            select(
+                func.count(), func.max(AuditOutcome.id), func.max(AuditOutcome.created_at)
+            ).where(AuditOutcome.created_at >= since)
+        ).one()
+    return int(count or 0), newest, None if latest is None else str(latest)

@@ -20,7 +20,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from notereview.store._access_log import AccessEvent, log_access, read_access_log
-from notereview.store._audits import AuditRecord, add_audit, last_audited, latest_audits
+from notereview.store._audits import (
+    AuditRecord,
+    add_audit,
+    audits_mark,
+    last_audited,
+    latest_audits,
+)
 from notereview.store._claims import (
     ClaimInfo,
     active_claim,
@@ -278,6 +284,7 @@ __all__ = [
     "active_claims",
     "add_audit",
     "add_user",
+    "audits_mark",
     "authenticate",
     "claim_file",
     "dip_sample_containing",

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from weakref import WeakKeyDictionary
 
 from fastapi import HTTPException, Request
 from sqlalchemy import Engine
@@ -14,6 +18,7 @@ from notereview.store import (
     Principal,
     RunSummary,
     active_claims,
+    audits_mark,
     case_scores,
     claim_file,
     last_audited,
@@ -24,6 +29,35 @@ from notereview.triage import DipSample, QueueItem, draw_dip_sample
 from notereview_api.services.ranking import ranked_queue
 from notereview_api.services.scope import queue_params, scope_teams, visible_case
 from notereview_api.settings import Settings
+
+#: A worked-out queue is reused for this many seconds of the request clock while no audit is
+#: added or removed and the run and parameters are the same (claims are never reused: they are
+#: read on every request). Only the recent-audit penalty depends on the clock, by about 1e-7
+#: of priority a second, so a reused queue is the one the clock would give.
+QUEUE_FRESH_S = 2.0
+#: Queues kept per engine (scopes x filters x limits), least recently used first out.
+QUEUES_KEPT = 64
+_queues: WeakKeyDictionary[Engine, OrderedDict[Hashable, tuple[datetime, tuple[QueueItem, ...]]]]
+_queues = WeakKeyDictionary()
+_queues_lock = threading.Lock()
+
+
+def _kept_queue(engine: Engine, key: Hashable, now: datetime) -> tuple[QueueItem, ...] | None:
+    with _queues_lock:
+        held = _queues.get(engine, {}).get(key)
+    if held is None:
+        return None
+    at, items = held
+    return items if abs((now - at).total_seconds()) <= QUEUE_FRESH_S else None
+
+
+def _keep_queue(engine: Engine, key: Hashable, now: datetime, items: tuple[QueueItem, ...]) -> None:
+    with _queues_lock:
+        entries = _queues.setdefault(engine, OrderedDict())
+        entries[key] = (now, items)
+        entries.move_to_end(key)
+        while len(entries) > QUEUES_KEPT:
+            entries.popitem(last=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,18 +117,20 @@ def audit_queue(
     else:
         cases = [c for c in in_scope if c.team in teams]  # type: ignore[operator]
     since = now - timedelta(days=settings.recent_audit_days)
-    items = ranked_queue(
-        engine,
-        run,
-        None if teams is None else tuple(sorted(teams)),
-        cases,
-        legal_status=legal_status,
-        theme=theme,
-        last_audited=last_audited(engine, since) if cases else {},
-        now=now,
-        limit=size,
-        params=queue_params(settings),
-    )
+    scope_key = None if teams is None else tuple(sorted(teams))
+    params = queue_params(settings)
+    items: tuple[QueueItem, ...] = ()
+    if cases:  # the same run, scope, filters and audits within QUEUE_FRESH_S: the same queue
+        key = (run.run_id, run.run_key, scope_key, legal_status, theme, size, repr(params),
+               audits_mark(engine, since))  # fmt: skip
+        kept_items = _kept_queue(engine, key, now)
+        if kept_items is None:
+            kept_items = ranked_queue(
+                engine, run, scope_key, cases, legal_status=legal_status, theme=theme,
+                last_audited=last_audited(engine, since), now=now, limit=size, params=params,
+            )  # fmt: skip
+            _keep_queue(engine, key, now, kept_items)
+        items = kept_items
     claims = active_claims(engine, now=now, child_ids=[i.child_id for i in items]) if items else {}
     return AuditQueue(run=run, items=items, claims=claims, in_scope=in_scope)
 
