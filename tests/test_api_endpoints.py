@@ -477,3 +477,19 @@ def test_agreement_ranks_overall_on_the_rubric_and_reports_the_case_model_apart(
     assert precision["overall"]["in_sample"] is False
     # p_inadequate equals the rubric score here, so the two rankings are opposite ends
     assert precision["overall"]["precision"] in (0.0, None)
+
+
+def test_warming_on_start_leaves_the_first_pages_nothing_to_load(
+    service: dict[str, Any], client_factory: Any
+) -> None:
+    """warm_on_start: the templates compiled, scikit-learn's kappa imported (1.5 s on the
+    first trends page otherwise), the run's monitoring fields read, before the first request."""
+    import sys
+
+    with client_factory(warm_on_start=True) as client:
+        env = client.app.state.page_environment
+        assert {"trends.html", "equality.html", "case.html"} <= {t.name for t in env.cache.values()}
+        assert "sklearn.metrics" in sys.modules
+        page = {**service["h"]["lead"], "Accept": "text/html"}
+        assert client.get("/app/trends", headers=page).status_code == 200
+        assert client.get("/app/equality", headers=page).status_code == 200

@@ -21,7 +21,7 @@ from notereview_api.middleware import (
     RateLimiter,
     RequestLogMiddleware,
 )
-from notereview_api.pages import build_environment, install_page_errors
+from notereview_api.pages import build_environment, compile_templates, install_page_errors
 from notereview_api.pages import router as pages_router
 from notereview_api.problems import install_problem_handlers
 from notereview_api.routes import admin, cases, exemplars, health, queue, runs, sampling
@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.warm_on_start:
             await run_in_threadpool(warm, app.state, engine, settings)
+            await run_in_threadpool(compile_templates, app.state.page_environment)
         yield
         engine.dispose()
 

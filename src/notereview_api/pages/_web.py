@@ -66,6 +66,12 @@ def build_environment() -> Environment:
     return env
 
 
+def compile_templates(env: Environment) -> None:
+    """Compile every template now (Jinja compiles one on its first use: 30-40 ms a page)."""
+    for name in env.list_templates(extensions=["html"]):
+        env.get_template(name)
+
+
 def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 

@@ -10,7 +10,14 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from notereview.store import case_scores, criterion_shares, criterion_statuses, latest_run
+from notereview.store import (
+    case_scores,
+    criterion_shares,
+    criterion_statuses,
+    latest_run,
+    monitoring_rows,
+)
+from notereview.triage import weighted_kappa
 from notereview_api.services.ranking import ranked_queue
 from notereview_api.services.scope import queue_params
 from notereview_api.settings import Settings
@@ -64,7 +71,8 @@ def check_exemplar(
 
 def warm(state: Any, engine: Engine, settings: Settings) -> None:
     """Work out before the first request what the first requests would each wait for: the
-    latest run's scores, statuses and default queue bounds, the trends' shares, the reviewer.
+    latest run's scores, statuses, monitoring fields and default queue bounds, the trends'
+    shares, the kappa's import (scikit-learn: 1.5 s on the first trends page), the reviewer.
     A failure is logged (its kind only) and left for the requests to meet."""
     try:
         run = latest_run(engine)
@@ -76,6 +84,8 @@ def warm(state: Any, engine: Engine, settings: Settings) -> None:
             )  # fmt: skip
             criterion_statuses(engine, run.run_id)
             criterion_shares(engine)
+            monitoring_rows(engine, run.run_id)
+        weighted_kappa([0, 1], [1, 0])
         app_rubric(state)
         app_policy(state)
         check_exemplar(state, "visit", _WARM_TEXT, None, None)
