@@ -187,3 +187,31 @@ def test_dip_samples_and_audits(run_factory: Any, engine: Engine) -> None:
     assert [a.child_id for a in latest_audits(engine, dip_sample_only=True)] == ["C0001"]
     recent = last_audited(engine, since=T0 + timedelta(hours=12))
     assert recent == {"C0001": T0 + timedelta(days=2), "C0003": T0 + timedelta(days=1)}
+
+
+def test_latest_audits_are_read_again_when_an_audit_is_added_or_purged(
+    run_factory: Any, engine: Engine
+) -> None:
+    """latest_audits is kept per process between audits: an added audit, and audits purged
+    with their run, show at once."""
+    from datetime import date
+
+    from notereview.store import audits_mark, purge
+
+    run_info, tables = run_factory(seed=9)
+    run_id = write_run(engine, run_info, tables).run_id
+    user = add_user(engine, "eve", "auditor").user.user_id
+    assert latest_audits(engine) == [] and audits_mark(engine, None) == (0, None, None)
+    common = {"run_id": run_id, "user_id": user, "themes": {}, "findings": {}, "comments": None}
+    for n, child in enumerate(("C0001", "C0002", "C0001")):
+        add_audit(
+            engine, child_id=child, overall=("good", "inadequate", "requires_improvement")[n],
+            team="North", legal_status="CP", sample_id=None, now=T0 + timedelta(hours=n),
+            **common,
+        )  # fmt: skip
+        latest = {a.child_id: a.overall for a in latest_audits(engine)}
+        assert len(latest) == min(n + 1, 2) and latest["C0001"] != "inadequate"
+    assert latest == {"C0001": "requires_improvement", "C0002": "inadequate"}
+    assert audits_mark(engine, T0 + timedelta(minutes=30))[0] == 2
+    purge(engine, date.fromisoformat(run_info["as_of"]) + timedelta(days=1))
+    assert latest_audits(engine) == []

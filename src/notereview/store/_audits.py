@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from threading import Lock
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -81,8 +84,22 @@ def _audit_record(audit: AuditOutcome) -> AuditRecord:
     )
 
 
+#: Per engine and ``dip_sample_only``: (the audits' mark, the newest audit of each file).
+_latest: WeakKeyDictionary[Engine, dict[bool, tuple[Hashable, tuple[AuditRecord, ...]]]]
+_latest = WeakKeyDictionary()
+_latest_lock = Lock()
+
+
 def latest_audits(engine: Engine, dip_sample_only: bool = False) -> list[AuditRecord]:
-    """The newest audit of each child's file (only random-sample audits if asked)."""
+    """The newest audit of each child's file (only random-sample audits if asked). Audits are
+    only ever added or removed, never changed: the answer is kept per process and read again
+    only when :func:`audits_mark` of every audit has changed (the trends, equality and
+    estimates read it on every request, and it grows with every audit)."""
+    mark = audits_mark(engine, None)
+    with _latest_lock:
+        held = _latest.get(engine, {}).get(dip_sample_only)
+    if held is not None and held[0] == mark:
+        return list(held[1])
     query = select(AuditOutcome).order_by(AuditOutcome.child_id, AuditOutcome.id.desc())
     if dip_sample_only:
         query = query.where(AuditOutcome.from_dip_sample.is_(True))
@@ -94,6 +111,8 @@ def latest_audits(engine: Engine, dip_sample_only: bool = False) -> list[AuditRe
                 continue
             seen.add(audit.child_id)
             result.append(_audit_record(audit))
+    with _latest_lock:
+        _latest.setdefault(engine, {})[dip_sample_only] = (mark, tuple(result))
     return result
 
 
@@ -113,13 +132,13 @@ def last_audited(engine: Engine, since: datetime) -> dict[str, datetime]:
     return result
 
 
-def audits_mark(engine: Engine, since: datetime) -> tuple[int, int | None, str | None]:
-    """What changes whenever :func:`last_audited` for ``since`` may: how many audits there
-    are since then, the newest one's id and its time (one small query, no rows read back)."""
+def audits_mark(engine: Engine, since: datetime | None) -> tuple[int, int | None, str | None]:
+    """What changes whenever the audits since ``since`` (None: every audit) may: how many
+    there are, the newest one's id and its time (one small query, no rows read back). Audits
+    are only added or removed, never changed."""
+    query = select(func.count(), func.max(AuditOutcome.id), func.max(AuditOutcome.created_at))
+    if since is not None:
+        query = query.where(AuditOutcome.created_at >= since)
     with Session(engine) as session:
-        count, newest, latest = session.execute(
-            select(
-                func.count(), func.max(AuditOutcome.id), func.max(AuditOutcome.created_at)
-            ).where(AuditOutcome.created_at >= since)
-        ).one()
+        count, newest, latest = session.execute(query).one()
     return int(count or 0), newest, None if latest is None else str(latest)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
+from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine
 
@@ -12,6 +15,7 @@ from notereview.store import (
     AuditRecord,
     RunSummary,
     agreement_over_time,
+    audits_mark,
     case_scores,
     criterion_statuses,
     latest_audits,
@@ -67,9 +71,28 @@ class CriterionEstimates:
     criteria: list[CriterionEstimate]
 
 
+#: Per engine: ((run id, run key, the audits' mark), the estimates worked out from them).
+_estimates: WeakKeyDictionary[Engine, tuple[Hashable, CriterionEstimates]] = WeakKeyDictionary()
+_estimates_lock = threading.Lock()
+
+
 def criterion_estimates_of(engine: Engine, run: RunSummary) -> CriterionEstimates:
     """For each criterion, the share of files meeting it: from audited random-sample files
-    (stratum-weighted, 95% Wilson interval) and from the model on every file."""
+    (stratum-weighted, 95% Wilson interval) and from the model on every file. Worked out
+    again only when the run or the audits (:func:`audits_mark`) have changed: a run never
+    changes, and audits are only added or removed."""
+    key = (run.run_id, run.run_key, audits_mark(engine, None))
+    with _estimates_lock:
+        held = _estimates.get(engine)
+    if held is not None and held[0] == key:
+        return replace(held[1], criteria=list(held[1].criteria))
+    found = _criterion_estimates(engine, run)
+    with _estimates_lock:
+        _estimates[engine] = (key, found)
+    return replace(found, criteria=list(found.criteria))
+
+
+def _criterion_estimates(engine: Engine, run: RunSummary) -> CriterionEstimates:
     cases = case_scores(engine, run.run_id)
     population = Counter((c.team, c.legal_status) for c in cases)
     audited = audited_files(engine, latest_audits(engine, dip_sample_only=True))
