@@ -5,14 +5,16 @@ Requests are counted per key and per minute; the limit is a sliding window of on
 estimated from this minute's count and the last minute's weighted by how much of it still
 falls inside the window (the usual sliding-window counter). A refused request counts too, so a
 client that keeps calling while refused stays refused. Old minutes are removed as new ones
-begin.
+begin. On PostgreSQL the count commits without waiting for its WAL flush (``synchronous_commit
+off``, this transaction only): a count is bookkeeping that a database crash may lose without
+harm, and waiting for the disk cost every request 4 ms.
 """
 
 from __future__ import annotations
 
 import math
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -20,6 +22,8 @@ from notereview.store.models import RateLimitHits
 
 #: Seconds in a rate-limit window.
 WINDOW_S = 60
+#: PostgreSQL: this transaction's commit does not wait for the WAL to reach the disk.
+ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
 
 
 def count_request(engine: Engine, key: str, now_s: float, per_minute: int) -> tuple[bool, int]:
@@ -42,6 +46,8 @@ def count_request(engine: Engine, key: str, now_s: float, per_minute: int) -> tu
         .returning(RateLimitHits.hits)
     )
     with Session(engine) as session, session.begin():
+        if dialect == "postgresql":
+            session.execute(ASYNC_COMMIT)
         hits = int(session.execute(add).scalar_one())
         earlier = session.scalar(
             select(RateLimitHits.hits).where(
