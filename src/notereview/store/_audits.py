@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from threading import Lock
@@ -84,36 +83,43 @@ def _audit_record(audit: AuditOutcome) -> AuditRecord:
     )
 
 
-#: Per engine and ``dip_sample_only``: (the audits' mark, the newest audit of each file).
-_latest: WeakKeyDictionary[Engine, dict[bool, tuple[Hashable, tuple[AuditRecord, ...]]]]
+_Mark = tuple[int, int | None, str | None]
+#: Per engine and ``dip_sample_only``: (the audits' mark, child_id -> the file's newest audit).
+_latest: WeakKeyDictionary[Engine, dict[bool, tuple[_Mark, dict[str, AuditRecord]]]]
 _latest = WeakKeyDictionary()
 _latest_lock = Lock()
 
 
 def latest_audits(engine: Engine, dip_sample_only: bool = False) -> list[AuditRecord]:
-    """The newest audit of each child's file (only random-sample audits if asked). Audits are
-    only ever added or removed, never changed: the answer is kept per process and read again
-    only when :func:`audits_mark` of every audit has changed (the trends, equality and
-    estimates read it on every request, and it grows with every audit)."""
-    mark = audits_mark(engine, None)
+    """The newest audit of each child's file, by child id (only random-sample audits if
+    asked). Audits are only ever added or removed, never changed: the answer is kept per
+    process; when :func:`audits_mark` shows audits added and none removed, only those are
+    read (the trends and the equality page read this on every request, while auditors add
+    audits every few seconds), and after anything else every audit is read again."""
+    mark = audits_mark(engine, None, dip_sample_only=dip_sample_only)
     with _latest_lock:
         held = _latest.get(engine, {}).get(dip_sample_only)
     if held is not None and held[0] == mark:
-        return list(held[1])
-    query = select(AuditOutcome).order_by(AuditOutcome.child_id, AuditOutcome.id.desc())
-    if dip_sample_only:
-        query = query.where(AuditOutcome.from_dip_sample.is_(True))
-    seen: set[str] = set()
-    result = []
-    with Session(engine) as session:
-        for audit in session.scalars(query):
-            if audit.child_id in seen:
-                continue
-            seen.add(audit.child_id)
-            result.append(_audit_record(audit))
-    with _latest_lock:
-        _latest.setdefault(engine, {})[dip_sample_only] = (mark, tuple(result))
-    return result
+        newest = held[1]
+    else:
+        query = select(AuditOutcome).order_by(AuditOutcome.id)
+        if dip_sample_only:
+            query = query.where(AuditOutcome.from_dip_sample.is_(True))
+        newest = {}
+        with Session(engine) as session:
+            if held is not None and held[0][1] is not None:
+                added = session.scalars(query.where(AuditOutcome.id > held[0][1])).all()
+                if held[0][0] + len(added) == mark[0]:  # added to, nothing removed
+                    newest = dict(held[1])
+                    for audit in added:
+                        newest[audit.child_id] = _audit_record(audit)
+                    held = (mark, newest)
+            if held is None or held[0] != mark:
+                for audit in session.scalars(query):  # by id: the last of a file is its newest
+                    newest[audit.child_id] = _audit_record(audit)
+        with _latest_lock:
+            _latest.setdefault(engine, {})[dip_sample_only] = (mark, newest)
+    return [newest[child_id] for child_id in sorted(newest)]
 
 
 def last_audited(engine: Engine, since: datetime) -> dict[str, datetime]:
@@ -132,13 +138,17 @@ def last_audited(engine: Engine, since: datetime) -> dict[str, datetime]:
     return result
 
 
-def audits_mark(engine: Engine, since: datetime | None) -> tuple[int, int | None, str | None]:
-    """What changes whenever the audits since ``since`` (None: every audit) may: how many
-    there are, the newest one's id and its time (one small query, no rows read back). Audits
-    are only added or removed, never changed."""
+def audits_mark(
+    engine: Engine, since: datetime | None, *, dip_sample_only: bool = False
+) -> tuple[int, int | None, str | None]:
+    """What changes whenever the audits since ``since`` (None: every audit; only random-sample
+    audits if asked) may: how many there are, the newest one's id and its time (one small
+    query, no rows read back). Audits are only added or removed, never changed."""
     query = select(func.count(), func.max(AuditOutcome.id), func.max(AuditOutcome.created_at))
     if since is not None:
         query = query.where(AuditOutcome.created_at >= since)
+    if dip_sample_only:
+        query = query.where(AuditOutcome.from_dip_sample.is_(True))
     with Session(engine) as session:
         count, newest, latest = session.execute(query).one()
     return int(count or 0), newest, None if latest is None else str(latest)

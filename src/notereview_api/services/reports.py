@@ -79,9 +79,9 @@ _estimates_lock = threading.Lock()
 def criterion_estimates_of(engine: Engine, run: RunSummary) -> CriterionEstimates:
     """For each criterion, the share of files meeting it: from audited random-sample files
     (stratum-weighted, 95% Wilson interval) and from the model on every file. Worked out
-    again only when the run or the audits (:func:`audits_mark`) have changed: a run never
-    changes, and audits are only added or removed."""
-    key = (run.run_id, run.run_key, audits_mark(engine, None))
+    again only when the run or the random-sample audits (:func:`audits_mark`) have changed: a
+    run never changes, and audits are only added or removed."""
+    key = (run.run_id, run.run_key, audits_mark(engine, None, dip_sample_only=True))
     with _estimates_lock:
         held = _estimates.get(engine)
     if held is not None and held[0] == key:
