@@ -68,3 +68,28 @@ def test_a_purged_run_is_not_served_from_what_was_kept(engine: Engine, run_facto
     new_info, new_tables = run_factory(seed=7, n_children=25, as_of="2026-03-31")
     new = write_run(engine, new_info, new_tables).run_id
     assert len(case_scores(engine, new)) == 25
+
+
+def test_a_case_file_is_kept_by_its_runs_key(engine: Engine, run_factory: Any) -> None:
+    """A case file read again is served from what was kept (no read of its findings or
+    texts), and a purged run's file is not, even where SQLite gives its id to a new run."""
+    import pytest
+
+    from notereview.store import NotFoundError, case_file
+    from notereview.store.models import CriterionFinding, RecordText
+
+    old_info, old_tables = run_factory(seed=6, n_children=20, as_of="2025-01-31")
+    old = write_run(engine, old_info, old_tables).run_id
+    child = str(old_tables["cases"]["child_id"].iloc[0])
+    first = case_file(engine, old, child)
+    selects = _count_selects(engine)
+    assert case_file(engine, old, child) is first
+    tables = (CriterionFinding.__tablename__, RecordText.__tablename__)
+    assert not [s for s in selects for table in tables if f"FROM {table}" in s]
+    purge(engine, before=date(2025, 6, 1))
+    with pytest.raises(NotFoundError):
+        case_file(engine, old, child)
+    new_info, new_tables = run_factory(seed=7, n_children=20, as_of="2026-03-31")
+    new = write_run(engine, new_info, new_tables).run_id
+    assert case_file(engine, new, child).run_id == new
+    assert case_file(engine, new, child).as_of == date(2026, 3, 31)

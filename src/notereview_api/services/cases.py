@@ -45,7 +45,7 @@ def open_case(
     the read once it has answered (``record_access``)."""
     run = require_latest_run(engine)
     visible_case(request, engine, user, run, child_id)
-    view = case_file(engine, run.run_id, child_id)
+    view = case_file(engine, run.run_id, child_id, run.run_key or None)
     return OpenedCase(run=run, view=view, claim=active_claim(engine, child_id, now=now))
 
 
