@@ -143,3 +143,35 @@ def test_a_queue_whose_top_was_just_audited_is_still_ranked_from_a_head(
     assert got == build_queue(cases, last_audited=audited, now=NOW, limit=20)
     assert not {item.child_id for item in got} & set(audited)
     assert sum(sizes) < 2000
+
+
+def test_the_next_queue_starts_at_the_head_that_proved(monkeypatch: Any) -> None:
+    """A small team whose files are all a little stronger is picked for the spread from deep
+    in the ranking, so the head must grow; the next request for the same run starts at the
+    head that proved: one build, and still build_queue's answer."""
+    rng = random.Random(13)
+    engine = create_engine("sqlite://")
+    cases = [
+        replace(c, team="Big") if i % 10 else replace(c, team="Small", score=0.5 + c.score / 2)
+        for i, c in enumerate(_cases(rng, 5000, "none"))
+    ]
+    sizes: list[int] = []
+
+    def counted(files: Any, **kw: Any) -> Any:
+        files = list(files)
+        sizes.append(len(files))
+        return build_queue(files, **kw)
+
+    monkeypatch.setattr(ranking, "build_queue", counted)
+    want = build_queue(cases, now=NOW, limit=20)
+    builds = []
+    for _ in range(2):
+        sizes.clear()
+        got = ranking.ranked_queue(
+            engine, _run(78), None, cases, legal_status=None, theme=None,
+            last_audited={}, now=NOW, limit=20, params=QueueParams(),
+        )  # fmt: skip
+        assert got == want
+        builds.append(list(sizes))
+    assert len(builds[0]) > 1  # the first grew its head
+    assert builds[1] == builds[0][-1:]  # the second started where the first proved

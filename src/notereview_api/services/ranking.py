@@ -14,7 +14,9 @@ thrown away. :func:`ranked_queue` gives build_queue's own answer, from fewer fil
    spread penalties replayed from the answer), every file left out is worth less than the
    value at which the place was taken. Then none of them sorts before a chosen file either,
    so the positions build_queue reports ("placed N lower") are the same.
-3. Otherwise the head grows fourfold, and at the end build_queue runs on every file.
+3. Otherwise the head grows fourfold, and at the end build_queue runs on every file. The
+   next request for the same run, scope and length starts at the head that proved (or at
+   every file): a head too small to prove costs a build and a proof for nothing.
 
 A queue whose files mix case-model estimates and none is always built from every file (its
 reasons count the files of the whole queue), as is one whose chosen priorities exceed their
@@ -83,6 +85,8 @@ class _Bounds:
     ranked: list[tuple[float, CaseScoreRow]]
     bound_of: Mapping[str, float]
     below: dict[int, tuple[dict[str, float], dict[str, float]]] = field(default_factory=dict)
+    #: queue length -> the head size that last gave a proven answer (where to start next)
+    proved: dict[int, int] = field(default_factory=dict)
 
     def below_head(self, size: int) -> tuple[dict[str, float], dict[str, float]]:
         found = self.below.get(size)
@@ -200,10 +204,15 @@ def ranked_queue(
     if kept_bounds is None:
         return build(in_queue)
     bounds = _after_audits(kept_bounds, last_audited, now, params)
-    size = max(HEAD_TIMES * limit, HEAD_MIN)
+    # start at the head that proved last time (any head that proves gives the same answer):
+    # once auditors have read the top, the small heads fail on every request
+    first = max(HEAD_TIMES * limit, HEAD_MIN)
+    size = max(first, kept_bounds.proved.get(limit, first))
     while size < len(bounds.ranked):
         items = build([case for _, case in bounds.ranked[:size]])
         if len(items) == limit and _proven(items, bounds, size, params):
+            kept_bounds.proved[limit] = size
             return items
         size *= HEAD_TIMES
+    kept_bounds.proved[limit] = size
     return build(in_queue)
