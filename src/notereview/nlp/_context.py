@@ -72,7 +72,8 @@ from notereview.nlp._voice import (
 _THIRD_PARTY_ROLES = frozenset({"parent_carer", "professional", "other_child", "other"})
 _EMPTY: frozenset[str] = frozenset()
 #: Named tuples (Cue, SentenceAnnotation) built straight from a tuple of every field: calling
-#: the class runs its ``__new__``, a Python function, even from a compiled module.
+#: the class runs its ``__new__``, a Python function, even from a compiled module. Every field,
+#: in order (tests/test_nlp_tuple_fields.py).
 _new = tuple.__new__
 # Between two reporting clauses, what shows the second is a clause of its own, not the content
 # of the first ("Mum said that Kai told her ..." is Mum's account).
