@@ -351,23 +351,29 @@ class PatternMatcher:
                 if term is not None:
                     category, rule, exact = term
                     if exact is None or text[start:end] in exact:
-                        buckets[category].append(Span(start, end, rule))
+                        buckets[category].append(_new_span(Span, (start, end, rule)))
                     continue
                 for category, rule, rx, exact in triggers[key]:
                     if exact is not None and text[start:end] not in exact:
                         continue
                     m = rx.match(text, start)
                     if m is not None and m.end() > start:
-                        buckets[category].append(Span(start, m.end(), rule))
+                        buckets[category].append(_new_span(Span, (start, m.end(), rule)))
         if self._free is not None:
             for m in self._free.finditer(text):
                 if m.end() > m.start() and m.lastgroup is not None:
                     category, rule = self._groups[m.lastgroup]
-                    buckets[category].append(Span(m.start(), m.end(), rule))
+                    buckets[category].append(_new_span(Span, (m.start(), m.end(), rule)))
         found.cues = _dedupe(cues)
         found.modifiers = _dedupe(modifiers)
         found.persons = _dedupe(persons)
         return doc
+
+
+#: ``Span`` built straight from a tuple: calling a named tuple's class runs its ``__new__``,
+#: a Python function, even from a compiled module; the matcher builds some 25 a text. Every
+#: field, in order (tests/test_nlp_tuple_fields.py).
+_new_span = tuple.__new__
 
 
 def _span_order(span: Span) -> tuple[int, int, str]:
@@ -387,7 +393,7 @@ def _dedupe(spans: list[Span]) -> list[Span]:
         _start, end, rule = span
         if reach.get(rule, -1) >= end:
             continue
-        reach[rule] = max(end, reach.get(rule, -1))
+        reach[rule] = end  # beyond the rule's reach so far (else skipped above)
         out.append(span)
     return out
 

@@ -71,6 +71,10 @@ from notereview.nlp._voice import (
 
 _THIRD_PARTY_ROLES = frozenset({"parent_carer", "professional", "other_child", "other"})
 _EMPTY: frozenset[str] = frozenset()
+#: Named tuples (Cue, SentenceAnnotation) built straight from a tuple of every field: calling
+#: the class runs its ``__new__``, a Python function, even from a compiled module. Every field,
+#: in order (tests/test_nlp_tuple_fields.py).
+_new = tuple.__new__
 # Between two reporting clauses, what shows the second is a clause of its own, not the content
 # of the first ("Mum said that Kai told her ..." is Mum's account).
 _NEW_CLAUSE_RX = re.compile(r",|;|\band\b|\bbut\b|\bthen\b|\bwhile\b|\bwhereas\b")
@@ -185,8 +189,10 @@ class Reader:
                 and (not mods or modifier_rules.isdisjoint([m[2] for m in mods]))
                 and (not sent_cues or voicing_rules.isdisjoint([c[2] for c in sent_cues]))
             ):
-                plain = tuple(Cue(kind[r], s, e, r, _EMPTY) for s, e, r in sent_cues)
-                out_sents.append(SentenceAnnotation(ss, se, "writer", "none", _EMPTY, plain))
+                plain = tuple([_new(Cue, (kind[r], s, e, r, _EMPTY)) for s, e, r in sent_cues])
+                out_sents.append(
+                    _new(SentenceAnnotation, (ss, se, "writer", "none", _EMPTY, plain, None))
+                )
                 out_cues.extend(plain)
                 continue
             sent = Sentence(text, ss, se, sent_cues, by_mentions[i], by_quotes[i], quote_spans)
@@ -293,7 +299,7 @@ class Reader:
                 bool(quote_roles),
             )
         )
-        sent_cues = tuple(Cue(kind[r], s, e, r, covered(s, e)) for s, e, r in sent.cues)
+        sent_cues = tuple([_new(Cue, (kind[r], s, e, r, covered(s, e))) for s, e, r in sent.cues])
         voice_cue = None
         if voice.evidence is not None:
             s, e, r = voice.evidence

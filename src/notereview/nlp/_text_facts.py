@@ -57,6 +57,10 @@ def family_interprets(text: str, mentions: list[Mention]) -> bool:
     interpreted", "Nan signed with her"): the nearest person before the verb is family."""
     if not any(p.who in _FAMILY for p in mentions):
         return False
+    if text.isascii():  # the verbs' stems, any case: no stem, no match (a quick find)
+        low = text.lower()
+        if "interpret" not in low and "translat" not in low and "sign" not in low:
+            return False
     for m in _INTERPRETING.finditer(text):
         before = [p for p in mentions if p.end <= m.start() and m.start() - p.end <= 40]
         if before and before[-1].who in _FAMILY:
