@@ -52,6 +52,19 @@ def _run(seed: int) -> RunSummary:
     )  # fmt: skip
 
 
+def _count_builds(monkeypatch: Any) -> list[int]:
+    """The number of files each build_queue call of the ranking weighs, in call order."""
+    sizes: list[int] = []
+
+    def counted(files: Any, **kw: Any) -> Any:
+        files = list(files)
+        sizes.append(len(files))
+        return build_queue(files, **kw)
+
+    monkeypatch.setattr(ranking, "build_queue", counted)
+    return sizes
+
+
 @pytest.mark.parametrize("seed", range(40))
 def test_the_same_queue_as_build_queue(seed: int) -> None:
     rng = random.Random(seed)
@@ -83,14 +96,7 @@ def test_a_long_run_is_ranked_from_a_head(monkeypatch: Any) -> None:
     rng = random.Random(7)
     engine = create_engine("sqlite://")
     cases = _cases(rng, 5000, "none")
-    sizes: list[int] = []
-
-    def counted(files: Any, **kw: Any) -> Any:
-        files = list(files)
-        sizes.append(len(files))
-        return build_queue(files, **kw)
-
-    monkeypatch.setattr(ranking, "build_queue", counted)
+    sizes = _count_builds(monkeypatch)
     audited = {c.child_id: NOW - timedelta(days=3) for c in cases[:400]}
     got = ranking.ranked_queue(
         engine, _run(99), None, cases, legal_status=None, theme=None, last_audited=audited,
@@ -128,14 +134,7 @@ def test_a_queue_whose_top_was_just_audited_is_still_ranked_from_a_head(
     cases = _cases(rng, 5000, "none")
     top = build_queue(cases, now=NOW, limit=300)
     audited = {item.child_id: NOW - timedelta(hours=rng.uniform(0, 48)) for item in top}
-    sizes: list[int] = []
-
-    def counted(files: Any, **kw: Any) -> Any:
-        files = list(files)
-        sizes.append(len(files))
-        return build_queue(files, **kw)
-
-    monkeypatch.setattr(ranking, "build_queue", counted)
+    sizes = _count_builds(monkeypatch)
     got = ranking.ranked_queue(
         engine, _run(77), None, cases, legal_status=None, theme=None, last_audited=audited,
         now=NOW, limit=20, params=QueueParams(),
@@ -155,14 +154,7 @@ def test_the_next_queue_starts_at_the_head_that_proved(monkeypatch: Any) -> None
         replace(c, team="Big") if i % 10 else replace(c, team="Small", score=0.5 + c.score / 2)
         for i, c in enumerate(_cases(rng, 5000, "none"))
     ]
-    sizes: list[int] = []
-
-    def counted(files: Any, **kw: Any) -> Any:
-        files = list(files)
-        sizes.append(len(files))
-        return build_queue(files, **kw)
-
-    monkeypatch.setattr(ranking, "build_queue", counted)
+    sizes = _count_builds(monkeypatch)
     want = build_queue(cases, now=NOW, limit=20)
     builds = []
     for _ in range(2):
