@@ -9,10 +9,12 @@ from typing import Any
 from sqlalchemy import Engine, event
 
 from notereview.store import (
+    cached_results,
     case_scores,
     criterion_shares,
     criterion_statuses,
     monitoring_rows,
+    remember_results,
     write_run,
 )
 from notereview.store._retention import purge
@@ -93,3 +95,16 @@ def test_a_case_file_is_kept_by_its_runs_key(engine: Engine, run_factory: Any) -
     new = write_run(engine, new_info, new_tables).run_id
     assert case_file(engine, new, child).run_id == new
     assert case_file(engine, new, child).as_of == date(2026, 3, 31)
+
+
+def test_scored_files_a_concurrent_run_stored_meanwhile_are_skipped(
+    engine: Engine, monkeypatch: Any
+) -> None:
+    """Two `score --db` runs of one extract may both find a case file's key missing, then both
+    insert it: the second insert skips it instead of failing (as it did on CI)."""
+    from notereview.store import _scored
+
+    remember_results(engine, [("k1", "C0001", "h1", b"first")])
+    monkeypatch.setattr(_scored, "_stored_keys", lambda _session, _keys: set())  # the race
+    remember_results(engine, [("k1", "C0001", "h1", b"second"), ("k2", "C0002", "h2", b"x")])
+    assert cached_results(engine, ["k1", "k2"]) == {"k1": b"first", "k2": b"x"}

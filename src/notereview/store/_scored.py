@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from notereview.store._runs import (
@@ -37,20 +38,16 @@ def cached_results(engine: Engine, file_keys: Sequence[str]) -> dict[str, bytes]
 
 
 def remember_results(engine: Engine, entries: Iterable[tuple[str, str, str, bytes]]) -> int:
-    """Store (file_key, child_id, content_hash, payload) entries not stored yet; how many new."""
+    """Store (file_key, child_id, content_hash, payload) entries not stored yet; how many new.
+    Two runs scoring the same files at once may both find a key missing: the insert skips a
+    key the other stored meanwhile instead of failing on it."""
     entries = list(entries)
     if not entries:
         return 0
     now = datetime.now(UTC)
+    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
     with Session(engine) as session, session.begin():
-        keys = [e[0] for e in entries]
-        existing: set[str] = set()
-        for i in range(0, len(keys), _BATCH):
-            existing.update(
-                session.scalars(
-                    select(ScoredFile.file_key).where(ScoredFile.file_key.in_(keys[i : i + _BATCH]))
-                )
-            )
+        existing = _stored_keys(session, [e[0] for e in entries])
         new = {
             key: {"file_key": key, "child_id": child_id, "content_hash": content_hash,
                   "payload": payload, "created_at": now}
@@ -58,8 +55,19 @@ def remember_results(engine: Engine, entries: Iterable[tuple[str, str, str, byte
             if key not in existing
         }  # fmt: skip
         if new:
-            session.execute(ScoredFile.__table__.insert(), list(new.values()))  # type: ignore[attr-defined]
+            skip_stored = insert(ScoredFile).on_conflict_do_nothing(index_elements=["file_key"])
+            session.execute(skip_stored, list(new.values()))
     return len(new)
+
+
+def _stored_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for i in range(0, len(keys), _BATCH):
+        part = keys[i : i + _BATCH]
+        found.update(
+            session.scalars(select(ScoredFile.file_key).where(ScoredFile.file_key.in_(part)))
+        )
+    return found
 
 
 def write_run_parts(
