@@ -115,7 +115,11 @@ class _Candidate:
     priority: float
     weakness: float
     estimate: float | None
-    audited_at: datetime | None
+    #: the sums that made the priority, kept for the reasons: the legal status's weight, the
+    #: bonus for unsure checks, and (days since, penalty) for a recent audit
+    risk: float
+    unsure_bonus: float | None
+    recent_audit: tuple[float, float] | None
 
 
 def case_model_estimate(case: ScoredCase) -> float | None:
@@ -162,6 +166,7 @@ def _priority(
     weakness = min(max(weakness, 0.0), 1.0)
     risk = params.risk_weights.get(case.legal_status, params.unknown_status_weight)
     priority = weakness * risk
+    bonus = recent = None
     if case.confidence < params.unsure_below and params.unsure_below > 0:
         bonus = params.unsure_bonus * (params.unsure_below - case.confidence) / params.unsure_below
         priority += bonus
@@ -170,18 +175,12 @@ def _priority(
         if days < params.recent_audit_days:
             penalty = params.recent_audit_penalty * (1.0 - days / params.recent_audit_days)
             priority -= penalty
-    return _Candidate(case, priority, weakness, estimate, audited_at)
+            recent = (days, penalty)
+    return _Candidate(case, priority, weakness, estimate, risk, bonus, recent)
 
 
-def _why(
-    chosen: _Candidate,
-    theme: str | None,
-    now: datetime | None,
-    params: QueueParams,
-    scale: _Scale,
-) -> list[str]:
-    """The reasons, in words, for a chosen file's priority (the same sums as
-    :func:`_priority`)."""
+def _why(chosen: _Candidate, theme: str | None, scale: _Scale) -> list[str]:
+    """The reasons, in words, for a chosen file's priority (the sums :func:`_priority` kept)."""
     case, estimate = chosen.case, chosen.estimate
     band = case.grade_band.replace("_", " ")
     notes: list[str] = []
@@ -207,19 +206,16 @@ def _why(
                 f"{scale.without_model} of the {scale.files} files in this queue {verb} no "
                 "case-model estimate, and one queue never mixes the two scales"
             )
-    risk = params.risk_weights.get(case.legal_status, params.unknown_status_weight)
+    risk = chosen.risk
     why = [f"weak file: {label}; legal status {case.legal_status} weighs x{risk:.2f}", *notes]
-    if case.confidence < params.unsure_below and params.unsure_below > 0:
-        bonus = params.unsure_bonus * (params.unsure_below - case.confidence) / params.unsure_below
+    if chosen.unsure_bonus is not None:
         why.append(
-            f"the rubric's checks are unsure (confidence {case.confidence:.2f}): +{bonus:.2f}"
+            f"the rubric's checks are unsure (confidence {case.confidence:.2f}): "
+            f"+{chosen.unsure_bonus:.2f}"
         )
-    audited_at = chosen.audited_at
-    if audited_at is not None and now is not None and params.recent_audit_days > 0:
-        days = max((now - audited_at).total_seconds() / 86400.0, 0.0)
-        if days < params.recent_audit_days:
-            penalty = params.recent_audit_penalty * (1.0 - days / params.recent_audit_days)
-            why.append(f"audited {int(days)} days ago: -{penalty:.2f}")
+    if chosen.recent_audit is not None:
+        days, penalty = chosen.recent_audit
+        why.append(f"audited {int(days)} days ago: -{penalty:.2f}")
     return why
 
 
@@ -294,7 +290,7 @@ def build_queue(
         if window.maxlen:
             window.append(chosen)
         position = len(items) + 1
-        why = _why(chosen, theme, now, params, scale)
+        why = _why(chosen, theme, scale)
         if position > raw_position:
             why.append(
                 f"placed {position - raw_position} lower than its priority alone "
