@@ -3,13 +3,10 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from threading import Lock
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -234,9 +231,6 @@ def case_score(engine: Engine, run_id: int, child_id: str) -> CaseScoreRow | Non
 
 #: Case files kept per engine (the most recently read; ~100 KB each with their texts).
 CASE_FILES_KEPT = 256
-_case_files: WeakKeyDictionary[Engine, OrderedDict[tuple[int, str, str], CaseFileView]]
-_case_files = WeakKeyDictionary()
-_case_files_lock = Lock()
 
 
 def case_file(
@@ -249,18 +243,13 @@ def case_file(
     run_key = run_key or run_key_of(engine, run_id)
     if run_key is None:
         raise NotFoundError(f"no case file {child_id!r} in run {run_id}")
-    key = (run_id, run_key, child_id)
-    with _case_files_lock:
-        kept_view = _case_files.get(engine, {}).get(key)
-    if kept_view is not None:
-        return kept_view
-    view = _read_case_file(engine, run_id, child_id)
-    with _case_files_lock:
-        entries = _case_files.setdefault(engine, OrderedDict())
-        entries[key] = view
-        while len(entries) > CASE_FILES_KEPT:
-            entries.popitem(last=False)
-    return view
+    return kept(
+        engine,
+        (run_id, run_key, child_id),
+        lambda: _read_case_file(engine, run_id, child_id),
+        pool="case_files",
+        size=CASE_FILES_KEPT,
+    )
 
 
 def _read_case_file(engine: Engine, run_id: int, child_id: str) -> CaseFileView:

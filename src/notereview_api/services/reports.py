@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine
 
@@ -18,6 +15,7 @@ from notereview.store import (
     audits_mark,
     case_scores,
     criterion_statuses,
+    kept,
     latest_audits,
 )
 from notereview.triage import (
@@ -71,24 +69,14 @@ class CriterionEstimates:
     criteria: list[CriterionEstimate]
 
 
-#: Per engine: ((run id, run key, the audits' mark), the estimates worked out from them).
-_estimates: WeakKeyDictionary[Engine, tuple[Hashable, CriterionEstimates]] = WeakKeyDictionary()
-_estimates_lock = threading.Lock()
-
-
 def criterion_estimates_of(engine: Engine, run: RunSummary) -> CriterionEstimates:
     """For each criterion, the share of files meeting it: from audited random-sample files
     (stratum-weighted, 95% Wilson interval) and from the model on every file. Worked out
     again only when the run or the random-sample audits (:func:`audits_mark`) have changed: a
     run never changes, and audits are only added or removed."""
     key = (run.run_id, run.run_key, audits_mark(engine, None, dip_sample_only=True))
-    with _estimates_lock:
-        held = _estimates.get(engine)
-    if held is not None and held[0] == key:
-        return replace(held[1], criteria=list(held[1].criteria))
-    found = _criterion_estimates(engine, run)
-    with _estimates_lock:
-        _estimates[engine] = (key, found)
+    # one entry: a new audit makes the last one stale
+    found = kept(engine, key, lambda: _criterion_estimates(engine, run), pool="estimates", size=1)
     return replace(found, criteria=list(found.criteria))
 
 
