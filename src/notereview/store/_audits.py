@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from threading import Lock
+from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.orm import Session
 
 from notereview.store._clock import _now
@@ -105,21 +106,33 @@ def latest_audits(engine: Engine, dip_sample_only: bool = False) -> list[AuditRe
         query = select(AuditOutcome).order_by(AuditOutcome.id)
         if dip_sample_only:
             query = query.where(AuditOutcome.from_dip_sample.is_(True))
-        newest = {}
+        # by id: the last audit of a file is its newest
         with Session(engine) as session:
-            if held is not None and held[0][1] is not None:
-                added = session.scalars(query.where(AuditOutcome.id > held[0][1])).all()
-                if held[0][0] + len(added) == mark[0]:  # added to, nothing removed
-                    newest = dict(held[1])
-                    for audit in added:
-                        newest[audit.child_id] = _audit_record(audit)
-                    held = (mark, newest)
-            if held is None or held[0] != mark:
-                for audit in session.scalars(query):  # by id: the last of a file is its newest
-                    newest[audit.child_id] = _audit_record(audit)
+            added_to = _added_to(session, query, held, mark)
+            newest = (
+                added_to
+                if added_to is not None
+                else {audit.child_id: _audit_record(audit) for audit in session.scalars(query)}
+            )
         with _latest_lock:
             _latest.setdefault(engine, {})[dip_sample_only] = (mark, newest)
     return [newest[child_id] for child_id in sorted(newest)]
+
+
+def _added_to(
+    session: Session,
+    query: Select[Any],
+    held: tuple[_Mark, dict[str, AuditRecord]] | None,
+    mark: _Mark,
+) -> dict[str, AuditRecord] | None:
+    """The held answer with the audits added since, or None where audits were also removed
+    (or nothing is held): then every audit is read again."""
+    if held is None or held[0][1] is None:
+        return None
+    added = session.scalars(query.where(AuditOutcome.id > held[0][1])).all()
+    if held[0][0] + len(added) != mark[0]:
+        return None
+    return {**held[1], **{audit.child_id: _audit_record(audit) for audit in added}}
 
 
 def last_audited(engine: Engine, since: datetime) -> dict[str, datetime]:
