@@ -314,3 +314,20 @@ def test_dictated_notes_speak_their_punctuation() -> None:
     result = annotator.annotate(text, ChildContext("Kai", "M", 10))
     assert len(result.sentences) == 3
     assert result.voice == "direct"
+
+
+def test_the_interpreting_prefilter_names_every_verb_of_the_pattern() -> None:
+    """family_interprets skips texts without a stem: each alternative must start with one."""
+    from notereview.nlp._text_facts import _INTERPRETING, _INTERPRETING_STEMS
+
+    body = _INTERPRETING.pattern.removeprefix(r"\b(?:").removesuffix(r")\b")
+    depth, start, alternatives = 0, 0, []
+    for i, ch in enumerate(body):
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "|" and depth == 0:
+            alternatives.append(body[start:i])
+            start = i + 1
+    alternatives.append(body[start:])
+    assert len(alternatives) == 3
+    assert all(a.startswith(_INTERPRETING_STEMS) for a in alternatives)

@@ -45,6 +45,8 @@ _OPENS_UTTERANCE = re.compile(r"(?:^|[\n.!?]|[–—:-]|\s-)\s*$")
 _HEADING_COLON = re.compile(r"(?:[ \t]*,[^:\n,]{1,40})?[ \t]*[:\-–—][ \t]*\S")
 
 
+#: The stems of the interpreting verbs; a text without any of them cannot match (a quick find).
+_INTERPRETING_STEMS = ("interpret", "translat", "sign")
 _INTERPRETING = re.compile(
     r"\b(?:interpret(?:ed|s|ing)?|translat(?:ed|es|ing)|sign(?:ed|s|ing)\s+(?:with|for|to))\b",
     re.IGNORECASE,
@@ -57,9 +59,9 @@ def family_interprets(text: str, mentions: list[Mention]) -> bool:
     interpreted", "Nan signed with her"): the nearest person before the verb is family."""
     if not any(p.who in _FAMILY for p in mentions):
         return False
-    if text.isascii():  # the verbs' stems, any case: no stem, no match (a quick find)
+    if text.isascii():  # no stem in any case, no match
         low = text.lower()
-        if "interpret" not in low and "translat" not in low and "sign" not in low:
+        if not any(stem in low for stem in _INTERPRETING_STEMS):
             return False
     for m in _INTERPRETING.finditer(text):
         before = [p for p in mentions if p.end <= m.start() and m.start() - p.end <= 40]
