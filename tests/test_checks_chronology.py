@@ -119,3 +119,36 @@ def test_coverage_judges_events_dated_inside_the_review_window(reviewer):
         "Mum told me the police were called to the house on 14/01/2025 after a fight.",
     )  # fmt: skip
     assert _finding(reviewer, "H2", _monthly(6), [old]).status == "not_applicable"
+
+
+def test_coverage_does_not_look_for_events_still_to_come_or_retold_without_a_date(reviewer):
+    day = AS_OF - timedelta(days=20)
+    visits = [
+        Visit("V1", "C1", day, day, True,
+              "Sam and I read his book together to prepare him for the court hearing."),
+        Visit("V2", "C1", day, day, True, "The review conference is listed for next month."),
+        Visit("V3", "C1", day, day, True, "Dad had previously been arrested for assault."),
+    ]  # fmt: skip
+    assert _finding(reviewer, "H2", _monthly(6), visits).status == "not_applicable"
+    told = Visit("V4", "C1", day, day, True, "Police were called to the house last night.")
+    assert _finding(reviewer, "H2", _monthly(6), [*visits, told]).status != "not_applicable"
+
+
+def test_an_undated_mention_may_tell_of_anything_since_the_visit_before(reviewer):
+    day = AS_OF - timedelta(days=10)
+    earlier = Visit("V0", "C1", day - timedelta(days=40), day - timedelta(days=40), True,
+                    "Sam showed me his room.")  # fmt: skip
+    told = Visit("V1", "C1", day, day, True, "Mum said the police were called to the house.")
+    callout = "Police call-out to the home after an argument; no arrests."
+
+    def h2(days_before: int):
+        entry = _entry(99, day - timedelta(days=days_before), text=callout)
+        return _finding(reviewer, "H2", [*_monthly(6), entry], [earlier, told])
+
+    # Between the two visits (and up to the policy's window before the first): recorded.
+    assert h2(30).status == "met"
+    assert h2(50).status == "met"
+    # Long before the visit before: another call-out, not this one.
+    found = h2(120)
+    assert found.status != "met"
+    assert any("the record before" in e.why for e in found.evidence)

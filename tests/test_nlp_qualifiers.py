@@ -90,6 +90,39 @@ def test_hypothetical_event_cue(annotator: Annotator) -> None:
     assert "hypothetical" in cue.qualifiers
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Court: the final hearing is listed for the spring.",
+        "The review conference has been booked for the end of the month.",
+        "I went through the timetable with Kai to prepare him for the court hearing.",
+        "We made his book together ahead of the review conference.",
+        "Mum is anxious about the upcoming court hearing.",
+    ],
+)
+def test_an_event_listed_or_prepared_for_is_anticipated(annotator: Annotator, text: str) -> None:
+    cue = _cue(annotator, text, "significant_event")
+    assert "anticipated" in cue.qualifiers
+    assert "hypothetical" not in cue.qualifiers  # the qualifier blocks events, not voice
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The court hearing went ahead on Monday and the order was made.",
+        "Police were called on Friday, and the review is listed for May.",
+    ],
+)
+def test_an_event_that_happened_is_not_anticipated(annotator: Annotator, text: str) -> None:
+    cue = _cue(annotator, text, "significant_event")
+    assert "anticipated" not in cue.qualifiers
+
+
+def test_the_childs_words_before_a_hearing_are_still_voice(annotator: Annotator) -> None:
+    result = annotator.annotate("Ahead of the court hearing Kai told me he is scared.", KAI)
+    assert result.voice == "reported"
+
+
 def test_negation_scope_stops_at_but(annotator: Annotator) -> None:
     result = annotator.annotate("Kai did not say much at first but later told me he is sad.", KAI)
     assert result.voice == "reported"

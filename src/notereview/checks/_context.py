@@ -73,6 +73,10 @@ class EventMention:
     quote: str
     rule: str
     dated_from_text: bool
+    #: For a mention the text does not date, the earliest day it can have happened: the date of
+    #: the record of the same kind before (a visit tells what happened since the last visit); a
+    #: case summary's history has no such bound (None). The text's date where it gives one.
+    since: date | None = None
 
 
 @dataclass(frozen=True)
@@ -215,16 +219,32 @@ def find_events(
     sources += [("case_summaries", s.summary_id, s.text, s.updated_at) for s in case.case_summaries]
     sources += [("supervision", r.record_id, r.text, r.date) for r in case.supervision]
     events: list[EventMention] = []
+    previous: dict[tuple[str, str], date | None] = {}
+    for table in ("visits", "supervision"):
+        days = sorted({ref for t, _r, _x, ref in sources if t == table})
+        before = dict(zip(days[1:], days[:-1], strict=True))
+        for t, rid, _x, ref in sources:
+            if t == table:
+                previous[(t, rid)] = before.get(ref)
     for table, rid, text, ref in sources:
         at = annotations.get((table, rid))
         if at is None:
             continue
         for s in at.sentences:
             for c in s.cues:
-                if not c.kind.startswith("significant_event:") or not asserted(c):
+                if (
+                    not c.kind.startswith("significant_event:")
+                    or not asserted(c)
+                    or "anticipated" in c.qualifiers  # listed, booked, prepared for: not yet
+                ):
                     continue
                 written = dates_in(text, s.start, s.end, ref)
+                if not written and "historical" in c.qualifiers:
+                    # "Mum had previously been arrested": an earlier event retold without its
+                    # date; the record's own date would place it where it did not happen.
+                    continue
                 when, from_text = (written[0][2], True) if written else (ref, False)
+                since = when if from_text else previous.get((table, rid))
                 if when > ref + timedelta(days=1):  # a future date is a plan, not an event
                     continue
                 events.append(
@@ -238,6 +258,7 @@ def find_events(
                         quote=text[c.start : c.end],
                         rule=c.rule,
                         dated_from_text=from_text,
+                        since=since,
                     )
                 )
     # The same event told twice (a visit and the supervision after it) is one event.

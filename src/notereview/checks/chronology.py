@@ -74,9 +74,17 @@ def judged_events(ctx: ReviewContext) -> list[EventMention]:
 
 
 def entries_in_window(ctx: ReviewContext, event: EventMention) -> list[ChronologyEntry]:
-    """The chronology entries within the policy window of the event's date, in file order."""
+    """The chronology entries within the policy window of the event's date, in file order. A
+    mention the text does not date may tell of anything since the record of the same kind
+    before it (``EventMention.since``; a case summary's or a first visit's, anything before):
+    entries from then on count too."""
     window = timedelta(days=ctx.policy.chronology_window_days)
-    return [e for e in ctx.case.chronology if abs(e.event_date - event.event_date) <= window]
+    last = event.event_date + window
+    if event.dated_from_text:
+        first = event.event_date - window
+    else:
+        first = event.since - window if event.since is not None else date.min
+    return [e for e in ctx.case.chronology if first <= e.event_date <= last]
 
 
 def rules_covering_entry(ctx: ReviewContext, event: EventMention) -> ChronologyEntry | None:
@@ -178,6 +186,20 @@ def _kept_on(entry: ChronologyEntry) -> date:
     return max(entry.event_date, entry.entered_at or entry.event_date)
 
 
+def _not_found(ev: EventMention, window_days: int) -> str:
+    if ev.dated_from_text:
+        return f" (date from the text) has no chronology entry within {window_days} days"
+    if ev.since is not None:
+        return (
+            f" (the record's date; the text gives none) has no chronology entry between "
+            f"{ev.since} (the record before) and {window_days} days after"
+        )
+    return (
+        f" (the record's date; the text gives none) has no chronology entry before it or within "
+        f"{window_days} days after"
+    )
+
+
 def _mention_evidence(ev: EventMention, source: str, said: str) -> Evidence:
     """Evidence quoting where ``ev`` is mentioned: "<event type> on <date><said>"."""
     why = f"{ev.event_type.replace('_', ' ')} on {ev.event_date}{said}"
@@ -218,8 +240,7 @@ class ChronologyCoverage(_ChronologyCheck):
             _mention_evidence(
                 ev,
                 f"significant_event.{ev.rule}",
-                f"{' (date from the text)' if ev.dated_from_text else ''} has no chronology "
-                f"entry within {window_days} days",
+                _not_found(ev, window_days),
             )
             for ev in uncovered
         ]

@@ -35,6 +35,7 @@ Qualifier = Literal[
     "third_party",
     "stock_phrase",
     "greeting",
+    "anticipated",
 ]
 QUALIFIERS: tuple[Qualifier, ...] = get_args(Qualifier)
 GENDERS: tuple[str, ...] = ("F", "M", "other", "unknown")
