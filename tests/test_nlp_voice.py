@@ -208,6 +208,23 @@ def test_voice_labels(annotator: Annotator, text: str, child: ChildContext, voic
     assert _one(annotator, text, child).voice == voice
 
 
+@pytest.mark.parametrize(
+    ("text", "voice"),
+    [
+        ("His bedroom was warm and tidy, with plenty of toys and books.", "none"),
+        ("There were toys all over the lounge floor.", "none"),
+        ("Amir pushed the ball back to me and laughed.", "observation"),
+        ("He sat on the rug with his blocks.", "observation"),
+    ],
+)
+def test_things_observe_a_baby_only_where_the_baby_is_there(
+    annotator: Annotator, text: str, voice: str
+) -> None:
+    # Toys and books describe the home as much as the child: "his bedroom ... toys" is the
+    # room; the child as a person in the sentence makes it an observation of the child.
+    assert _one(annotator, text, AMIR_BABY).voice == voice
+
+
 def test_non_verbal_older_child_gets_observation(annotator: Annotator) -> None:
     text = "Leo is non-verbal. Leo smiled and reached for his carer when she came in."
     assert _one(annotator, text, LEO).voice == "observation"

@@ -106,6 +106,7 @@ class Reader:
     def __init__(self, patterns: PatternSet, pre_verbal_age_below: int = 3) -> None:
         self._kind: dict[str, str] = {e.id: e.kind for e in patterns.cues}
         self._kind.update({rule: "quote" for rule in _QUOTE_RULES})
+        self._things = frozenset(e.id for e in patterns.cues if e.child_acting)
         self._voice_role: dict[str, int] = {}
         for e in patterns.cues:
             if e.kind == "reporting_verb":
@@ -284,7 +285,7 @@ class Reader:
         voice = (
             quoted_voice(quote_roles, graph, facts)
             or reported_voice(sent, verbs, quote_roles, graph, facts)
-            or observed_voice(sent, verbs, graph, facts, kind, self._clauses)
+            or observed_voice(sent, verbs, graph, facts, kind, self._clauses, self._things)
         )
         speaker = (
             "child"

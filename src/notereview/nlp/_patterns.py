@@ -115,6 +115,9 @@ class CueEntry(_Entry):
     after_person: bool = False
     #: With ``after_person``: only where the person starts the sentence, line or bullet.
     clause_start: bool = False
+    #: An observation that counts only where the child is in the sentence as a person (a name,
+    #: he or she), not only as an owner ("his room"): things, not what the child does.
+    child_acting: bool = False
 
     @field_validator("kind")
     @classmethod

@@ -104,14 +104,22 @@ def observed_voice(
     facts: TextFacts,
     kind: dict[str, str],
     clauses: Clauses,
+    things: frozenset[str] = frozenset(),
 ) -> Voice:
-    """An observation of the child, a pre-verbal child's view, or a failed attempt."""
+    """An observation of the child, a pre-verbal child's view, or a failed attempt.
+    ``things``: observation rules that count only where the child is in the sentence as a
+    person, not only as an owner ("his room was tidy, with toys")."""
     mentions = sent.mentions
     child_here = any(m.who == "child" for m in mentions)
+    child_acting = any(m.who == "child" and m.form != "possessive" for m in mentions)
     others_here = any(m.form != "possessive" and m.who in _THIRD_PARTY_ROLES for m in mentions)
     if facts.observation_ok and (child_here or not others_here):
         for c in sent.cues:
-            if kind[c[2]] == "observation" and not (graph.covered(c[0], c[1]) & BLOCK_OBSERVATION):
+            if (
+                kind[c[2]] == "observation"
+                and (child_acting or c[2] not in things)
+                and not (graph.covered(c[0], c[1]) & BLOCK_OBSERVATION)
+            ):
                 return Voice("observation", c)
     if facts.pre_verbal:
         for v in verbs:
