@@ -225,6 +225,31 @@ def test_things_observe_a_baby_only_where_the_baby_is_there(
     assert _one(annotator, text, AMIR_BABY).voice == voice
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The sequence of tenses: a relayed "had said" is what Ruby said lately.
+        "Her foster carer told me Ruby had said she misses her brother.",
+        "School rang to say that Ruby had told her teacher she was scared of going home.",
+        # Told to someone named by two words ("her teacher", "the nurse").
+        "The head of year told me Ruby told the nurse that her stepdad hits her.",
+    ],
+)
+def test_the_childs_words_relayed_by_another_are_reported(annotator: Annotator, text: str) -> None:
+    assert _one(annotator, text, RUBY).voice == "reported"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Last year Ruby had said she wanted to move schools.",
+        "Mum said Ruby told her a story about the dog.",
+    ],
+)
+def test_history_and_a_topic_are_not_relayed_words(annotator: Annotator, text: str) -> None:
+    assert _one(annotator, text, RUBY).voice == "none"
+
+
 def test_non_verbal_older_child_gets_observation(annotator: Annotator) -> None:
     text = "Leo is non-verbal. Leo smiled and reached for his carer when she came in."
     assert _one(annotator, text, LEO).voice == "observation"

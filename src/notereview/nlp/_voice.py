@@ -25,8 +25,8 @@ _EMPTY: frozenset[str] = frozenset()
 #: After the child's reporting verb, what shows the child's words follow (a that-clause, a
 #: subject, a quote), as against a topic ("asked him about moving").
 _WORDS_FOLLOW = re.compile(
-    r"\s+(?:(?:me|us|him|her|them|sw|staff|[A-Z][a-z]+)\s+)?(?:that\b|(?:he|she|they|i|it|"
-    r"we)\b|[\"“'‘]|:)",
+    r"\s+(?:(?:(?:his|her|their|the|a|an|my|our)\s+)?(?:me|us|him|her|them|sw|staff|[A-Z][a-z]+)"
+    r"\s+)?(?:that\b|(?:he|she|they|i|it|we)\b|[\"“'‘]|:)",
     re.IGNORECASE,
 )
 
