@@ -53,6 +53,15 @@ def test_short_forms_and_spellings_the_file_itself_uses(annotator):
     assert {"Kenz", "Kenzi", "Kenzo"} <= forms  # a prefix; near spellings
 
 
+def test_a_diminutive_spelled_with_another_ending(annotator):
+    # The dataset gives "Ollie" for Oliver and "Jonny" for Jonathan; files also write "Olly"
+    # and "Jonnie" (-ie, -y, -ey and -i are one ending).
+    texts = ["Went to the park with Olly and his carer.", "Olly said he likes football."]
+    assert {"Olly", "olly"} <= set(_people(annotator, "Oliver", (), texts).child_forms)
+    forms = set(_people(annotator, "Jonathan", (), ["Picked Jonnee up from school."]).child_forms)
+    assert "Jonnee" not in forms  # another spelling than the ending is not the rule
+
+
 def test_a_name_the_file_introduces_is_the_childs(annotator):
     texts = ["Saw Bartholomew (Barty) after school. Barty was cross with me."]
     assert "Barty" in _people(annotator, "Bartholomew", (), texts).child_forms

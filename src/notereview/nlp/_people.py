@@ -206,9 +206,23 @@ def _child_forms(
         forms.add("".join(p[0].upper() for p in parts))  # "LM" for Lacey-Mae
     if surname and surname[:1].isalpha():
         forms.add((parts[0][0] + surname[0]).upper())  # "HP" for Harrison P...
+    nicks: set[str] = set()
     for part in {first, parts[0]}:
         for nick in _diminutives(part.lower()):
+            nicks.add(nick)
             forms.add(nick[:1].upper() + nick[1:])
+    # A diminutive is spelled with -ie, -y, -ey or -i alike ("Ollie", "Olly"; "Charlie",
+    # "Charley"): a word the file uses that differs from one only so is that name too.
+    endings = {_ending_free(n) for n in nicks if len(n) >= 4}
+    for words, max_zipf in ((candidates, None), (openers, COMMON_WORD_ZIPF)):
+        for word in words:
+            w = word.lower()
+            if (
+                len(w) >= 4
+                and _ending_free(w) in endings
+                and (max_zipf is None or word_zipf(w) < max_zipf)
+            ):
+                forms.add(word)
     for part in (first, *parts):  # Arabic names with the article: "Elnour" is called "Nour"
         article = _ARTICLE_RX.fullmatch(part)
         if article is not None and name_gender(article.group(1).title()) != "none":
@@ -243,6 +257,14 @@ def _aliases_introduced(forms: set[str], corpus: str) -> set[str]:
         elif b in forms and a not in _STOP_CAPITALS:
             found.add(a)
     return found
+
+
+_DIMINUTIVE_ENDING = re.compile(r"(?:ie|ey|y|i)$")
+
+
+def _ending_free(name: str) -> str:
+    """A diminutive without its -ie, -ey, -y or -i ending ("ollie", "olly" -> "oll")."""
+    return _DIMINUTIVE_ENDING.sub("", name)
 
 
 def _short_forms(
