@@ -108,3 +108,20 @@ def test_scored_files_a_concurrent_run_stored_meanwhile_are_skipped(
     monkeypatch.setattr(_scored, "_stored_keys", lambda _session, _keys: set())  # the race
     remember_results(engine, [("k1", "C0001", "h1", b"second"), ("k2", "C0002", "h2", b"x")])
     assert cached_results(engine, ["k1", "k2"]) == {"k1": b"first", "k2": b"x"}
+
+
+def test_a_kept_value_that_is_stale_is_worked_out_again(engine: Engine) -> None:
+    from notereview.store import kept
+
+    made: list[int] = []
+
+    def compute() -> int:
+        made.append(len(made))
+        return made[-1]
+
+    def get(stale: Any = None) -> int:
+        return kept(engine, ("stale-test", 1), compute, pool="stale-test", stale=stale)
+
+    assert get() == 0 and get() == 0  # kept
+    assert get(stale=lambda held: held == 0) == 1  # stale: worked out again, and kept
+    assert get(stale=lambda held: held == 0) == 1 and made == [0, 1]

@@ -42,15 +42,18 @@ def kept(
     *,
     pool: str = "runs",
     size: int = KEPT,
+    stale: Callable[[T], bool] | None = None,
 ) -> T:
     """The value for ``key`` (which must name the run's id and content key), worked out once
-    per process by ``compute`` and kept among the ``size`` newest of its ``pool``. Callers must
-    not change what they are given."""
+    per process by ``compute`` and kept among the ``size`` newest of its ``pool``; worked out
+    again where ``stale`` says the kept one is. Callers must not change what they are given."""
     with _lock:
         entries = _kept.setdefault(engine, {}).setdefault(pool, OrderedDict())
         if key in entries:
             entries.move_to_end(key)
-            return entries[key]  # type: ignore[no-any-return]
+            held: T = entries[key]
+            if stale is None or not stale(held):
+                return held
     value = compute()
     with _lock:
         entries[key] = value

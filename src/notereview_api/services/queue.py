@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from weakref import WeakKeyDictionary
 
 from fastapi import HTTPException, Request
 from sqlalchemy import Engine
@@ -21,6 +17,7 @@ from notereview.store import (
     audits_mark,
     case_scores,
     claim_file,
+    kept,
     last_audited,
     record_dip_sample,
     release_claim,
@@ -37,27 +34,6 @@ from notereview_api.settings import Settings
 QUEUE_FRESH_S = 2.0
 #: Queues kept per engine (scopes x filters x limits), least recently used first out.
 QUEUES_KEPT = 64
-_queues: WeakKeyDictionary[Engine, OrderedDict[Hashable, tuple[datetime, tuple[QueueItem, ...]]]]
-_queues = WeakKeyDictionary()
-_queues_lock = threading.Lock()
-
-
-def _kept_queue(engine: Engine, key: Hashable, now: datetime) -> tuple[QueueItem, ...] | None:
-    with _queues_lock:
-        held = _queues.get(engine, {}).get(key)
-    if held is None:
-        return None
-    at, items = held
-    return items if abs((now - at).total_seconds()) <= QUEUE_FRESH_S else None
-
-
-def _keep_queue(engine: Engine, key: Hashable, now: datetime, items: tuple[QueueItem, ...]) -> None:
-    with _queues_lock:
-        entries = _queues.setdefault(engine, OrderedDict())
-        entries[key] = (now, items)
-        entries.move_to_end(key)
-        while len(entries) > QUEUES_KEPT:
-            entries.popitem(last=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,14 +99,17 @@ def audit_queue(
     if cases:  # the same run, scope, filters and audits within QUEUE_FRESH_S: the same queue
         key = (run.run_id, run.run_key, scope_key, legal_status, theme, size, repr(params),
                audits_mark(engine, since))  # fmt: skip
-        kept_items = _kept_queue(engine, key, now)
-        if kept_items is None:
-            kept_items = ranked_queue(
+        _at, items = kept(
+            engine,
+            key,
+            lambda: (now, ranked_queue(
                 engine, run, scope_key, cases, legal_status=legal_status, theme=theme,
                 last_audited=last_audited(engine, since), now=now, limit=size, params=params,
-            )  # fmt: skip
-            _keep_queue(engine, key, now, kept_items)
-        items = kept_items
+            )),
+            pool="queues",
+            size=QUEUES_KEPT,
+            stale=lambda held: abs((now - held[0]).total_seconds()) > QUEUE_FRESH_S,
+        )  # fmt: skip
     claims = active_claims(engine, now=now, child_ids=[i.child_id for i in items]) if items else {}
     return AuditQueue(run=run, items=items, claims=claims, in_scope=in_scope)
 
