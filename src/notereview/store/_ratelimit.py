@@ -23,7 +23,15 @@ from notereview.store.models import RateLimitHits
 #: Seconds in a rate-limit window.
 WINDOW_S = 60
 #: PostgreSQL: this transaction's commit does not wait for the WAL to reach the disk.
-ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
+_ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
+
+
+def commit_without_flush(session: Session) -> None:
+    """Let this transaction's commit skip waiting for the disk, on PostgreSQL (elsewhere
+    nothing): for bookkeeping that a database crash may lose without harm."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.execute(_ASYNC_COMMIT)
 
 
 def count_request(engine: Engine, key: str, now_s: float, per_minute: int) -> tuple[bool, int]:
@@ -46,8 +54,7 @@ def count_request(engine: Engine, key: str, now_s: float, per_minute: int) -> tu
         .returning(RateLimitHits.hits)
     )
     with Session(engine) as session, session.begin():
-        if dialect == "postgresql":
-            session.execute(ASYNC_COMMIT)
+        commit_without_flush(session)
         hits = int(session.execute(add).scalar_one())
         earlier = session.scalar(
             select(RateLimitHits.hits).where(

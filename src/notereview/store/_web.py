@@ -16,7 +16,7 @@ from notereview.checks import THEMES
 from notereview.store._cache import kept
 from notereview.store._errors import NotFoundError, StoreError
 from notereview.store._people import Principal
-from notereview.store._ratelimit import ASYNC_COMMIT
+from notereview.store._ratelimit import commit_without_flush
 from notereview.store.models import (
     ApiToken,
     CaseScore,
@@ -96,8 +96,7 @@ def session_user(
     moment = now or _now()
     digest = _digest(session_id)
     with Session(engine) as session, session.begin():
-        if engine.dialect.name == "postgresql":  # last_seen_at is bookkeeping: see ASYNC_COMMIT
-            session.execute(ASYNC_COMMIT)
+        commit_without_flush(session)  # last_seen_at is bookkeeping
         row = session.execute(
             select(WebSession, ApiToken, User)
             .join(ApiToken, ApiToken.id == WebSession.token_id)
