@@ -208,29 +208,19 @@ def _child_forms(
         forms.add((parts[0][0] + surname[0]).upper())  # "HP" for Harrison P...
     nicks: set[str] = set()
     for part in {first, parts[0]}:
-        for nick in _diminutives(part.lower()):
-            nicks.add(nick)
-            forms.add(nick[:1].upper() + nick[1:])
-    # A diminutive is spelled with -ie, -y, -ey or -i alike ("Ollie", "Olly"; "Charlie",
-    # "Charley"): a word the file uses that differs from one only so is that name too.
-    endings = {_ending_free(n) for n in nicks if len(n) >= 4}
-    for words, max_zipf in ((candidates, None), (openers, COMMON_WORD_ZIPF)):
-        for word in words:
-            w = word.lower()
-            if (
-                len(w) >= 4
-                and _ending_free(w) in endings
-                and (max_zipf is None or word_zipf(w) < max_zipf)
-            ):
-                forms.add(word)
+        nicks |= _diminutives(part.lower())
+    forms.update(nick[:1].upper() + nick[1:] for nick in nicks)
+    # A diminutive is spelled with -ie, -y, -ey or -i alike ("Ollie", "Olly"): _short_forms
+    # takes a word that differs from one only so.
+    stems = frozenset(_ending_free(n) for n in nicks if len(n) >= 4)
     for part in (first, *parts):  # Arabic names with the article: "Elnour" is called "Nour"
         article = _ARTICLE_RX.fullmatch(part)
         if article is not None and name_gender(article.group(1).title()) != "none":
             forms.add(article.group(1).title())
     forms |= _aliases_introduced(forms, corpus)
     for part in dict.fromkeys((first, parts[0])):  # "Lacey-Mae": "Lace", and "Lacie" for Lacey
-        forms |= _short_forms(part, candidates, other_first)
-        forms |= _short_forms(part, openers, other_first, COMMON_WORD_ZIPF)
+        forms |= _short_forms(part, candidates, other_first, stems=stems)
+        forms |= _short_forms(part, openers, other_first, COMMON_WORD_ZIPF, stems)
     forms = {f for f in forms if len(f) >= 2 and f.lower() not in other_first}
     forms = {f for f in forms if not (f.isupper() and len(f) <= 3 and f in reserved)}
     for f in list(forms):
@@ -272,11 +262,14 @@ def _short_forms(
     candidates: Iterable[str],
     other_first: set[str],
     max_zipf: float | None = None,
+    stems: frozenset[str] = frozenset(),
 ) -> set[str]:
     """Capitalised words the file uses mid-sentence that are a short form or a spelling of the
-    child's name: a prefix of it ("Kenz", "Harri"), a near spelling ("Jaydn", "Ameera"), or a
-    rare word sharing its first three letters ("Lexxi" for Lexington). ``max_zipf``: only
-    words rarer than that in English (for words seen only where any word is capitalised)."""
+    child's name: a prefix of it ("Kenz", "Harri"), a near spelling ("Jaydn", "Ameera"), a
+    rare word sharing its first three letters ("Lexxi" for Lexington), or one of its
+    diminutives with another ending (``stems``: the diminutives without -ie, -ey, -y or -i;
+    "Olly" for Oliver, whose dataset diminutive is "Ollie"). ``max_zipf``: only words rarer
+    than that in English (for words seen only where any word is capitalised)."""
     name = first.lower().replace("-", "").replace(" ", "")
     found: set[str] = set()
     for word in candidates:
@@ -297,7 +290,8 @@ def _short_forms(
             and name_gender(word) == "none"
             and word_zipf(w) < SHORT_FORM_MAX_ZIPF
         )
-        if name.startswith(w) or spelling or rare_stem:
+        other_ending = len(w) >= 4 and _ending_free(w) in stems
+        if name.startswith(w) or spelling or rare_stem or other_ending:
             found.add(word)
     return found
 
