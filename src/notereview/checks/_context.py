@@ -73,10 +73,10 @@ class EventMention:
     quote: str
     rule: str
     dated_from_text: bool
-    #: For a mention the text does not date, the earliest day it can have happened: the date of
-    #: the record of the same kind before (a visit tells what happened since the last visit); a
-    #: case summary's history has no such bound (None). The text's date where it gives one.
-    since: date | None = None
+    #: The earliest day it can have happened: the text's date where it gives one; else the
+    #: date of the record of the same kind before (a visit tells what happened since the last
+    #: visit), or None where there is no such bound (a case summary's history, a first visit).
+    since: date | None
 
 
 @dataclass(frozen=True)

@@ -79,11 +79,8 @@ def entries_in_window(ctx: ReviewContext, event: EventMention) -> list[Chronolog
     before it (``EventMention.since``; a case summary's or a first visit's, anything before):
     entries from then on count too."""
     window = timedelta(days=ctx.policy.chronology_window_days)
+    first = date.min if event.since is None else event.since - window
     last = event.event_date + window
-    if event.dated_from_text:
-        first = event.event_date - window
-    else:
-        first = event.since - window if event.since is not None else date.min
     return [e for e in ctx.case.chronology if first <= e.event_date <= last]
 
 
