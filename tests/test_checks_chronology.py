@@ -152,3 +152,62 @@ def test_an_undated_mention_may_tell_of_anything_since_the_visit_before(reviewer
     found = h2(120)
     assert found.status != "met"
     assert any("the record before" in e.why for e in found.evidence)
+
+
+def _coverage_entry(i: int, day: date, text: str, event_type: str | None = None):
+    return ChronologyEntry(
+        f"X{i}", "C1", day, text, entered_at=day, source="SW", event_type=event_type
+    )
+
+
+def test_an_undated_retelling_of_a_dated_event_is_the_same_event(reviewer):
+    day = AS_OF - timedelta(days=10)
+    earlier = Visit("V0", "C1", day - timedelta(days=40), day - timedelta(days=40), True,
+                    "Sam showed me his room.")  # fmt: skip
+    excluded = f"{(day - timedelta(days=27)):%d/%m/%Y}"
+    dated = Visit("V1", "C1", day - timedelta(days=25), day - timedelta(days=25), True,
+                  f"Sam was excluded from school on {excluded}.")  # fmt: skip
+    retold = Visit("V2", "C1", day, day, True,
+                   "We talked about the exclusion and how he felt about going back.")  # fmt: skip
+    found = _finding(reviewer, "H2", _monthly(6), [earlier, dated, retold])
+    # One exclusion, missing once: not two missing events.
+    assert found.missing.startswith("1 of 1 ")
+    assert found.status == "partly_met"
+
+
+def test_an_event_named_only_to_compare_or_weighed_is_not_news(reviewer):
+    day = AS_OF - timedelta(days=10)
+    visits = [
+        Visit("V1", "C1", day, day, True,
+              "Sam's reading is no better than at the review in the spring."),
+        Visit("V2", "C1", day, day, True,
+              "My manager and I considered whether to call a strategy meeting, and decided no."),
+    ]  # fmt: skip
+    assert _finding(reviewer, "H2", _monthly(6), visits).status == "not_applicable"
+
+
+def test_a_coded_event_type_column_names_the_event_the_entry_records(reviewer):
+    day = AS_OF - timedelta(days=10)
+    admitted = f"{(day - timedelta(days=5)):%d/%m/%Y}"
+    told = Visit("V1", "C1", day, day, True,
+                 f"Sam was admitted to hospital on {admitted} for his operation.")  # fmt: skip
+    entry = _coverage_entry(1, day - timedelta(days=5), "Planned operation on his knee.")
+    assert _finding(reviewer, "H2", [*_monthly(6), entry], [told]).status == "partly_met"
+    coded = _coverage_entry(
+        1, day - timedelta(days=5), "Planned operation on his knee.",
+        event_type="ADMITTED_TO_HOSPITAL",
+    )  # fmt: skip
+    assert _finding(reviewer, "H2", [*_monthly(6), coded], [told]).status == "met"
+
+
+def test_losing_a_home_and_moving_back_in_are_significant_events(reviewer):
+    day = AS_OF - timedelta(days=10)
+    for text in (
+        f"The family were evicted from the flat on {(day - timedelta(days=3)):%d/%m/%Y}.",
+        f"Sam's dad moved back in on {(day - timedelta(days=3)):%d/%m/%Y}, the neighbours say.",
+        f"Sam was placed temporarily with his aunt on {(day - timedelta(days=3)):%d/%m/%Y}.",
+    ):
+        found = _finding(reviewer, "H2", _monthly(6), [Visit("V1", "C1", day, day, True, text)])
+        assert found.status != "not_applicable", text
+    at_risk = Visit("V1", "C1", day, day, True, "Mum says they are at risk of eviction.")
+    assert _finding(reviewer, "H2", _monthly(6), [at_risk]).status == "not_applicable"

@@ -86,6 +86,7 @@ SignificantEvent = Literal[
     "arrest",
     "self_harm",
     "domestic_abuse",
+    "home_lost",
 ]
 SIGNIFICANT_EVENTS: tuple[SignificantEvent, ...] = get_args(SignificantEvent)
 

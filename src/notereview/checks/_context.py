@@ -58,6 +58,8 @@ if TYPE_CHECKING:
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _SHINGLE = 5
+#: Two mentions of an event of one kind this close together are one event.
+_SAME_EVENT_DAYS = timedelta(days=3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,9 @@ class ReviewContext:
     #: signs, symbols, a communication aid): observation of them is part of their voice, so
     #: C3 applies beside C1 and C2.
     observed: bool = False
+    #: entry_id -> the cue kinds a chronology entry's coded event_type names, read by the
+    #: same patterns as the texts ("A&E ATTENDANCE", "Admitted - ward 4": a hospital visit).
+    entry_kinds: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def in_window(self, day: date) -> bool:
         return self.window_start <= day <= self.as_of
@@ -210,9 +215,11 @@ def _overlap(s: set[tuple[str, ...]], p: set[tuple[str, ...]], misses_allowed: f
 
 
 def find_events(
-    case: CaseFile, annotations: dict[tuple[str, str], AnnotatedText]
+    case: CaseFile, annotations: dict[tuple[str, str], AnnotatedText], window_days: int
 ) -> list[EventMention]:
-    """Significant events mentioned in visits, case summaries and supervision, with dates."""
+    """Significant events mentioned in visits, case summaries and supervision, with dates.
+    ``window_days``: the policy's chronology window, by which an undated mention's range
+    reaches back before the record before it (as H2 reads the chronology for it)."""
     sources: list[tuple[str, str, str, date]] = [
         ("visits", v.visit_id, v.text, v.visit_date) for v in case.visits
     ]
@@ -261,13 +268,22 @@ def find_events(
                         since=since,
                     )
                 )
-    # The same event told twice (a visit and the supervision after it) is one event.
-    unique: dict[tuple[str, date], EventMention] = {}
+    # The same event told twice (a visit and the supervision after it) is one event: two
+    # mentions of a kind within three days, or an earlier mention inside the range that a
+    # mention the text does not date covers (since the record before, less the window): "the
+    # exclusion" in a supervision note retells the one a visit dated, not a second exclusion.
+    # Each mention is compared with every earlier one, kept or merged.
+    window = timedelta(days=window_days)
+    unique: list[EventMention] = []
+    seen: list[EventMention] = []
     for e in sorted(events, key=lambda e: (e.event_date, e.table, e.record_id, e.start)):
-        if any(k[0] == e.event_type and abs((k[1] - e.event_date).days) <= 3 for k in unique):
-            continue
-        unique[(e.event_type, e.event_date)] = e
-    return list(unique.values())
+        first = e.event_date - _SAME_EVENT_DAYS
+        if not e.dated_from_text:
+            first = date.min if e.since is None else min(first, e.since - window)
+        if not any(k.event_type == e.event_type and first <= k.event_date for k in seen):
+            unique.append(e)
+        seen.append(e)
+    return unique
 
 
 def is_non_verbal(case: CaseFile) -> bool:
@@ -359,7 +375,10 @@ def build_context(
         annotations=annotations,
         visit_labels=visit_labels,
         action_labels=action_labels,
-        events=tuple(find_events(case, annotations)),
+        events=tuple(find_events(case, annotations, policy.chronology_window_days)),
         tables_absent=frozenset(tables_absent),
         extras={"visit_intervals": tuple(intervals)},
+        entry_kinds={
+            e.entry_id: annotator.label_kinds(e.event_type) for e in case.chronology if e.event_type
+        },
     )

@@ -45,6 +45,11 @@ def entry_event_types(ctx: ReviewContext, entry: ChronologyEntry) -> set[str]:
             for c in s.cues
             if c.kind.startswith("significant_event:")
         }
+    types |= {
+        k.split(":", 1)[1]
+        for k in ctx.entry_kinds.get(entry.entry_id, ())
+        if k.startswith("significant_event:")
+    }
     return types
 
 

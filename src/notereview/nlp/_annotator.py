@@ -25,6 +25,11 @@ from notereview.nlp._patterns import CueEntry, PatternSet, default_patterns_dir,
 from notereview.nlp._people import FamilyMember, RelationshipReader, case_people
 from notereview.nlp._unnamed import speaks_rx
 
+#: A coded label's cues do not count where they are denied or only planned.
+_NOT_SO = frozenset({"negated", "hypothetical", "anticipated"})
+#: Distinct coded labels remembered (a system's list of values; beyond it, read each time).
+_LABELS_KEPT = 10_000
+
 #: Texts up to this many characters are annotated whole (spaCy's default limit is 1,000,000).
 MAX_TEXT_CHARS = 20_000_000
 
@@ -45,6 +50,8 @@ class Annotator:
         self.speaks = speaks_rx(patterns.cues)
         self._non_verbal = _Terms(e for e in patterns.cues if e.kind == "non_verbal")
         self.versions: dict[str, str] = pipeline_versions(patterns)
+        self._label_kinds: dict[str, frozenset[str]] = {}
+        self._nobody = self.child_context(None, "", None)
 
     @property
     def relationships(self) -> RelationshipReader:
@@ -79,6 +86,20 @@ class Annotator:
             others=people.others,
             observed=self._non_verbal.search("\n".join(texts)),
         )
+
+    def label_kinds(self, label: str) -> frozenset[str]:
+        """The cue kinds a short coded label names, asserted ("Admitted - ward 4",
+        "POLICE_CALLOUT": underscores read as spaces). Remembered per label: a system's coded
+        columns repeat a few values across every file."""
+        kinds = self._label_kinds.get(label)
+        if kinds is None:
+            at = self.annotate(label.replace("_", " "), self._nobody)
+            kinds = frozenset(
+                c.kind for s in at.sentences for c in s.cues if not (c.qualifiers & _NOT_SO)
+            )
+            if len(self._label_kinds) < _LABELS_KEPT:
+                self._label_kinds[label] = kinds
+        return kinds
 
     def annotate(self, text: str, child: ChildContext) -> AnnotatedText:
         """Annotate one text about ``child``."""
