@@ -58,3 +58,18 @@ def test_actions_are_judged_one_by_one(reviewer):
     assert f.status == "partly_met" and "no timescale" in f.missing
     none = "Discussed. SW to keep visiting. TM to be updated."
     assert _finding(reviewer, "M3", _records(days, [none] * len(days))).status == "not_met"
+
+
+def test_a_record_with_a_list_of_actions_sets_what_the_list_holds(reviewer):
+    days = [date(2026, 5, 5) + timedelta(days=28 * k) for k in range(7)]
+    text = (
+        "Supervision with the team manager.\n"
+        "We agreed the SW will take more time with Noah and go at his pace; mum will need "
+        "support too.\n"
+        "Agreed actions: SW to visit Noah at school by 20/11/2026; TM to book the review by "
+        "30/11/2026."
+    )
+    assert _finding(reviewer, "M3", _records(days, [text] * len(days))).status == "met"
+    # Without the heading, the discussion's owners are actions too, and have no timescale.
+    flat = text.replace("Agreed actions:", "Also")
+    assert _finding(reviewer, "M3", _records(days, [flat] * len(days))).status == "partly_met"

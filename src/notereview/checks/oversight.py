@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
@@ -192,17 +193,32 @@ class SupervisionAction:
     timescale: Evidence | None
 
 
+#: A line that heads the record's list of actions: "Actions:", "Agreed actions -",
+#: "ACTIONS AGREED:", "Next steps:".
+_ACTIONS_HEADING = re.compile(
+    r"^[^\S\n]*(?:agreed\s+)?(?:actions?|next\s+steps|tasks)(?:\s+agreed|\s+set)?[^\S\n]*[:\-–—]",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
 def supervision_actions(ctx: ReviewContext, record: SupervisionRecord) -> list[SupervisionAction]:
     """The actions a supervision record sets: each clause (a sentence, or a part of one
-    between semicolons: "SW to visit by 30/10; TM to inform the IRO") with an owner."""
+    between semicolons: "SW to visit by 30/10; TM to inform the IRO") with an owner. Where the
+    record heads a list of its actions ("Actions:"), that list is what it sets: an owner in
+    the discussion before it ("we agreed the SW will take it slowly with him") says how
+    the work is to be done; it is not one more task."""
     at = ctx.annotation("supervision", record.record_id)
     if at is None:
         return []
     text = record.text
+    heading = _ACTIONS_HEADING.search(text)
+    listed_from = heading.start() if heading is not None else 0
     out: list[SupervisionAction] = []
     for s in at.sentences:
+        if s.end <= listed_from:
+            continue
         cues = [c for c in s.cues if asserted(c)]
-        for start, end in _clauses(text, s.start, s.end):
+        for start, end in _clauses(text, max(s.start, listed_from), s.end):
             owner = next(
                 (c for c in cues if c.kind == "action_owner" and start <= c.start < end), None
             )
