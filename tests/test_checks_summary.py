@@ -69,3 +69,16 @@ def test_one_line_of_the_childs_voice_is_partly_met(reviewer):
     two = one + ' He said "I worry about my sister when dad goes out."'
     assert _finding(reviewer, "S4", two, date(2026, 10, 1)).status == "met"
     assert _finding(reviewer, "S4", STORY, date(2026, 10, 1)).status == "not_met"
+
+
+def test_a_safety_plan_says_what_happens_if_it_does_not_work_under_its_own_heading(reviewer):
+    plan = (
+        "Safety plan. Worries: dad drinks in the evenings. Strengths: dad goes to the alcohol "
+        "service every week. Who does what by when: dad to stop drinking at home by 30/11; "
+        "SW to visit weekly until the review.\n"
+    )
+    without = _finding(reviewer, "S3", STORY + plan, AS_OF)
+    assert "what happens if the plan is not followed" in without.missing
+    heading = "If it goes wrong: Leo goes to his aunt's for the night and rings the SW.\n"
+    with_it = _finding(reviewer, "S3", STORY + plan + heading, AS_OF)
+    assert "what happens if the plan is not followed" not in with_it.missing
