@@ -211,3 +211,13 @@ def test_losing_a_home_and_moving_back_in_are_significant_events(reviewer):
         assert found.status != "not_applicable", text
     at_risk = Visit("V1", "C1", day, day, True, "Mum says they are at risk of eviction.")
     assert _finding(reviewer, "H2", _monthly(6), [at_risk]).status == "not_applicable"
+
+
+def test_court_named_as_where_things_are_said_is_no_hearing(reviewer):
+    day = AS_OF - timedelta(days=10)
+    careful = Visit("V1", "C1", day, day, True,
+                    "Sam knows that his mum's solicitor speaks for her in court.")  # fmt: skip
+    assert _finding(reviewer, "H2", _monthly(6), [careful]).status == "not_applicable"
+    hearing = Visit("V2", "C1", day, day, True,
+                    f"Mum was in court on {(day - timedelta(days=4)):%d/%m/%Y}.")  # fmt: skip
+    assert _finding(reviewer, "H2", _monthly(6), [careful, hearing]).status != "not_applicable"
