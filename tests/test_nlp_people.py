@@ -80,6 +80,12 @@ def test_a_name_with_the_arabic_article_is_called_by_the_name_after_it(annotator
     assert not {"Exander", "Eanor"} & set(_people(annotator, "Alexander").child_forms)
 
 
+def test_a_name_after_a_sentence_opening_word_is_not_a_surname(annotator):
+    # "Today Kenz ...": the capital before is an opening word, not a first name.
+    texts = ["Today Kenz showed me his bike.", "Then Kenz said he was tired."]
+    assert "Kenz" in _people(annotator, "Kenzie", (), texts).child_forms
+
+
 def test_a_short_form_seen_only_at_the_start_of_sentences(annotator):
     # terse records start every sentence with the child: "Ros said ...", "Rossy: ..."
     texts = ["Ros said she is fine at school.", "Rossy: 'leave it'.", "Step down to CIN agreed."]

@@ -325,10 +325,11 @@ def _name_candidates(corpus: str) -> tuple[set[str], set[str]]:
         if start == 0 or _SENTENCE_START_RX.search(corpus, max(0, start - 3), start):
             openers.add(word)
             continue
-        if _CAPITAL_BEFORE_RX.search(corpus, max(0, start - 20), start) or (
+        before = _CAPITAL_BEFORE_RX.search(corpus, max(0, start - 20), start)
+        if (before is not None and before.group().split()[0] not in _STOP_CAPITALS) or (
             _CAPITAL_AFTER_RX.match(corpus, m.end())
         ):
-            continue  # part of a longer proper name: a surname, a place
+            continue  # part of a longer proper name: a surname, a place; not "Today Kenz"
         mid.add(word)
     return mid, openers - mid
 
