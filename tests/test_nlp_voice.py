@@ -226,6 +226,22 @@ def test_things_observe_a_baby_only_where_the_baby_is_there(
 
 
 @pytest.mark.parametrize(
+    ("text", "voice"),
+    [
+        ("Amir is ten months old and lives with his mum and her partner.", "none"),
+        ("Amir has been placed with his nan since the spring.", "none"),
+        ("Amir crawled to the door and stayed close to his mum when I arrived.", "observation"),
+        ("Amir settled quickly with his mum after his bottle.", "observation"),
+    ],
+)
+def test_where_a_baby_lives_is_not_an_observation_of_the_baby(
+    annotator: Annotator, text: str, voice: str
+) -> None:
+    # "lives with his mum" is a fact of the file; "with his mum" seen on the visit is not.
+    assert _one(annotator, text, AMIR_BABY).voice == voice
+
+
+@pytest.mark.parametrize(
     "text",
     [
         # The sequence of tenses: a relayed "had said" is what Ruby said lately.
