@@ -228,6 +228,24 @@ def test_things_observe_a_baby_only_where_the_baby_is_there(
 @pytest.mark.parametrize(
     ("text", "voice"),
     [
+        # A one-word rating of a named thing is a view of it ...
+        ('Kai says his new school is "ok".', "direct"),
+        # ... a token answer about himself is not.
+        ('Kai said he was "ok".', "none"),
+        # The child's view under its own label, with his words in brackets after a negation.
+        ('Kai\'s view: he does not think he needs help ("I can sort it myself").', "reported"),
+        ("Kai's wishes: to stay at his school.", "reported"),
+    ],
+)
+def test_a_rated_thing_and_a_labelled_view_are_the_childs(
+    annotator: Annotator, text: str, voice: str
+) -> None:
+    assert _one(annotator, text, KAI).voice == voice
+
+
+@pytest.mark.parametrize(
+    ("text", "voice"),
+    [
         ("Amir is ten months old and lives with his mum and her partner.", "none"),
         ("Amir has been placed with his nan since the spring.", "none"),
         ("Amir crawled to the door and stayed close to his mum when I arrived.", "observation"),
