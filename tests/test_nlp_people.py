@@ -173,6 +173,23 @@ def test_a_conversation_without_reporting_clauses_is_the_childs(annotator):
     assert _voice(annotator, other, ctx) == "none"
 
 
+def test_a_list_of_the_childs_words_and_a_topic_label_are_the_childs(annotator):
+    ctx = _ctx(annotator, "Harrison", "M", 13, FAMILY)
+    listed = (
+        "Harry came to his review.\n"
+        "In his words (at the review, in March) 'I like it at Gran's.'\n"
+        "'School is better now.'\n"
+        "'I don't want to change rooms.'"
+    )
+    sentences = annotator.annotate(listed, ctx).sentences
+    assert [s.voice for s in sentences][1:] == ["direct", "direct", "direct"]
+    # a person named as the topic of the words is not their speaker
+    topic = "Harry and I talked.\nAbout his stepdad: 'He is alright when he is not shouting.'"
+    assert _voice(annotator, topic, ctx) == "direct"
+    # but a person heading a line, named as speaker, still speaks
+    assert _voice(annotator, "Saw Harry.\nGemma: 'He is alright at home.'", ctx) == "none"
+
+
 def test_a_line_headed_by_someone_else_is_their_account(annotator):
     ctx = _ctx(annotator, "Harrison", "M", 13, FAMILY)
     text = "Teacher: attendance 91%, Harry wants to do more PE, no marks seen."

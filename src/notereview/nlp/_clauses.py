@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from notereview.nlp._context_rules import Span
-from notereview.nlp._mentions import NOT_SUBJECT_FORMS, Mention
+from notereview.nlp._mentions import NOT_SUBJECT_FORMS, Mention, named_as_topic
 from notereview.nlp._patterns import Grammar
 
 # Cue roles for the voice logic.
@@ -195,7 +195,8 @@ class Clauses:
         for m in reversed(mentions):
             if m.end <= qs:
                 if _ATTRIBUTION_GAP.fullmatch(text, m.end, qs):
-                    return m.who, None
+                    # "About his birth mum: '...'" is a topic, not a speaker's label
+                    return (None, None) if named_as_topic(text, m) else (m.who, None)
                 # 'Text from Kai 23:14: "..."', 'Kai rang from the station: "..."': the words
                 # of a message or a call are its sender's
                 if _CONTACT_AFTER.fullmatch(text, m.end, qs) or (

@@ -51,6 +51,23 @@ def mention_order(m: Mention) -> tuple[int, int]:
     return (m.start, -m.end)
 
 
+#: Before a person named as the topic of what follows, not its speaker: "About his birth
+#: dad: '...'", "Regarding mum - '...'". (Not "with" or "to": who one talks with speaks.)
+_TOPIC_BEFORE = re.compile(
+    r"\b(?:about|regarding|re|concerning|of|on)\s+(?:(?:his|her|their|the|a)\s+)?"
+    r"(?:[\w-]+\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def named_as_topic(text: str, m: Mention) -> bool:
+    """``m`` (not a possessive) follows a preposition that makes them what the words are
+    about ("About his birth dad: ..."), not who says them."""
+    return m.form != "possessive" and (
+        _TOPIC_BEFORE.search(text, max(0, m.start - 40), m.start) is not None
+    )
+
+
 _SAME_CLAUSE_GAP = re.compile(r"\s+(?:[A-Za-z'’]+\s+){0,3}$")
 _CLAUSE_BREAK = re.compile(r"\b(?:and|but|or|that|who|which|when|while|because|so|as|if)\b", re.I)
 

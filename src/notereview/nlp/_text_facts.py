@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from notereview.nlp._context_rules import Span
-from notereview.nlp._mentions import Mention
+from notereview.nlp._mentions import Mention, named_as_topic
 
 _THIRD_PARTY_ROLES = frozenset({"parent_carer", "professional", "other_child", "other"})
 
@@ -38,8 +38,8 @@ class TextFacts:
 
 _PARAGRAPH_BREAK = re.compile(r"\n")
 #: What may come right before a quoted turn of a conversation: the start of a line or sentence,
-#: a dash or a colon ('Asked about school - "it's alright"').
-_OPENS_UTTERANCE = re.compile(r"(?:^|[\n.!?]|[–—:-]|\s-)\s*$")
+#: a dash, a colon ('Asked about school - "it's alright"') or a bracketed aside.
+_OPENS_UTTERANCE = re.compile(r"(?:^|[\n.!?)]|[–—:-]|\s-)\s*$")
 #: After a name at a line's start, what makes it a heading: a colon or a dash, perhaps after an
 #: apposition ("Mr Hale, class teacher: ...").
 _HEADING_COLON = re.compile(r"(?:[ \t]*,[^:\n,]{1,40})?[ \t]*[:\-–—][ \t]*\S")
@@ -70,26 +70,54 @@ def family_interprets(text: str, mentions: list[Mention]) -> bool:
     return False
 
 
+#: Only list marks and spaces between a line's start and its quote: the line is the quote.
+_LIST_MARKS = " \t-–—•*·>"
+
+
 def unattributed_quotes(text: str, quotes: list[Span], mentions: list[Mention]) -> dict[int, str]:
     """Quotes with no reporting clause belong to the child where the last person named before
     them on the same line or paragraph is the child ('Went over the contact plan with H. "Do I
-    see Dad on Sundays then?"'). Anyone else named last, or no one, leaves them unattributed."""
+    see Dad on Sundays then?"'); a person named as a topic ("About his mum: '...'") is not a
+    speaker. A quote that is a line of its own, next after a line whose quote is the child's,
+    is the child's too (a list of the child's words under one heading). Anyone else named
+    last, or no one, leaves them unattributed."""
     out: dict[int, str] = {}
     j = 0
     last: Mention | None = None
-    for qs, _qe, _rule in quotes:
+    child_line_end = -1  # the end of the last line whose quote was the child's
+    for qs, qe, _rule in quotes:
         if not _OPENS_UTTERANCE.search(text, max(0, qs - 40), qs):
             continue  # a word in quotes inside a clause ('came round "furious"') is not a turn
+        named = False
         while j < len(mentions) and mentions[j].end <= qs:
             m = mentions[j]
             j += 1
             if m.role == "writer" or (m.role == "pronoun" and m.resolved in (None, "writer")):
                 continue
+            if named_as_topic(text, m):
+                continue
             last = m
-        if last is None or _PARAGRAPH_BREAK.search(text, last.end, qs):
-            continue
-        if last.who == "child":
+            named = True
+        line_start = text.rfind("\n", 0, qs) + 1
+        between = text[child_line_end:line_start] if child_line_end >= 0 else "x"
+        if (
+            not named
+            and not between.strip()
+            and between.count("\n") == 1
+            and not text[line_start:qs].strip(_LIST_MARKS)
+        ):
+            out[qs] = "child"  # the next line of a list of the child's words
+        elif (
+            last is not None
+            and last.who == "child"
+            and not _PARAGRAPH_BREAK.search(text, last.end, qs)
+        ):
             out[qs] = "child"
+        if out.get(qs) == "child":
+            line_end = text.find("\n", qe)
+            child_line_end = len(text) if line_end == -1 else line_end
+        else:
+            child_line_end = -1
     return out
 
 
