@@ -73,3 +73,14 @@ def test_a_record_with_a_list_of_actions_sets_what_the_list_holds(reviewer):
     # Without the heading, the discussion's owners are actions too, and have no timescale.
     flat = text.replace("Agreed actions:", "Also")
     assert _finding(reviewer, "M3", _records(days, [flat] * len(days))).status == "partly_met"
+
+
+def test_reflection_is_read_outside_the_actions_and_in_plain_words(reviewer):
+    days = [date(2026, 5, 5) + timedelta(days=28 * k) for k in range(7)]
+    listed = "Case discussed.\nActions: SW to consider a referral to CAMHS by 30/11/2026."
+    assert _finding(reviewer, "M2", _records(days, [listed] * len(days))).status == "not_met"
+    plain = (
+        "We talked about the fights at school: they fit with the weeks mum is unwell, so "
+        "they are not because Noah is naughty.\nActions: SW to visit by 20/11/2026."
+    )
+    assert _finding(reviewer, "M2", _records(days, [plain] * len(days))).status == "met"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
@@ -114,12 +115,22 @@ class SupervisionFrequency(_OversightCheck):
         )
 
 
-def _first_cue(ctx: ReviewContext, record: SupervisionRecord, kinds: set[str]) -> Evidence | None:
+def _first_cue(
+    ctx: ReviewContext,
+    record: SupervisionRecord,
+    kinds: set[str],
+    skip: Sequence[tuple[int, int]] = (),
+) -> Evidence | None:
+    """The first cue of ``kinds`` in the record outside the ``skip`` spans, and not in
+    someone else's account (a parent who "would consider" overnights is not the supervision
+    reflecting)."""
     at = ctx.annotation("supervision", record.record_id)
     if at is None:
         return None
     for s in at.sentences:
         for c in s.cues:
+            if any(a <= c.start < b for a, b in skip) or "third_party" in c.qualifiers:
+                continue
             # Reflection is often conditional ("what if"); actions and analysis are asserted.
             if c.kind in kinds and ("reflective" in kinds or asserted(c)):
                 return cue_evidence(
@@ -161,7 +172,12 @@ class SupervisionReflective(_OversightCheck):
             return records
         evidence = []
         for r in records:
-            ev = _first_cue(ctx, r, {"reflective", "analysis"})
+            # What the record sets as actions is not its reflection: "SW to consider a
+            # referral", or "risk assessment" in its list of actions.
+            skip = [(a.start, a.end) for a in supervision_actions(ctx, r)]
+            if (heading := _ACTIONS_HEADING.search(r.text)) is not None:
+                skip.append((heading.start(), len(r.text)))
+            ev = _first_cue(ctx, r, {"reflective", "analysis"}, skip)
             if ev is not None:
                 evidence.append(
                     replace(ev, why="reflects on what is happening for the child and why")
