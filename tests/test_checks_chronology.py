@@ -173,6 +173,11 @@ def test_an_undated_retelling_of_a_dated_event_is_the_same_event(reviewer):
     # One exclusion, missing once: not two missing events.
     assert found.missing.startswith("1 of 1 ")
     assert found.status == "partly_met"
+    # "again" tells of a second one
+    again = Visit("V2", "C1", day, day, True, "Sam was excluded again this week.")
+    assert _finding(reviewer, "H2", _monthly(6), [earlier, dated, again]).missing.startswith(
+        "2 of 2 "
+    )
 
 
 def test_an_event_named_only_to_compare_or_weighed_is_not_news(reviewer):

@@ -58,6 +58,11 @@ if TYPE_CHECKING:
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _SHINGLE = 5
+#: A sentence that tells of a repeat: "went missing again", "another call-out".
+_AGAIN = re.compile(
+    r"\b(?:again|another|a\s+(?:second|third|further|fresh)|once\s+more)\b",
+    re.IGNORECASE,
+)
 #: Two mentions of an event of one kind this close together are one event.
 _SAME_EVENT_DAYS = timedelta(days=3)
 
@@ -226,6 +231,7 @@ def find_events(
     sources += [("case_summaries", s.summary_id, s.text, s.updated_at) for s in case.case_summaries]
     sources += [("supervision", r.record_id, r.text, r.date) for r in case.supervision]
     events: list[EventMention] = []
+    again: set[int] = set()  # mentions in a sentence that tells of a repeat
     previous: dict[tuple[str, str], date | None] = {}
     for table in ("visits", "supervision"):
         days = sorted({ref for t, _r, _x, ref in sources if t == table})
@@ -254,31 +260,33 @@ def find_events(
                 since = when if from_text else previous.get((table, rid))
                 if when > ref + timedelta(days=1):  # a future date is a plan, not an event
                     continue
-                events.append(
-                    EventMention(
-                        event_type=c.kind.split(":", 1)[1],
-                        event_date=when,
-                        table=table,
-                        record_id=rid,
-                        start=c.start,
-                        end=c.end,
-                        quote=text[c.start : c.end],
-                        rule=c.rule,
-                        dated_from_text=from_text,
-                        since=since,
-                    )
+                mention = EventMention(
+                    event_type=c.kind.split(":", 1)[1],
+                    event_date=when,
+                    table=table,
+                    record_id=rid,
+                    start=c.start,
+                    end=c.end,
+                    quote=text[c.start : c.end],
+                    rule=c.rule,
+                    dated_from_text=from_text,
+                    since=since,
                 )
+                events.append(mention)
+                if _AGAIN.search(text, s.start, s.end):
+                    again.add(id(mention))
     # The same event told twice (a visit and the supervision after it) is one event: two
     # mentions of a kind within three days, or an earlier mention inside the range that a
     # mention the text does not date covers (since the record before, less the window): "the
-    # exclusion" in a supervision note retells the one a visit dated, not a second exclusion.
+    # exclusion" in a supervision note retells the one a visit dated, not a second exclusion;
+    # but "missing again", "another call-out" tell of a new one.
     # Each mention is compared with every earlier one, kept or merged.
     window = timedelta(days=window_days)
     unique: list[EventMention] = []
     seen: list[EventMention] = []
     for e in sorted(events, key=lambda e: (e.event_date, e.table, e.record_id, e.start)):
         first = e.event_date - _SAME_EVENT_DAYS
-        if not e.dated_from_text:
+        if not e.dated_from_text and id(e) not in again:
             first = date.min if e.since is None else min(first, e.since - window)
         if not any(k.event_type == e.event_type and first <= k.event_date for k in seen):
             unique.append(e)
