@@ -84,3 +84,6 @@ def test_reflection_is_read_outside_the_actions_and_in_plain_words(reviewer):
         "they are not because Noah is naughty.\nActions: SW to visit by 20/11/2026."
     )
     assert _finding(reviewer, "M2", _records(days, [plain] * len(days))).status == "met"
+    # "mum will ..." names an owner, but here it is a reading, not a task
+    reading = "We think mum will struggle over the holidays, which is the risk for Noah."
+    assert _finding(reviewer, "M2", _records(days, [reading] * len(days))).status == "met"

@@ -173,8 +173,13 @@ class SupervisionReflective(_OversightCheck):
         evidence = []
         for r in records:
             # What the record sets as actions is not its reflection: "SW to consider a
-            # referral", or "risk assessment" in its list of actions.
-            skip = [(a.start, a.end) for a in supervision_actions(ctx, r)]
+            # referral", or "risk assessment" in its list of actions. ("Mum will struggle
+            # because ..." names an owner too, but is as often a reading as a task.)
+            skip = [
+                (a.start, a.end)
+                for a in supervision_actions(ctx, r)
+                if a.owner.source.endswith(".owner_to")
+            ]
             if (heading := _ACTIONS_HEADING.search(r.text)) is not None:
                 skip.append((heading.start(), len(r.text)))
             ev = _first_cue(ctx, r, {"reflective", "analysis"}, skip)
