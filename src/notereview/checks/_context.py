@@ -230,8 +230,9 @@ def find_events(
     ]
     sources += [("case_summaries", s.summary_id, s.text, s.updated_at) for s in case.case_summaries]
     sources += [("supervision", r.record_id, r.text, r.date) for r in case.supervision]
-    events: list[EventMention] = []
-    again: set[int] = set()  # mentions in a sentence that tells of a repeat
+    window = timedelta(days=window_days)
+    # Each mention with the earliest day of an earlier mention that it may retell.
+    events: list[tuple[EventMention, date]] = []
     previous: dict[tuple[str, str], date | None] = {}
     for table in ("visits", "supervision"):
         days = sorted({ref for t, _r, _x, ref in sources if t == table})
@@ -272,22 +273,21 @@ def find_events(
                     dated_from_text=from_text,
                     since=since,
                 )
-                events.append(mention)
-                if _AGAIN.search(text, s.start, s.end):
-                    again.add(id(mention))
-    # The same event told twice (a visit and the supervision after it) is one event: two
-    # mentions of a kind within three days, or an earlier mention inside the range that a
-    # mention the text does not date covers (since the record before, less the window): "the
-    # exclusion" in a supervision note retells the one a visit dated, not a second exclusion;
-    # but "missing again", "another call-out" tell of a new one.
+                retells_from = when - _SAME_EVENT_DAYS
+                if not from_text and not _AGAIN.search(text, s.start, s.end):
+                    retells_from = date.min if since is None else min(retells_from, since - window)
+                events.append((mention, retells_from))
+    # The same event told twice (a visit and the supervision after it) is one event: a mention
+    # is one with an earlier mention of its kind dated from its retells_from on. That is three
+    # days before it; for a mention the text does not date, anything since the record before
+    # (less the window): "the exclusion" in a supervision note retells the one a visit dated.
+    # A sentence that tells of a repeat ("missing again", "another call-out") keeps three days.
     # Each mention is compared with every earlier one, kept or merged.
-    window = timedelta(days=window_days)
     unique: list[EventMention] = []
     seen: list[EventMention] = []
-    for e in sorted(events, key=lambda e: (e.event_date, e.table, e.record_id, e.start)):
-        first = e.event_date - _SAME_EVENT_DAYS
-        if not e.dated_from_text and id(e) not in again:
-            first = date.min if e.since is None else min(first, e.since - window)
+    for e, first in sorted(
+        events, key=lambda p: (p[0].event_date, p[0].table, p[0].record_id, p[0].start)
+    ):
         if not any(k.event_type == e.event_type and first <= k.event_date for k in seen):
             unique.append(e)
         seen.append(e)

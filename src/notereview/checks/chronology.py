@@ -36,21 +36,10 @@ def _norm(text: str) -> set[str]:
 
 def entry_event_types(ctx: ReviewContext, entry: ChronologyEntry) -> set[str]:
     """The significant-event types a chronology entry records (from its text and event_type)."""
-    types: set[str] = set()
     at = ctx.annotation("chronology", entry.entry_id)
-    if at is not None:
-        types |= {
-            c.kind.split(":", 1)[1]
-            for s in at.sentences
-            for c in s.cues
-            if c.kind.startswith("significant_event:")
-        }
-    types |= {
-        k.split(":", 1)[1]
-        for k in ctx.entry_kinds.get(entry.entry_id, ())
-        if k.startswith("significant_event:")
-    }
-    return types
+    kinds = [c.kind for s in at.sentences for c in s.cues] if at is not None else []
+    kinds += ctx.entry_kinds.get(entry.entry_id, ())
+    return {k.split(":", 1)[1] for k in kinds if k.startswith("significant_event:")}
 
 
 SAME_INCIDENT_DAYS = 2

@@ -99,11 +99,12 @@ def unattributed_quotes(text: str, quotes: list[Span], mentions: list[Mention]) 
             last = m
             named = True
         line_start = text.rfind("\n", 0, qs) + 1
-        between = text[child_line_end:line_start] if child_line_end >= 0 else "x"
+        gap = text[child_line_end:line_start] if child_line_end >= 0 else None
         if (
             not named
-            and not between.strip()
-            and between.count("\n") == 1
+            and gap is not None
+            and gap.isspace()
+            and gap.count("\n") == 1
             and not text[line_start:qs].strip(_LIST_MARKS)
         ):
             out[qs] = "child"  # the next line of a list of the child's words
@@ -138,7 +139,7 @@ def headed_by_others(
         if m.role not in _THIRD_PARTY_ROLES or m.form != "noun":
             continue
         line_start = text.rfind("\n", 0, m.start) + 1
-        if text[line_start : m.start].strip(" \t-–—•*·>") or not _HEADING_COLON.match(text, m.end):
+        if text[line_start : m.start].strip(_LIST_MARKS) or not _HEADING_COLON.match(text, m.end):
             continue
         line_end = text.find("\n", m.end)
         line_end = len(text) if line_end == -1 else line_end
