@@ -104,6 +104,18 @@ def test_a_stem_sharing_form_is_not_lost_to_the_spelling_rule(annotator):
     assert "Jacko" in _people(annotator, "Jacoby", (), texts).child_forms
 
 
+def test_a_name_clipped_to_its_first_syllable_with_an_ending(annotator):
+    # English clips a name and adds -s, -y, -ie, -i or -o, often doubling the consonant
+    texts = ["Abs said she would ring.", "Went with Maxxy to the shop.", "Gethie: 'no'."]
+    assert "Abs" in _people(annotator, "Abigail", (), texts[:1]).child_forms
+    assert "Maxxy" in _people(annotator, "Maximilian", (), texts[1:2]).child_forms
+    assert "Gethie" in _people(annotator, "Gethin", (), texts[2:]).child_forms
+    # a given name of the other gender is someone else, though it shares the first syllable
+    assert "Joy" not in _people(annotator, "Jonah", (), ["Joy said 'come in'."]).child_forms
+    ctx = _ctx(annotator, "Abigail", "F", 14, (), texts[:1])
+    assert _voice(annotator, "Abs said 'I am not going back there'.", ctx) == "direct"
+
+
 def test_a_double_first_names_first_part_has_its_spellings(annotator):
     texts = ["Visit to see Zoia at home."]
     assert "Zoia" in _people(annotator, "Zoya Marie", (), texts).child_forms

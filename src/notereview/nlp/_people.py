@@ -257,6 +257,23 @@ def _ending_free(name: str) -> str:
     return _DIMINUTIVE_ENDING.sub("", name)
 
 
+#: What English adds to a name clipped to its first syllable: "Ebs" (Ebony), "Ibby"
+#: (Ibrahim), "Lochie" (Lochlan), "Sumi" (Sumaya), "Jonno" (Jonathan).
+_CLIPPED_ENDING = re.compile(r"(?:ie|ey|y|i|s|o)$")
+
+
+def _clipped_stem(word: str) -> str:
+    """A short form without its ending, a doubled last consonant single ("ibby" -> "ib")."""
+    stem = _CLIPPED_ENDING.sub("", word)
+    if len(stem) >= 3 and stem[-1] == stem[-2] and stem[-1] not in "aeiou":
+        stem = stem[:-1]
+    return stem
+
+
+def _genders_agree(a: str, b: str) -> bool:
+    return a == b or "none" in (a, b) or "unknown" in (a, b)
+
+
 def _short_forms(
     first: str,
     candidates: Iterable[str],
@@ -268,9 +285,12 @@ def _short_forms(
     child's name: a prefix of it ("Kenz", "Harri"), a near spelling ("Jaydn", "Ameera"), a
     rare word sharing its first three letters ("Lexxi" for Lexington), or one of its
     diminutives with another ending (``stems``: the diminutives without -ie, -ey, -y or -i;
-    "Olly" for Oliver, whose dataset diminutive is "Ollie"). ``max_zipf``: only words rarer
-    than that in English (for words seen only where any word is capitalised)."""
+    "Olly" for Oliver, whose dataset diminutive is "Ollie"), or the name clipped with an
+    ending English adds (``_CLIPPED_ENDING``; not a given name of the other gender: "Joy" is
+    not Jonathan). ``max_zipf``: only words rarer than that in English (for words seen only
+    where any word is capitalised)."""
     name = first.lower().replace("-", "").replace(" ", "")
+    gender = name_gender(first[:1].upper() + first[1:].lower())
     found: set[str] = set()
     for word in candidates:
         w = word.lower()
@@ -291,7 +311,15 @@ def _short_forms(
             and word_zipf(w) < SHORT_FORM_MAX_ZIPF
         )
         other_ending = len(w) >= 4 and _ending_free(w) in stems
-        if name.startswith(w) or spelling or rare_stem or other_ending:
+        stem = _clipped_stem(w)
+        clipped = (
+            len(w) >= 3
+            and 2 <= len(stem) < len(w)
+            and any(ch in "aeiou" for ch in stem)
+            and name.startswith(stem)
+            and _genders_agree(name_gender(word), gender)
+        )
+        if name.startswith(w) or spelling or rare_stem or other_ending or clipped:
             found.add(word)
     return found
 
