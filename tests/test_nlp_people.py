@@ -233,6 +233,10 @@ def test_a_child_with_little_speech_is_heard_through_observation(annotator):
     assert _voice(annotator, visit, observed) == "observation"
     speaking = _ctx(annotator, "Kenzie", "F", 10)
     assert _voice(annotator, visit, speaking) == "none"
+    # a child who makes sounds rather than words ("vocalised") is one too
+    sounds = _ctx(annotator, "Kenzie", "F", 10, (), ["Kenzie vocalised loudly at the swing."])
+    assert sounds.observed
+    assert _voice(annotator, visit, sounds) == "observation"
 
 
 def test_an_aside_in_brackets_has_its_own_subject(annotator):
