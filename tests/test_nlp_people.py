@@ -207,6 +207,14 @@ def test_a_line_headed_by_someone_else_is_their_account(annotator):
     text = "Teacher: attendance 91%, Harry wants to do more PE, no marks seen."
     assert _voice(annotator, text, ctx) == "none"
     assert _voice(annotator, "Harry wants to do more PE.", ctx) == "reported"
+    # a call or message from someone else: the child's words in it come through them
+    for call in (
+        "Gemma rang: Harry keeps saying 'I want my own room'.",
+        "The teacher phoned - Harry told her 'I want my own room'.",
+        "Gemma (by text) from work rang, said Harry told her 'I want my own room'.",
+    ):
+        assert _voice(annotator, call, ctx) == "reported", call
+    assert _voice(annotator, "Harry told me 'I want my own room'.", ctx) == "direct"
 
 
 def test_token_replies_are_not_the_childs_views(annotator):

@@ -42,7 +42,16 @@ _PARAGRAPH_BREAK = re.compile(r"\n")
 _OPENS_UTTERANCE = re.compile(r"(?:^|[\n.!?)]|[–—:-]|\s-)\s*$")
 #: After a name at a line's start, what makes it a heading: a colon or a dash, perhaps after an
 #: apposition ("Mr Hale, class teacher: ...").
-_HEADING_COLON = re.compile(r"(?:[ \t]*,[^:\n,]{1,40})?[ \t]*[:\-–—][ \t]*\S")
+#: What may stand before the person who heads a line: nothing, or "The teacher: ...".
+_HEADING_DETERMINERS = frozenset({"", "the", "his", "her", "their"})
+_HEADING_COLON = re.compile(
+    r"(?:[ \t]*,[^:\n,]{1,40})?[ \t]*[:\-–—][ \t]*\S"
+    # or a call or message from them: "Ruth (SSW) from the unit rang:", "Nan phoned, said"
+    r"|(?:[ \t]*\([^()\n]{1,30}\))?(?:[ \t]+from[ \t]+[^:\n,.()]{1,40}?)?[ \t]+"
+    r"(?:rang|phoned|called|emailed|texted|messaged|e-mailed)(?:[ \t]+(?:in|back|me|today))?"
+    r"(?:[ \t]*[:\-–—]|[ \t]*,[ \t]*(?:said|says|reported|to\s+say))[ \t]*\S",
+    re.IGNORECASE,
+)
 
 
 #: The stems of the interpreting verbs; a text without any of them cannot match (a quick find).
@@ -139,7 +148,8 @@ def headed_by_others(
         if m.role not in _THIRD_PARTY_ROLES or m.form != "noun":
             continue
         line_start = text.rfind("\n", 0, m.start) + 1
-        if text[line_start : m.start].strip(_LIST_MARKS) or not _HEADING_COLON.match(text, m.end):
+        before = text[line_start : m.start].strip(_LIST_MARKS).lower()
+        if before not in _HEADING_DETERMINERS or not _HEADING_COLON.match(text, m.end):
             continue
         line_end = text.find("\n", m.end)
         line_end = len(text) if line_end == -1 else line_end
