@@ -339,6 +339,16 @@ def test_words_from_an_earlier_visit_are_not_this_visits_voice(annotator):
         # the words of a message or a call are its sender's
         ("Text from Ottilie 23:14 'im at a party im safe'. Mum says she is at a friend's.",
          "direct"),
+        # ... the sender before a place the call came from, and a note's "X text 14:02"
+        ("Ottilie rang from Chester: 'the train is late, I will get the next one'.",
+         "direct"),
+        ("Ottilie text 14:02 'on the bus now' then 14:40 'can u ring me'.", "direct"),
+        # a question mark closing the child's words is her question, not the writer's
+        ('Ottilie said "can I stay at Ann\'s at the weekend?" twice.', "direct"),
+        ("Does Ottilie want to stay at Ann's?", "none"),
+        # the words of her communication aid are hers
+        ("Ottilie's talker (Grid) said 'more swimming' when I asked.", "direct"),
+        ("Her mum's phone said 'low battery' during the visit.", "none"),
         # tokens are not words: an emoji reply, a greeting in any language, opening the door
         ("Ottilie replied to my text about Friday with 👍🙂.", "none"),
         ("Ottilie said salaam at the door and ran upstairs.", "none"),

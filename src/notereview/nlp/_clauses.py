@@ -26,6 +26,13 @@ _PAREN_REST = re.compile(r"(?:[\s,]*(?:aged?\s*)?\d{1,2}(?:\s*(?:yrs?|years?(?:\
 _POSSESSIVE_GAP = re.compile(r"(?:['’]s)?\s+(?:[a-z]+\s+){0,2}")
 _CONJUNCTION_GAP = re.compile(r"\s*,?\s*(?:and|but|or|then|yet)\b", re.IGNORECASE)
 _QUOTE_TAIL_GAP = re.compile(r"[\s,.!?;:—–-]*")
+#: A communication aid right before a reporting verb ("his talker said", "her device (Grid 3)
+#: spoke"): whose aid it is says whose words they are.
+_AID_BEFORE = re.compile(
+    r"\b(?:talker|device|ipad|tablet|app|aac|voice\s+output\s+device|communication\s+aid)"
+    r"(?:\s*\([^()\n]{1,20}\))?\s+$",
+    re.IGNORECASE,
+)
 _ATTRIBUTION_GAP = re.compile(r"\s*[:\-–—]\s*")
 #: A message or call named before its sender ("Text from", "WhatsApp message from"), and what
 #: may stand between the sender and the quoted words (a time, a date, "at 23:14", a colon).
@@ -35,10 +42,13 @@ _CONTACT_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _CONTACT_TAIL = re.compile(r"\s*(?:(?:at|on)\s+)?[\d:./]{0,10}\s*[:,\-–—]?\s*")
-#: The sender first: "Kai rang from the station:", "Kai texted at 23:14 -".
+#: The sender first: "Kai rang from the station:", "Kai texted at 23:14 -", or a note's
+#: "Kai text 23:14 '...'" (the message named after its sender, a time, the words).
 _CONTACT_AFTER = re.compile(
     r"\s+(?:rang|phoned|called|texted|messaged|emailed|wrote|whatsapped|snapchatted|"
-    r"sent\s+(?:a\s+|me\s+a\s+)?(?:text|message|msg|voice\s?note))\b[^\n\"“'‘.]{0,40}?[:\-–—]\s*",
+    r"sent\s+(?:a\s+|me\s+a\s+)?(?:text|message|msg|voice\s?note))\b[^\n\"“'‘.]{0,40}?[:\-–—]\s*"
+    r"|\s+(?:te?xt|txt|sms|msg|message|whats\s?app|voice\s?note)\s*(?:(?:at|on)\s+)?"
+    r"[\d:./]{0,10}\s*[:,\-–—]?\s*",
     re.IGNORECASE,
 )
 
@@ -118,6 +128,12 @@ class Clauses:
             return m
         return None
 
+    def aid_owner_before(self, text: str, pos: int, mentions: list[Mention]) -> Mention | None:
+        """Whose communication aid stands right before a reporting verb: "Kai's talker said",
+        "her device said" (the words are its owner's)."""
+        aid = _AID_BEFORE.search(text, max(0, pos - 40), pos)
+        return self.possessive_before(text, aid.start(), mentions) if aid else None
+
     def subject_after(self, text: str, pos: int, mentions: list[Mention]) -> Mention | None:
         for m in mentions:
             if m.start < pos:
@@ -191,6 +207,11 @@ class Clauses:
             if v.passive:
                 return None, v.span
             return v.who, v.span
+        # 'Kai rang from Leeds: "..."': the sender of a call or message whose clause runs
+        # up to the words, before any name inside that clause
+        for m in reversed(mentions):
+            if m.end <= qs and m.start >= ss and _CONTACT_AFTER.fullmatch(text, m.end, qs):
+                return m.who, None
         # 'Kai: "..."'
         for m in reversed(mentions):
             if m.end <= qs:

@@ -342,7 +342,9 @@ class Reader:
             if c[2] in self._possessive_subject:
                 subject = clauses.possessive_before(text, c[0], mentions)
             else:
-                subject = clauses.subject_before(text, c[0], sent.start, mentions, quotes)
+                subject = clauses.aid_owner_before(text, c[0], mentions) or clauses.subject_before(
+                    text, c[0], sent.start, mentions, quotes
+                )
                 if subject is None and quotes and quote_right_before(text, c[0], quote_spans):
                     subject = clauses.subject_after(text, c[1], mentions)
             passive = (
