@@ -349,6 +349,14 @@ def test_words_from_an_earlier_visit_are_not_this_visits_voice(annotator):
         # the words of her communication aid are hers
         ("Ottilie's talker (Grid) said 'more swimming' when I asked.", "direct"),
         ("Her mum's phone said 'low battery' during the visit.", "none"),
+        # a verb of sound reports only with the words; alone it is a sound she made (she
+        # uses signs: what she does is observed)
+        ("Ottilie screamed and threw the beaker when it was time to go.", "observation"),
+        ("Ottilie screamed 'I hate you' and threw the beaker.", "direct"),
+        ('"Leave me alone," Ottilie shouted.', "direct"),
+        ("Ottilie shouted at her nan that she hated it there.", "reported"),
+        # what her teaching assistant says is the TA's account
+        ("Ottilie went out to the swing again - TA says that is how she calms.", "none"),
         # tokens are not words: an emoji reply, a greeting in any language, opening the door
         ("Ottilie replied to my text about Friday with 👍🙂.", "none"),
         ("Ottilie said salaam at the door and ran upstairs.", "none"),

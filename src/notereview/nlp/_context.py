@@ -96,6 +96,22 @@ _CLAUSE_START_RX = re.compile(
     re.IGNORECASE,
 )
 _TAIL_RX = re.compile(r"[\s,.!?;:]*(?:(?:to\s+)?(?:me|us|this|so)\b[\s,.!?;:]*)?$", re.IGNORECASE)
+#: After a verb of how words sound, the words: a quote or colon, a that-clause, or a
+#: subject ("shouted at Mum that", "screamed 'no'", "whispered she was scared").
+_SOUND_WORDS = re.compile(
+    r"\s*(?:(?:at|to)\s+)?(?:(?:his|her|their|the|my)\s+)?(?:[A-Za-z]+\s+)?"
+    r"(?:that\b|[\"“'‘:]|(?:he|she|they|i|we|you)\b)",
+    re.IGNORECASE,
+)
+
+
+def _words_with(text: str, verb: Span, quote_spans: list[tuple[int, int]]) -> bool:
+    """Whether words go with a verb of sound: after it, or a quote ending just before it."""
+    if _SOUND_WORDS.match(text, verb[1]):
+        return True
+    return any(qe <= verb[0] and verb[0] - qe <= 30 for _qs, qe in quote_spans)
+
+
 _CAPITALISED = re.compile(r"([A-Z][a-z]{1,20})\s+$")
 _CAPITALISED_AFTER = re.compile(r"\s+([A-Z][a-z]{1,20})\b(?!\s+[a-z])")
 
@@ -123,6 +139,7 @@ class Reader:
             True: frozenset(self._voice_role) | observations,
         }
         self._possessive_subject = frozenset(e.id for e in patterns.cues if e.possessive_subject)
+        self._needs_words = frozenset(e.id for e in patterns.cues if e.needs_words)
         self._people = {e.id: (e.role, e.gender, e.form) for e in patterns.speakers}
         self._after_person = tuple(
             (e, re.compile(e.pattern or "", e.flags())) for e in patterns.cues if e.after_person
@@ -339,6 +356,8 @@ class Reader:
                 continue  # "showed", "pressed" count where the text names an aid
             if quote_spans and in_quote(quote_spans, c[0], c[1]):
                 continue
+            if c[2] in self._needs_words and not _words_with(text, c, quote_spans):
+                continue  # "screamed" alone: a sound, not a report
             if c[2] in self._possessive_subject:
                 subject = clauses.possessive_before(text, c[0], mentions)
             else:

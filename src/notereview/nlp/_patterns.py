@@ -107,6 +107,9 @@ class CueEntry(_Entry):
     #: A reporting verb that counts only where the text names a communication aid (showed,
     #: pointed to, signed): "using his talking mat Leo showed that ...".
     needs_aid: bool = False
+    #: A reporting verb that reports only where words go with it (a quote, a colon, a
+    #: that-clause): "screamed" alone is a sound the child made, not something said.
+    needs_words: bool = False
     #: With ``voice_verb``: the subject is the possessive right before it ("Kai's view is",
     #: "her biggest worry"), never a person further back.
     possessive_subject: bool = False
@@ -142,6 +145,8 @@ class CueEntry(_Entry):
             raise ValueError("'clause_start' only goes with 'after_person'")
         if self.possessive_subject and not (self.voice_verb or self.kind == "reporting_verb"):
             raise ValueError("'possessive_subject' goes with 'voice_verb' or a reporting verb")
+        if self.needs_words and self.kind != "reporting_verb":
+            raise ValueError("'needs_words' goes with a reporting verb")
         if (self.voice_verb or self.needs_aid) and self.after_person:
             raise ValueError("'voice_verb'/'needs_aid' do not go with 'after_person'")
         return self
