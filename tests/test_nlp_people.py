@@ -217,6 +217,17 @@ def test_a_line_headed_by_someone_else_is_their_account(annotator):
     assert _voice(annotator, "Harry told me 'I want my own room'.", ctx) == "direct"
 
 
+def test_and_that_goes_on_with_the_first_speakers_words(annotator):
+    # where Mum interprets, what she says the child says is her account, and "..., and that
+    # ..." is still what she says
+    ctx = _ctx(annotator, "Harrison", "M", 8, FAMILY)
+    text = (
+        "Gemma interpreted for Harry - she says the hum means he wants a drink, and that he "
+        "was telling me he likes the park."
+    )
+    assert _voice(annotator, text, ctx) == "none"
+
+
 def test_token_replies_are_not_the_childs_views(annotator):
     ctx = _ctx(annotator, "Harrison", "M", 15, FAMILY)
     assert _voice(annotator, "Harry replied with a thumbs up emoji.", ctx) == "none"

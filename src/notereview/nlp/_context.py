@@ -82,6 +82,9 @@ _NEW_CLAUSE_RX = re.compile(r",|;|\band\b|\bbut\b|\bthen\b|\bwhile\b|\bwhereas\b
 _COMPLEMENT_RX = re.compile(
     r"\s+(?:(?:me|us|him|her|them|the\s+worker|sw|staff)\s+)?(?:that|how)\b", re.IGNORECASE
 )
+#: "Mum says he wants to go out, and that he likes me": the second "that" goes on with the
+#: first clause's words, whoever the subject inside it.
+_MORE_COMPLEMENT_RX = re.compile(r"(?:,|\band|\bor)\s+(?:also\s+)?(?:that|how)\s+$", re.IGNORECASE)
 _QUOTE_RULES = (
     "quote.double",
     "quote.curly_double",
@@ -416,8 +419,10 @@ class Reader:
                 ),
                 None,
             )
-            if nxt is not None and not (
-                _COMPLEMENT_RX.match(text, mod.end) and ";" not in text[mod.end : nxt]
+            if (
+                nxt is not None
+                and not (_COMPLEMENT_RX.match(text, mod.end) and ";" not in text[mod.end : nxt])
+                and not _MORE_COMPLEMENT_RX.search(text, mod.end, nxt)
             ):
                 mod.f_end = min(mod.f_end, nxt)
             for qs, qe, _ in sent.quotes:  # words inside a quote qualify only the quote
