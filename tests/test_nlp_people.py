@@ -228,6 +228,20 @@ def test_and_that_goes_on_with_the_first_speakers_words(annotator):
     assert _voice(annotator, text, ctx) == "none"
 
 
+def test_a_later_clause_after_a_quote_does_not_take_it(annotator):
+    # a clause after the quote whose subject is not straight before its verb is another
+    # clause: the words stay with the reporting verb before them
+    ctx = _ctx(annotator, "Harrison", "M", 12, FAMILY)
+    relayed = (
+        'Gemma said Harry told her on Sunday that he "hates the new school" - she was upset '
+        "telling me."
+    )
+    assert _voice(annotator, relayed, ctx) == "reported"
+    assert _voice(annotator, '"It is rubbish" - Harry is telling us he wants to move.', ctx) == (
+        "direct"
+    )
+
+
 def test_token_replies_are_not_the_childs_views(annotator):
     ctx = _ctx(annotator, "Harrison", "M", 15, FAMILY)
     assert _voice(annotator, "Harry replied with a thumbs up emoji.", ctx) == "none"

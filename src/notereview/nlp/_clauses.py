@@ -33,6 +33,13 @@ _AID_BEFORE = re.compile(
     r"(?:\s*\([^()\n]{1,20}\))?\s+$",
     re.IGNORECASE,
 )
+#: Between the subject and the verb of a reporting clause after a quote: a space, an
+#: auxiliary, an adverb ('", she said', '" - he is telling us', '", Mum quietly said');
+#: "she was upset telling me" is another clause.
+_SUBJECT_VERB_GAP = re.compile(
+    r"\s+(?:(?:is|was|are|were|has|had|have|been|keeps|kept|would|will|did|does|do|then|also|"
+    r"later|just|[a-z]+ly)\s+){0,2}"
+)
 _ATTRIBUTION_GAP = re.compile(r"\s*[:\-–—]\s*")
 #: A message or call named before its sender ("Text from", "WhatsApp message from"), and what
 #: may stand between the sender and the quoted words (a time, a date, "at 23:14", a colon).
@@ -194,7 +201,11 @@ class Clauses:
                 after = self.subject_after(text, v.span[1], mentions)
                 if after is not None:
                     return after.who, v.span
-            if v.subject is not None and v.subject.start == p:
+            if (
+                v.subject is not None
+                and v.subject.start == p
+                and _SUBJECT_VERB_GAP.fullmatch(text, v.subject.end, v.span[0])
+            ):
                 return v.who, v.span
             break
         # Before the quote: 'Kai said "' / 'Kai told me: "'
