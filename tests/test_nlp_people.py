@@ -380,6 +380,11 @@ def test_words_from_an_earlier_visit_are_not_this_visits_voice(annotator):
         ("Ottilie screamed 'I hate you' and threw the beaker.", "direct"),
         ('"Leave me alone," Ottilie shouted.', "direct"),
         ("Ottilie shouted at her nan that she hated it there.", "reported"),
+        # what someone else says of her, in their own quoted words, is not observed
+        ("JS said 'she is always smiling and giggling with me'.", "none"),
+        # the words of one who speaks for her are theirs
+        ('Mum spoke for Ottilie - "she loves school, she has loads of friends" - while she '
+         "coloured in.", "none"),
         # what her teaching assistant says is the TA's account
         ("Ottilie went out to the swing again - TA says that is how she calms.", "none"),
         # tokens are not words: an emoji reply, a greeting in any language, opening the door

@@ -53,9 +53,11 @@ def mention_order(m: Mention) -> tuple[int, int]:
 
 #: Before a person named as the topic of what follows, not its speaker: "About his birth
 #: dad: '...'", "Regarding mum - '...'". (Not "with" or "to": who one talks with speaks.)
+#: Nor the one someone else speaks for: "Mum answered for Kai - '...'" are Mum's words.
 _TOPIC_BEFORE = re.compile(
-    r"\b(?:about|regarding|re|concerning|of|on)\s+(?:(?:his|her|their|the|a)\s+)?"
-    r"(?:[\w-]+\s+)?$",
+    r"\b(?:about|regarding|re|concerning|of|on|"
+    r"(?:spoke|speaks|speaking|answered|answers|answering|replied|talked|talks)\s+for)\s+"
+    r"(?:(?:his|her|their|the|a)\s+)?(?:[\w-]+\s+)?$",
     re.IGNORECASE,
 )
 

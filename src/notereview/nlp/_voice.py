@@ -16,7 +16,7 @@ from notereview.nlp._context_rules import (
     SentenceGraph,
     Span,
 )
-from notereview.nlp._mentions import Mention
+from notereview.nlp._mentions import Mention, in_quote
 from notereview.nlp._text_facts import TextFacts
 
 _SPEAKER_PRIORITY = ("child", "parent_carer", "professional", "other_child", "other", "writer")
@@ -117,6 +117,7 @@ def observed_voice(
         for c in sent.cues:
             if (
                 kind[c[2]] == "observation"
+                and not in_quote(sent.quote_spans, c[0], c[1])  # someone's words, not seen
                 and (child_acting or c[2] not in things)
                 and not (graph.covered(c[0], c[1]) & BLOCK_OBSERVATION)
             ):
