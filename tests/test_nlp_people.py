@@ -380,6 +380,9 @@ def test_words_from_an_earlier_visit_are_not_this_visits_voice(annotator):
         ("Ottilie screamed 'I hate you' and threw the beaker.", "direct"),
         ('"Leave me alone," Ottilie shouted.', "direct"),
         ("Ottilie shouted at her nan that she hated it there.", "reported"),
+        # "signs" after a word that is not its subject is a plural noun: how she communicates
+        ("Ottilie uses Makaton signs and a few PECS cards at home.", "none"),
+        ("Ottilie often signs 'more' at snack time.", "direct"),
         # what someone else says of her, in their own quoted words, is not observed
         ("JS said 'she is always smiling and giggling with me'.", "none"),
         # the words of one who speaks for her are theirs

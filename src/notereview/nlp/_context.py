@@ -108,6 +108,21 @@ _SOUND_WORDS = re.compile(
 )
 
 
+#: What may stand between a subject and its present-tense verb: adverbs, "and", "then".
+_TO_VERB_GAP = re.compile(
+    r"(?:\s*,?\s+(?:and|then|also|now|often|sometimes|usually|always|still|just|[a-z]+ly))*\s+$",
+    re.IGNORECASE,
+)
+
+
+def _after_subject(text: str, pos: int, mentions: list[Mention]) -> bool:
+    """Whether a word in -s at ``pos`` follows a person, so is a verb ("Kai signs", "she often
+    signs", "Kai smiles and signs") rather than a plural noun ("Makaton signs")."""
+    gap = _TO_VERB_GAP.search(text, max(0, pos - 60), pos)
+    end = gap.start() if gap else pos
+    return any(m.end == end for m in mentions)
+
+
 def _words_with(text: str, verb: Span, quote_spans: list[tuple[int, int]]) -> bool:
     """Whether words go with a verb of sound: after it, or a quote ending just before it."""
     if _SOUND_WORDS.match(text, verb[1]):
@@ -357,6 +372,12 @@ class Reader:
                 continue
             if role == AID_REPORTING and not has_aid:
                 continue  # "showed", "pressed" count where the text names an aid
+            if (
+                role == AID_REPORTING
+                and text.endswith("s", c[0], c[1])
+                and not _after_subject(text, c[0], mentions)
+            ):
+                continue  # "uses Makaton signs", "some signs": a noun, not a verb
             if quote_spans and in_quote(quote_spans, c[0], c[1]):
                 continue
             if c[2] in self._needs_words and not _words_with(text, c, quote_spans):
