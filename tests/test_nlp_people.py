@@ -242,6 +242,19 @@ def test_a_later_clause_after_a_quote_does_not_take_it(annotator):
     )
 
 
+def test_a_note_that_leaves_out_its_subject_means_the_one_before(annotator):
+    # "Says ...", "Wants ...", "Said" before quoted words: the person the sentence before was
+    # about; "Told him ...", "Explained ..." leave out "I"
+    ctx = _ctx(annotator, "Harrison", "M", 15, FAMILY)
+    assert _voice(annotator, "Saw Harry after school. Says he is fine at college.", ctx) == (
+        "reported"
+    )
+    assert _voice(annotator, "Gemma rang about college. Says he is fine there.", ctx) == "none"
+    said = 'Harry came down late. Does he miss Craig? Said he "never wanted him here".'
+    assert _voice(annotator, said, ctx) == "direct"
+    assert _voice(annotator, "Saw Harry. Told him the plan. Explained the review.", ctx) == "none"
+
+
 def test_token_replies_are_not_the_childs_views(annotator):
     ctx = _ctx(annotator, "Harrison", "M", 15, FAMILY)
     assert _voice(annotator, "Harry replied with a thumbs up emoji.", ctx) == "none"

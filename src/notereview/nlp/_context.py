@@ -130,6 +130,7 @@ def _words_with(text: str, verb: Span, quote_spans: list[tuple[int, int]]) -> bo
     return any(qe <= verb[0] and verb[0] - qe <= 30 for _qs, qe in quote_spans)
 
 
+_WORD_AT = re.compile(r"[A-Za-z]+")
 _CAPITALISED = re.compile(r"([A-Z][a-z]{1,20})\s+$")
 _CAPITALISED_AFTER = re.compile(r"\s+([A-Z][a-z]{1,20})\b(?!\s+[a-z])")
 
@@ -189,6 +190,7 @@ class Reader:
         cues: list[Span] = [c for c in raw.cues if c[2] in kind]
         if self._voice_role:
             self._add_named_speakers(text, cues, mentions, child, quote_spans)
+            self._add_elided_subjects(text, sents, cues, mentions, quote_spans)
         resolve_pronouns(mentions, sents, child, text, self._antecedent_sentences)
         cues.extend(self._after_person_cues(text, mentions, sents))
         cues.extend(quotes)
@@ -277,6 +279,37 @@ class Reader:
                     ):
                         mentions.append(Mention(m.start(1), m.end(1), "other", "unknown", "noun"))
                         added = True
+        if added:
+            mentions.sort(key=mention_order)
+
+    def _add_elided_subjects(
+        self,
+        text: str,
+        sents: list[tuple[int, int]],
+        cues: list[Span],
+        mentions: list[Mention],
+        quote_spans: list[tuple[int, int]],
+    ) -> None:
+        """A note's sentence that opens with a verb of the third person ("Says he is fine.",
+        "Wants to stay at Nan's.", or "Said" before quoted words) leaves out its subject: the
+        person the sentence before was about. An empty pronoun of any gender stands for it at
+        the verb, resolved like "he" or "she" would be. "Told him ...", "Explained ..." leave
+        out "I" and are left alone."""
+        starts = {ss for ss, _se in sents}
+        added = False
+        for s, e, rule in cues:
+            if s not in starts or rule not in self._voice_role or not text[s : s + 1].isupper():
+                continue
+            if quote_spans and in_quote(quote_spans, s, e):
+                continue
+            first_word = _WORD_AT.match(text, s)
+            word = first_word.group() if first_word else ""
+            third_person = word.endswith("s") and not word.endswith("ss")
+            sentence_end = next((se for ss, se in sents if ss == s), e)
+            quoted = any(s < qs < sentence_end for qs, _qe in quote_spans)
+            if third_person or (word.lower() == "said" and quoted):
+                mentions.append(Mention(s, s, "pronoun", "any", "subject"))
+                added = True
         if added:
             mentions.sort(key=mention_order)
 

@@ -26,6 +26,8 @@ _COMPATIBLE = {
     "M": frozenset({"M", "unknown"}),
     "F": frozenset({"F", "unknown"}),
     "plural": frozenset({"plural", "neuter", "unknown"}),
+    # the subject a note leaves out ("Says he is fine."): whoever the sentence before was about
+    "any": frozenset({"F", "M", "unknown", "plural"}),
 }
 
 
@@ -374,7 +376,9 @@ def _antecedent(
             if m.role == "writer":
                 continue
             if m.role == "pronoun":
-                if m.gender == p.gender:
+                if m.gender == p.gender or (
+                    p.gender == "any" and m.gender in genders and m.resolved is not None
+                ):
                     return True, m.resolved
                 continue
             if topic and m.form == "possessive":
