@@ -393,6 +393,12 @@ def test_words_from_an_earlier_visit_are_not_this_visits_voice(annotator):
         ("Ottilie screamed 'I hate you' and threw the beaker.", "direct"),
         ('"Leave me alone," Ottilie shouted.', "direct"),
         ("Ottilie shouted at her nan that she hated it there.", "reported"),
+        # more ways English reports words: piping up, chipping in, cutting in, informing
+        ('Ottilie piped up, "I want to stay for tea."', "direct"),
+        ('"I did my homework," Ottilie chipped in.', "direct"),
+        ('Ottilie informed the nurse: "my tooth hurts".', "direct"),
+        # "then" after the subject is an adverb, not a new clause
+        ('Ottilie then said to me "the cat sleeps on my bed".', "direct"),
         # "signs" after a word that is not its subject is a plural noun: how she communicates
         ("Ottilie uses Makaton signs and a few PECS cards at home.", "none"),
         ("Ottilie often signs 'more' at snack time.", "direct"),

@@ -24,7 +24,9 @@ _PAREN_NAME = re.compile(r"[\s,.]*\(\s*([^\s()][^()]{0,30}?)\s*\)")
 #: After the speaker in such a bracket: nothing, or an age ("(Amira, 9)", "(Kai age 12)").
 _PAREN_REST = re.compile(r"(?:[\s,]*(?:aged?\s*)?\d{1,2}(?:\s*(?:yrs?|years?(?:\s+old)?))?)?\s*")
 _POSSESSIVE_GAP = re.compile(r"(?:['’]s)?\s+(?:[a-z]+\s+){0,2}")
-_CONJUNCTION_GAP = re.compile(r"\s*,?\s*(?:and|but|or|then|yet)\b", re.IGNORECASE)
+#: A noun before this joined a verb that came before it: "Kai hugged his mum and said ...",
+#: "..., then said" ("Kai then said" is Kai's adverb, not a new clause).
+_CONJUNCTION_GAP = re.compile(r"\s*(?:,?\s*(?:and|but|or|yet)|,\s*then)\b", re.IGNORECASE)
 _QUOTE_TAIL_GAP = re.compile(r"[\s,.!?;:—–-]*")
 #: A communication aid right before a reporting verb ("his talker said", "her device (Grid 3)
 #: spoke"): whose aid it is says whose words they are.
