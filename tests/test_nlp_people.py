@@ -17,7 +17,7 @@ def annotator():
 
 def _people(annotator, first, family=(), texts=()):
     rel = annotator._relationships
-    return case_people(first, list(family), list(texts), rel, rel.reserved)
+    return case_people(first, list(family), list(texts), rel, rel.reserved, annotator.speaks)
 
 
 FAMILY = [
@@ -114,6 +114,18 @@ def test_a_name_clipped_to_its_first_syllable_with_an_ending(annotator):
     assert "Joy" not in _people(annotator, "Jonah", (), ["Joy said 'come in'."]).child_forms
     ctx = _ctx(annotator, "Abigail", "F", 14, (), texts[:1])
     assert _voice(annotator, "Abs said 'I am not going back there'.", ctx) == "direct"
+
+
+def test_initials_the_file_uses_for_a_child_it_gives_no_surname(annotator):
+    # with no genogram, two capitals starting with the child's initial that speak or own
+    # something are the child's initials, written with stops or without
+    texts = ["BW said he is fine. Went over BW's plan.", "Later B.W. said 'no'."]
+    forms = set(_people(annotator, "Bartosz", (), texts).child_forms)
+    assert {"BW", "B.W.", "B. W."} <= forms
+    # a token the lexicon reads (a Detective Constable) is never the child's
+    assert "DC" not in _people(annotator, "Dominik", (), ["DC said he was arrested."]).child_forms
+    # and two capitals that never speak are not taken (a unit, a plan)
+    assert "BX" not in _people(annotator, "Bartosz", (), ["Moved to unit BX today."]).child_forms
 
 
 def test_a_double_first_names_first_part_has_its_spellings(annotator):

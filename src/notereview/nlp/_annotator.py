@@ -76,6 +76,7 @@ class Annotator:
             texts,
             self._relationships,
             self._relationships.reserved,
+            self.speaks,
         )
         return ChildContext(
             first_name=first_name,

@@ -24,7 +24,7 @@ by a check (the names never leave the annotation step).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -97,12 +97,14 @@ def case_people(
     texts: Iterable[str],
     role_of: RoleOf,
     reserved: frozenset[str] = frozenset(),
+    speaks: re.Pattern[str] | None = None,
 ) -> CasePeople:
     """The names of the child and of the other people, for one case file.
 
     ``role_of(relationship)`` maps a genogram relationship to (role, gender) with the speaker
     lexicon; ``reserved`` are tokens the lexicon already reads (SW, HV, MGM, ...), never taken
-    for initials."""
+    for initials; ``speaks`` matches right after a word that speaks (a colon, a reporting
+    verb), which shows two capitals to be someone's initials."""
     corpus = "\n".join(t for t in texts if t)
     first = _clean(first_name)
     surname = None
@@ -140,6 +142,9 @@ def case_people(
         letter = first[0].upper()
         if letter.isalpha() and letter not in _NOT_INITIALS:
             initial = letter
+    if first and surname is None and speaks is not None:
+        child_forms |= _initials_in_use(first[0].upper(), corpus, reserved, others, speaks)
+    child_forms |= {d for f in child_forms if _TWO_INITIALS.fullmatch(f) for d in _dotted(f)}
     for form in list(others):
         if form in child_forms:  # a form both could have: neither, rather than guess
             child_forms.discard(form)
@@ -161,6 +166,46 @@ def case_people(
         child_initial=initial,
         others=tuple(sorted((f, r, g) for f, (r, g) in others.items())),
     )
+
+
+_TWO_INITIALS = re.compile(r"[A-Z]{2}")
+#: Two capitals as initials: "DC", "D.C.", "D. C.".
+_CAPITAL_PAIR = re.compile(r"(?<![\w&/.'’-])([A-Z])(?:\.\s?)?([A-Z])\.?(?![\w&/-])(?!['’](?!s\b))")
+#: Before a speaker named after the words: '"...", replied DC'.
+_SPEAKER_AFTER_VERB = re.compile(r"\b(?:said|says|replied|asked|added|answered)\s+$")
+
+
+def _initials_in_use(
+    letter: str,
+    corpus: str,
+    reserved: frozenset[str],
+    others: Mapping[str, object],
+    speaks: re.Pattern[str],
+) -> set[str]:
+    """Two capitals starting with the child's initial that the file uses for a person who
+    speaks ("DC said", "DC's room", "replied DC"), where no genogram gives the surname: the
+    child's initials. Tokens the lexicon reads (HV, SW) and other people's initials are not."""
+    found: set[str] = set()
+    if letter not in corpus:
+        return found
+    for m in _CAPITAL_PAIR.finditer(corpus):
+        token = m.group(1) + m.group(2)
+        if token[0] != letter or token in found or token in reserved or token in others:
+            continue
+        end = m.end()
+        if (
+            corpus.startswith(("'s", "’s"), end)
+            or speaks.match(corpus, end)
+            or _SPEAKER_AFTER_VERB.search(corpus, max(0, m.start() - 12), m.start())
+        ):
+            found.add(token)
+    return found
+
+
+def _dotted(initials: str) -> tuple[str, ...]:
+    """How a pair of initials is written with stops: "H.L.", "H. L.", "H.L"."""
+    a, b = initials
+    return (f"{a}.{b}.", f"{a}. {b}.", f"{a}.{b}")
 
 
 def _clean(name: str | None) -> str | None:
