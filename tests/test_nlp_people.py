@@ -411,6 +411,12 @@ def test_words_from_an_earlier_visit_are_not_this_visits_voice(annotator):
         ('Ottilie informed the nurse: "my tooth hurts".', "direct"),
         # "then" after the subject is an adverb, not a new clause
         ('Ottilie then said to me "the cat sleeps on my bed".', "direct"),
+        # the writer's own reading of her is not her view; her words in it still are
+        ("I think Ottilie feels safer now the shouting has stopped.", "none"),
+        ("My sense is that Ottilie wants to be asked, not told.", "none"),
+        ("I think Ottilie told me she misses her brother.", "reported"),
+        # "yet" as an adverb stays inside the negation: what she cannot yet say is not said
+        ("Her drawings may be showing what Ottilie cannot yet say about it.", "none"),
         # "signs" after a word that is not its subject is a plural noun: how she communicates
         ("Ottilie uses Makaton signs and a few PECS cards at home.", "none"),
         ("Ottilie often signs 'more' at snack time.", "direct"),

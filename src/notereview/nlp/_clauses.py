@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from notereview.nlp._context_rules import Span
-from notereview.nlp._mentions import NOT_SUBJECT_FORMS, Mention, named_as_topic
+from notereview.nlp._mentions import NOT_SUBJECT_FORMS, Mention, in_quote, named_as_topic
 from notereview.nlp._patterns import Grammar
 
 # Cue roles for the voice logic.
@@ -247,3 +247,65 @@ def quote_right_before(text: str, pos: int, quote_spans: list[tuple[int, int]]) 
         qe <= pos and _QUOTE_TAIL_GAP.fullmatch(text, qe, pos) is not None
         for _qs, qe in quote_spans
     )
+
+
+#: After a verb of how words sound, the words: a quote or colon, a that-clause, or a
+#: subject ("shouted at Mum that", "screamed 'no'", "whispered she was scared").
+_SOUND_WORDS = re.compile(
+    r"\s*(?:(?:at|to)\s+)?(?:(?:his|her|their|the|my)\s+)?(?:[A-Za-z]+\s+)?"
+    r"(?:that\b|[\"“'‘:]|(?:he|she|they|i|we|you)\b)",
+    re.IGNORECASE,
+)
+
+
+def words_with(text: str, verb: Span, quote_spans: list[tuple[int, int]]) -> bool:
+    """Whether words go with a verb of sound: after it, or a quote ending just before it."""
+    if _SOUND_WORDS.match(text, verb[1]):
+        return True
+    return any(qe <= verb[0] and verb[0] - qe <= 30 for _qs, qe in quote_spans)
+
+
+#: What may stand between a subject and its present-tense verb: adverbs, "and", "then".
+_TO_VERB_GAP = re.compile(
+    r"(?:\s*,?\s+(?:and|then|also|now|often|sometimes|usually|always|still|just|[a-z]+ly))*\s+$",
+    re.IGNORECASE,
+)
+
+
+def after_subject(text: str, pos: int, mentions: list[Mention]) -> bool:
+    """Whether a word in -s at ``pos`` follows a person, so is a verb ("Kai signs", "she often
+    signs", "Kai smiles and signs") rather than a plural noun ("Makaton signs")."""
+    gap = _TO_VERB_GAP.search(text, max(0, pos - 60), pos)
+    end = gap.start() if gap else pos
+    return any(m.end == end for m in mentions)
+
+
+_WORD_AT = re.compile(r"[A-Za-z]+")
+
+
+def elided_subjects(
+    text: str,
+    sents: list[tuple[int, int]],
+    cues: list[Span],
+    voice_role: dict[str, int],
+    quote_spans: list[tuple[int, int]],
+) -> list[Mention]:
+    """A note's sentence that opens with a verb of the third person ("Says he is fine.",
+    "Wants to stay at Nan's.", or "Said" before quoted words) leaves out its subject: the
+    person the sentence before was about. An empty pronoun of any gender stands for it at the
+    verb, to be resolved like "he" or "she". "Told him ...", "Explained ..." leave out "I" and
+    are left alone."""
+    ends = dict(sents)
+    out: list[Mention] = []
+    for s, e, rule in cues:
+        if s not in ends or rule not in voice_role or not text[s : s + 1].isupper():
+            continue
+        if quote_spans and in_quote(quote_spans, s, e):
+            continue
+        first_word = _WORD_AT.match(text, s)
+        word = first_word.group() if first_word else ""
+        third_person = word.endswith("s") and not word.endswith("ss")
+        quoted = any(s < qs < ends[s] for qs, _qe in quote_spans)
+        if third_person or (word.lower() == "said" and quoted):
+            out.append(Mention(s, s, "pronoun", "any", "subject"))
+    return out

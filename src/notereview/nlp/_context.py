@@ -29,7 +29,10 @@ from notereview.nlp._clauses import (
     VIEW,
     Clauses,
     Verb,
+    after_subject,
+    elided_subjects,
     quote_right_before,
+    words_with,
 )
 from notereview.nlp._components import RawMatches
 from notereview.nlp._context_rules import (
@@ -99,38 +102,6 @@ _CLAUSE_START_RX = re.compile(
     re.IGNORECASE,
 )
 _TAIL_RX = re.compile(r"[\s,.!?;:]*(?:(?:to\s+)?(?:me|us|this|so)\b[\s,.!?;:]*)?$", re.IGNORECASE)
-#: After a verb of how words sound, the words: a quote or colon, a that-clause, or a
-#: subject ("shouted at Mum that", "screamed 'no'", "whispered she was scared").
-_SOUND_WORDS = re.compile(
-    r"\s*(?:(?:at|to)\s+)?(?:(?:his|her|their|the|my)\s+)?(?:[A-Za-z]+\s+)?"
-    r"(?:that\b|[\"“'‘:]|(?:he|she|they|i|we|you)\b)",
-    re.IGNORECASE,
-)
-
-
-#: What may stand between a subject and its present-tense verb: adverbs, "and", "then".
-_TO_VERB_GAP = re.compile(
-    r"(?:\s*,?\s+(?:and|then|also|now|often|sometimes|usually|always|still|just|[a-z]+ly))*\s+$",
-    re.IGNORECASE,
-)
-
-
-def _after_subject(text: str, pos: int, mentions: list[Mention]) -> bool:
-    """Whether a word in -s at ``pos`` follows a person, so is a verb ("Kai signs", "she often
-    signs", "Kai smiles and signs") rather than a plural noun ("Makaton signs")."""
-    gap = _TO_VERB_GAP.search(text, max(0, pos - 60), pos)
-    end = gap.start() if gap else pos
-    return any(m.end == end for m in mentions)
-
-
-def _words_with(text: str, verb: Span, quote_spans: list[tuple[int, int]]) -> bool:
-    """Whether words go with a verb of sound: after it, or a quote ending just before it."""
-    if _SOUND_WORDS.match(text, verb[1]):
-        return True
-    return any(qe <= verb[0] and verb[0] - qe <= 30 for _qs, qe in quote_spans)
-
-
-_WORD_AT = re.compile(r"[A-Za-z]+")
 _CAPITALISED = re.compile(r"([A-Z][a-z]{1,20})\s+$")
 _CAPITALISED_AFTER = re.compile(r"\s+([A-Z][a-z]{1,20})\b(?!\s+[a-z])")
 
@@ -190,7 +161,10 @@ class Reader:
         cues: list[Span] = [c for c in raw.cues if c[2] in kind]
         if self._voice_role:
             self._add_named_speakers(text, cues, mentions, child, quote_spans)
-            self._add_elided_subjects(text, sents, cues, mentions, quote_spans)
+            elided = elided_subjects(text, sents, cues, self._voice_role, quote_spans)
+            if elided:
+                mentions.extend(elided)
+                mentions.sort(key=mention_order)
         resolve_pronouns(mentions, sents, child, text, self._antecedent_sentences)
         cues.extend(self._after_person_cues(text, mentions, sents))
         cues.extend(quotes)
@@ -279,37 +253,6 @@ class Reader:
                     ):
                         mentions.append(Mention(m.start(1), m.end(1), "other", "unknown", "noun"))
                         added = True
-        if added:
-            mentions.sort(key=mention_order)
-
-    def _add_elided_subjects(
-        self,
-        text: str,
-        sents: list[tuple[int, int]],
-        cues: list[Span],
-        mentions: list[Mention],
-        quote_spans: list[tuple[int, int]],
-    ) -> None:
-        """A note's sentence that opens with a verb of the third person ("Says he is fine.",
-        "Wants to stay at Nan's.", or "Said" before quoted words) leaves out its subject: the
-        person the sentence before was about. An empty pronoun of any gender stands for it at
-        the verb, resolved like "he" or "she" would be. "Told him ...", "Explained ..." leave
-        out "I" and are left alone."""
-        starts = {ss for ss, _se in sents}
-        added = False
-        for s, e, rule in cues:
-            if s not in starts or rule not in self._voice_role or not text[s : s + 1].isupper():
-                continue
-            if quote_spans and in_quote(quote_spans, s, e):
-                continue
-            first_word = _WORD_AT.match(text, s)
-            word = first_word.group() if first_word else ""
-            third_person = word.endswith("s") and not word.endswith("ss")
-            sentence_end = next((se for ss, se in sents if ss == s), e)
-            quoted = any(s < qs < sentence_end for qs, _qe in quote_spans)
-            if third_person or (word.lower() == "said" and quoted):
-                mentions.append(Mention(s, s, "pronoun", "any", "subject"))
-                added = True
         if added:
             mentions.sort(key=mention_order)
 
@@ -408,12 +351,12 @@ class Reader:
             if (
                 role == AID_REPORTING
                 and text.endswith("s", c[0], c[1])
-                and not _after_subject(text, c[0], mentions)
+                and not after_subject(text, c[0], mentions)
             ):
                 continue  # "uses Makaton signs", "some signs": a noun, not a verb
             if quote_spans and in_quote(quote_spans, c[0], c[1]):
                 continue
-            if c[2] in self._needs_words and not _words_with(text, c, quote_spans):
+            if c[2] in self._needs_words and not words_with(text, c, quote_spans):
                 continue  # "screamed" alone: a sound, not a report
             if c[2] in self._possessive_subject:
                 subject = clauses.possessive_before(text, c[0], mentions)

@@ -16,6 +16,8 @@ from notereview.nlp._patterns import ContextEntry
 
 _EMPTY: frozenset[str] = frozenset()
 THIRD_PARTY = frozenset({"third_party"})
+#: The writer's own reading of the child: a view verb under it is not the child's view.
+INFERRED = frozenset({"inferred"})
 #: Qualifiers that stop a quote or reporting verb from being the child's voice.
 BLOCK_VOICE = frozenset(
     {

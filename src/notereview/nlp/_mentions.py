@@ -213,6 +213,45 @@ def initials_used_as_names(text: str) -> list[str]:
     return out
 
 
+#: Two capitals as initials: "DC", "D.C.", "D. C.".
+_CAPITAL_PAIR = re.compile(r"(?<![\w&/.'’-])([A-Z])(?:\.\s?)?([A-Z])\.?(?![\w&/-])(?!['’](?!s\b))")
+#: Before a speaker named after the words: '"...", replied DC'.
+_SPEAKER_AFTER_VERB = re.compile(r"\b(?:said|says|replied|asked|added|answered)\s+$")
+
+
+def pair_initials_in_use(
+    letter: str,
+    corpus: str,
+    reserved: frozenset[str],
+    others: Mapping[str, object],
+    speaks: re.Pattern[str],
+) -> set[str]:
+    """Two capitals starting with the child's initial that the file uses for a person who
+    speaks ("DC said", "DC's room", "replied DC"), where no genogram gives the surname: the
+    child's initials. Tokens the lexicon reads (HV, SW) and other people's initials are not."""
+    found: set[str] = set()
+    if letter not in corpus:
+        return found
+    for m in _CAPITAL_PAIR.finditer(corpus):
+        token = m.group(1) + m.group(2)
+        if token[0] != letter or token in found or token in reserved or token in others:
+            continue
+        end = m.end()
+        if (
+            corpus.startswith(("'s", "’s"), end)
+            or speaks.match(corpus, end)
+            or _SPEAKER_AFTER_VERB.search(corpus, max(0, m.start() - 12), m.start())
+        ):
+            found.add(token)
+    return found
+
+
+def dotted(initials: str) -> tuple[str, ...]:
+    """How a pair of initials is written with stops: "H.L.", "H. L.", "H.L"."""
+    a, b = initials
+    return (f"{a}.{b}.", f"{a}. {b}.", f"{a}.{b}")
+
+
 def find_others(
     text: str, others: tuple[tuple[str, str, str], ...]
 ) -> list[tuple[int, int, str, str]]:

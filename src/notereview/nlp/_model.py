@@ -36,6 +36,7 @@ Qualifier = Literal[
     "stock_phrase",
     "greeting",
     "anticipated",
+    "inferred",
 ]
 QUALIFIERS: tuple[Qualifier, ...] = get_args(Qualifier)
 GENDERS: tuple[str, ...] = ("F", "M", "other", "unknown")

@@ -24,10 +24,12 @@ by a check (the names never leave the annotation step).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from notereview.nlp._mentions import dotted, pair_initials_in_use
 
 #: A capitalised word that can be a name (letters, an inner hyphen or apostrophe).
 _NAME_RX = re.compile(r"\b[A-Z][a-z]+(?:-[A-Za-z][a-z]+|['’][A-Z][a-z]+)?\b")
@@ -143,8 +145,8 @@ def case_people(
         if letter.isalpha() and letter not in _NOT_INITIALS:
             initial = letter
     if first and surname is None and speaks is not None:
-        child_forms |= _initials_in_use(first[0].upper(), corpus, reserved, others, speaks)
-    child_forms |= {d for f in child_forms if _TWO_INITIALS.fullmatch(f) for d in _dotted(f)}
+        child_forms |= pair_initials_in_use(first[0].upper(), corpus, reserved, others, speaks)
+    child_forms |= {d for f in child_forms if _TWO_INITIALS.fullmatch(f) for d in dotted(f)}
     for form in list(others):
         if form in child_forms:  # a form both could have: neither, rather than guess
             child_forms.discard(form)
@@ -169,43 +171,6 @@ def case_people(
 
 
 _TWO_INITIALS = re.compile(r"[A-Z]{2}")
-#: Two capitals as initials: "DC", "D.C.", "D. C.".
-_CAPITAL_PAIR = re.compile(r"(?<![\w&/.'’-])([A-Z])(?:\.\s?)?([A-Z])\.?(?![\w&/-])(?!['’](?!s\b))")
-#: Before a speaker named after the words: '"...", replied DC'.
-_SPEAKER_AFTER_VERB = re.compile(r"\b(?:said|says|replied|asked|added|answered)\s+$")
-
-
-def _initials_in_use(
-    letter: str,
-    corpus: str,
-    reserved: frozenset[str],
-    others: Mapping[str, object],
-    speaks: re.Pattern[str],
-) -> set[str]:
-    """Two capitals starting with the child's initial that the file uses for a person who
-    speaks ("DC said", "DC's room", "replied DC"), where no genogram gives the surname: the
-    child's initials. Tokens the lexicon reads (HV, SW) and other people's initials are not."""
-    found: set[str] = set()
-    if letter not in corpus:
-        return found
-    for m in _CAPITAL_PAIR.finditer(corpus):
-        token = m.group(1) + m.group(2)
-        if token[0] != letter or token in found or token in reserved or token in others:
-            continue
-        end = m.end()
-        if (
-            corpus.startswith(("'s", "’s"), end)
-            or speaks.match(corpus, end)
-            or _SPEAKER_AFTER_VERB.search(corpus, max(0, m.start() - 12), m.start())
-        ):
-            found.add(token)
-    return found
-
-
-def _dotted(initials: str) -> tuple[str, ...]:
-    """How a pair of initials is written with stops: "H.L.", "H. L.", "H.L"."""
-    a, b = initials
-    return (f"{a}.{b}.", f"{a}. {b}.", f"{a}.{b}")
 
 
 def _clean(name: str | None) -> str | None:

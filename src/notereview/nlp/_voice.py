@@ -12,6 +12,7 @@ from notereview.nlp._context_rules import (
     BLOCK_ATTEMPT,
     BLOCK_OBSERVATION,
     BLOCK_VOICE,
+    INFERRED,
     THIRD_PARTY,
     SentenceGraph,
     Span,
@@ -90,6 +91,8 @@ def reported_voice(
         ):
             # 'Mum said Kai told her he was scared': the child's words, relayed.
             return Voice("reported", v.span)
+        if v.role == VIEW and graph.covered(v.span[0], v.span[1]) & INFERRED:
+            continue  # "I think Kai feels safer": the writer's reading, not Kai's view
         if not blocked and not (facts.pre_verbal and v.role == VIEW):
             # (a baby "wants": observation, below); "you told me" in a letter to the
             # child is the child's own words
