@@ -267,6 +267,25 @@ def test_a_note_that_leaves_out_its_subject_means_the_one_before(annotator):
     assert _voice(annotator, "Saw Harry. Told him the plan. Explained the review.", ctx) == "none"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Harry didnt want to talk to me today.",
+        "I asked Harry to talk for a bit but he was having none of it.",
+        "Harry shook his head when I asked if we could have a chat.",
+        "Harry turned away when I tried to start a conversation.",
+        "Harry refused to come downstairs to see me.",
+    ],
+)
+def test_refusals_as_notes_write_them(annotator, text):
+    # no apostrophe, an idiom, a shake of the head at being asked to talk, a conversation he
+    # would not start: for a child who speaks, an attempt (for one who does not, what he did
+    # is observed, which is stronger)
+    assert _voice(annotator, text, _ctx(annotator, "Harrison", "M", 12, FAMILY)) == (
+        "attempted_not_obtained"
+    )
+
+
 def test_token_replies_are_not_the_childs_views(annotator):
     ctx = _ctx(annotator, "Harrison", "M", 15, FAMILY)
     assert _voice(annotator, "Harry replied with a thumbs up emoji.", ctx) == "none"
