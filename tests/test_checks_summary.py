@@ -71,6 +71,14 @@ def test_one_line_of_the_childs_voice_is_partly_met(reviewer):
     assert _finding(reviewer, "S4", STORY, date(2026, 10, 1)).status == "not_met"
 
 
+def test_saying_how_the_child_communicates_is_partly_the_childs_voice(reviewer):
+    # naming the aid the child uses is regard for their voice, but not what they tell us
+    how = STORY + "Leo communicates using PECS and a few Makaton signs."
+    f = _finding(reviewer, "S4", how, date(2026, 10, 1))
+    assert f.status == "partly_met" and "how the child communicates" in f.missing
+    assert f.evidence[0].source == "voice.how_communicates"
+
+
 def test_a_safety_plan_says_what_happens_if_it_does_not_work_under_its_own_heading(reviewer):
     plan = (
         "Safety plan. Worries: dad drinks in the evenings. Strengths: dad goes to the alcohol "

@@ -430,6 +430,11 @@ def test_words_from_an_earlier_visit_are_not_this_visits_voice(annotator):
         ('Ottilie informed the nurse: "my tooth hurts".', "direct"),
         # "then" after the subject is an adverb, not a new clause
         ('Ottilie then said to me "the cat sleeps on my bed".', "direct"),
+        # how she communicates is not something communicated
+        ("Ottilie communicates using a talker and some Makaton.", "none"),
+        ("Ottilie signs with Makaton at school.", "none"),
+        # a comma ends the phrase a preposition opens: she is the subject after it
+        ("When asked about school with her, Ottilie pointed to 'sad' on her talker.", "direct"),
         # the writer's own reading of her is not her view; her words in it still are
         ("I think Ottilie feels safer now the shouting has stopped.", "none"),
         ("My sense is that Ottilie wants to be asked, not told.", "none"),

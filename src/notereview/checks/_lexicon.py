@@ -120,6 +120,7 @@ class LexiconSpec(_Strict):
     network_discussion: NetworkSpec
     generic_wishes: list[str]
     non_verbal: list[str]
+    communicates_by: list[str]
 
     _check = field_validator(
         "observed_facts",
@@ -128,6 +129,7 @@ class LexiconSpec(_Strict):
         "visit_purpose",
         "generic_wishes",
         "non_verbal",
+        "communicates_by",
     )(_compiles)
 
 
@@ -143,6 +145,7 @@ class Lexicon:
     network_meeting: re.Pattern[str]
     generic_wishes: re.Pattern[str]
     non_verbal: re.Pattern[str]
+    communicates_by: re.Pattern[str]
 
 
 def _any(patterns: list[str]) -> str:
@@ -168,4 +171,5 @@ def lexicon() -> Lexicon:
         network_meeting=re.compile(_any(spec.network_discussion.meetings), flags),
         generic_wishes=re.compile(_any(spec.generic_wishes), flags),
         non_verbal=re.compile(_any(spec.non_verbal), flags),
+        communicates_by=re.compile(_any(spec.communicates_by), flags),
     )

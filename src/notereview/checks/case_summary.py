@@ -280,9 +280,33 @@ class SummaryVoice(_SummaryCheck):
                 evidence=[ev],
                 missing="the summary says the child's views were considered but not what they are",
             )
+        how = _how_child_communicates(summary.text)
+        if how is not None:
+            ev = cue_evidence(
+                "case_summaries",
+                summary.summary_id,
+                summary.text,
+                how.start(),
+                how.end(),
+                "voice.how_communicates",
+                "says how the child communicates",
+            )
+            return make(
+                self,
+                "partly_met",
+                confidence=0.65,
+                evidence=[ev],
+                missing="the summary says how the child communicates but not what they tell us",
+            )
         return make(
             self,
             "not_met",
             confidence=0.75,
             missing="the summary does not say what the child thinks, wishes or feels",
         )
+
+
+def _how_child_communicates(text: str) -> re.Match[str] | None:
+    """Where a summary names how the child communicates ("uses PECS and some Makaton", "has a
+    talker"; the lexicon's ``communicates_by``)."""
+    return lexicon().communicates_by.search(text)

@@ -156,9 +156,10 @@ class Clauses:
 
     def _after_preposition(self, text: str, ss: int, start: int) -> bool:
         lo = max(ss, start - 40)
-        # An aside in brackets, or a new clause after a dash or colon, starts afresh: in
-        # "towards her (Nell says ...)" Nell is the subject, not the object of "towards".
-        cut = max(text.rfind(ch, lo, start) for ch in "(;:–—")
+        # An aside in brackets, or a new clause after a dash, colon or comma, starts afresh:
+        # in "towards her (Nell says ...)" and "when asked about her, Nell chose" Nell is the
+        # subject, not the object of "towards" or "about".
+        cut = max(text.rfind(ch, lo, start) for ch in "(;:–—,")
         words: list[str] = _WORD_RX.findall(text, max(lo, cut + 1), start)
         for word in reversed(words):
             w = word.lower()

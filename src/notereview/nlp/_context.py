@@ -88,6 +88,7 @@ _COMPLEMENT_RX = re.compile(
 #: "Mum says he wants to go out, and that he likes me": the second "that" goes on with the
 #: first clause's words, whoever the subject inside it.
 _MORE_COMPLEMENT_RX = re.compile(r"(?:,|\band|\bor)\s+(?:also\s+)?(?:that|how)\s+$", re.IGNORECASE)
+_HOW_NOT_WHAT = re.compile(r"\s+(?:mainly\s+|mostly\s+)?(?:using|through|via|by|with)\b", re.I)
 _QUOTE_RULES = (
     "quote.double",
     "quote.curly_double",
@@ -348,12 +349,13 @@ class Reader:
                 continue
             if role == AID_REPORTING and not has_aid:
                 continue  # "showed", "pressed" count where the text names an aid
-            if (
-                role == AID_REPORTING
-                and text.endswith("s", c[0], c[1])
-                and not after_subject(text, c[0], mentions)
+            if role == AID_REPORTING and (
+                (text.endswith("s", c[0], c[1]) and not after_subject(text, c[0], mentions))
+                or _HOW_NOT_WHAT.match(text, c[1])
             ):
-                continue  # "uses Makaton signs", "some signs": a noun, not a verb
+                # "uses Makaton signs": a noun; "communicates using a talker", "signs with
+                # Makaton": how the child communicates, not something communicated
+                continue
             if quote_spans and in_quote(quote_spans, c[0], c[1]):
                 continue
             if c[2] in self._needs_words and not words_with(text, c, quote_spans):
