@@ -240,6 +240,14 @@ def test_and_that_goes_on_with_the_first_speakers_words(annotator):
     assert _voice(annotator, text, ctx) == "none"
 
 
+def test_a_reporting_verb_right_before_a_quote_governs_it(annotator):
+    # "Kai said to Mum '...', Mum told me": Kai's words, relayed by Mum (reported)
+    ctx = _ctx(annotator, "Harrison", "M", 12, FAMILY)
+    relayed = 'After contact Harry said to Gemma "I miss my dad", Gemma told me.'
+    assert _voice(annotator, relayed, ctx) == "reported"
+    assert _voice(annotator, '"I miss my dad," Harry told me.', ctx) == "direct"
+
+
 def test_a_later_clause_after_a_quote_does_not_take_it(annotator):
     # a clause after the quote whose subject is not straight before its verb is another
     # clause: the words stay with the reporting verb before them

@@ -42,6 +42,11 @@ _SUBJECT_VERB_GAP = re.compile(
     r"\s+(?:(?:is|was|are|were|has|had|have|been|keeps|kept|would|will|did|does|do|then|also|"
     r"later|just|[a-z]+ly)\s+){0,2}"
 )
+#: Between a reporting verb and the quote it governs: nothing, a listener ("to Mum", "me",
+#: "to the worker"), a comma or a colon.
+_RIGHT_BEFORE = re.compile(
+    r"\s*(?:(?:to\s+)?(?:me|us|him|her|them|(?:his|her|their|the|a|my)?\s*[A-Za-z]+)\s*)?[,:]?\s*"
+)
 _ATTRIBUTION_GAP = re.compile(r"\s*[:\-–—]\s*")
 #: A message or call named before its sender ("Text from", "WhatsApp message from"), and what
 #: may stand between the sender and the quoted words (a time, a date, "at 23:14", a colon).
@@ -192,6 +197,17 @@ class Clauses:
             for m in mentions:
                 if m.start == paren.start(1) and _PAREN_REST.fullmatch(text, m.end, paren.end(1)):
                     return m.who, None
+        # A reporting verb right before the quote governs it, whatever follows: in 'Kai said
+        # to Mum "...", Mum told me' the words are Kai's, relayed by Mum.
+        prev_end = max((e for _s, e, _r in quotes if e <= qs), default=ss)
+        for v in reversed(verbs):
+            if v.role == VIEW or v.span[1] > qs:
+                continue
+            if v.span[0] >= prev_end and not v.passive and _RIGHT_BEFORE.fullmatch(
+                text, v.span[1], qs
+            ):
+                return v.who, v.span
+            break
         # After the quote: '", said Kai' / '" Kai said' / '", she told me'
         gap = _QUOTE_TAIL_GAP.match(text, qe, se)
         p = gap.end() if gap else qe
@@ -212,7 +228,6 @@ class Clauses:
                 return v.who, v.span
             break
         # Before the quote: 'Kai said "' / 'Kai told me: "'
-        prev_end = max((e for _s, e, _r in quotes if e <= qs), default=ss)
         for v in reversed(verbs):
             if v.role == VIEW or v.span[1] > qs:
                 continue
