@@ -457,6 +457,10 @@ def test_words_from_an_earlier_visit_are_not_this_visits_voice(annotator):
         # the words of one who speaks for her are theirs
         ('Mum spoke for Ottilie - "she loves school, she has loads of friends" - while she '
          "coloured in.", "none"),
+        # family words of other Englishes and of Wales are family: their account is theirs
+        ("Mammy said Ottilie wants a dog.", "none"),
+        ("Nain says Ottilie wants to stay over.", "none"),
+        ("Her caregiver said Ottilie wants to stay.", "none"),
         # what her teaching assistant says is the TA's account
         ("Ottilie went out to the swing again - TA says that is how she calms.", "none"),
         # tokens are not words: an emoji reply, a greeting in any language, opening the door
