@@ -122,6 +122,10 @@ def test_initials_the_file_uses_for_a_child_it_gives_no_surname(annotator):
     texts = ["BW said he is fine. Went over BW's plan.", "Later B.W. said 'no'."]
     forms = set(_people(annotator, "Bartosz", (), texts).child_forms)
     assert {"BW", "B.W.", "B. W."} <= forms
+    # the sender of a message is someone who speaks
+    assert (
+        "BW" in _people(annotator, "Bartosz", (), ["Text from BW 14:10: 'on my way'."]).child_forms
+    )
     # a token the lexicon reads (a Detective Constable) is never the child's
     assert "DC" not in _people(annotator, "Dominik", (), ["DC said he was arrested."]).child_forms
     # and two capitals that never speak are not taken (a unit, a plan)
@@ -329,6 +333,14 @@ def test_an_aside_in_brackets_has_its_own_subject(annotator):
     ctx = _ctx(annotator, "Ivo", "M", 8, family)
     text = "He pushed his plate towards her (Nell says this means 'no more') and left."
     assert _voice(annotator, text, ctx) == "none"
+
+
+def test_a_record_that_opens_with_you_told_me_is_written_to_the_child(annotator):
+    ctx = _ctx(annotator, "Harrison", "M", 17, FAMILY)
+    # (what "you told me" in a record written to the child is, as in a letter: direct)
+    text = "You told me you want to start college in September. We agreed I will help you apply."
+    assert _voice(annotator, text, ctx) == "direct"
+    assert _voice(annotator, "Harry was out. We agreed I will help you apply.", ctx) == "none"
 
 
 def test_in_a_letter_to_the_child_you_is_the_child(annotator):

@@ -215,8 +215,13 @@ def initials_used_as_names(text: str) -> list[str]:
 
 #: Two capitals as initials: "DC", "D.C.", "D. C.".
 _CAPITAL_PAIR = re.compile(r"(?<![\w&/.'’-])([A-Z])(?:\.\s?)?([A-Z])\.?(?![\w&/-])(?!['’](?!s\b))")
-#: Before a speaker named after the words: '"...", replied DC'.
-_SPEAKER_AFTER_VERB = re.compile(r"\b(?:said|says|replied|asked|added|answered)\s+$")
+#: Before a speaker named after the words ('"...", replied DC'), or the sender of a message
+#: ("text from DC").
+_SPEAKER_AFTER_VERB = re.compile(
+    r"\b(?:said|says|replied|asked|added|answered|(?:te?xts?|messages?|calls?|e-?mails?)\s+from)"
+    r"\s+$",
+    re.IGNORECASE,
+)
 
 
 def pair_initials_in_use(
@@ -240,7 +245,7 @@ def pair_initials_in_use(
         if (
             corpus.startswith(("'s", "’s"), end)
             or speaks.match(corpus, end)
-            or _SPEAKER_AFTER_VERB.search(corpus, max(0, m.start() - 12), m.start())
+            or _SPEAKER_AFTER_VERB.search(corpus, max(0, m.start() - 16), m.start())
         ):
             found.add(token)
     return found
@@ -280,9 +285,19 @@ _LETTER_OPENING = re.compile(
 _SECOND_PERSON = re.compile(r"\b(you|your|yours|yourself)\b", re.IGNORECASE)
 
 
+#: A record that opens by telling the child what they told the writer ("You told me you want
+#: to ...", as a plan written to a young person does): written to the child.
+_YOU_OPENING = re.compile(
+    r"\s*You\s+(?:(?:have\s+)?(?:told|said\s+to|asked|shared\s+with|explained\s+to|showed)|let)\s+me\b"
+)
+
+
 def is_letter_to(text: str, child: ChildContext) -> bool:
-    """The record opens by addressing the child ("Dear Milo,", "Hi Milo -", "Milo,"): a letter
-    or a record written to the child, in which "you" is the child."""
+    """The record opens by addressing the child ("Dear Milo,", "Hi Milo -", "Milo,") or by
+    telling them what they told the writer ("You told me ..."): a letter or a record written
+    to the child, in which "you" is the child."""
+    if _YOU_OPENING.match(text):
+        return True
     m = _LETTER_OPENING.match(text)
     if m is None:
         return False
