@@ -253,7 +253,7 @@ def pair_initials_in_use(
 
 def dotted(initials: str) -> tuple[str, ...]:
     """How a pair of initials is written with stops: "H.L.", "H. L.", "H.L"."""
-    a, b = initials
+    a, b = initials[0], initials[1]
     return (f"{a}.{b}.", f"{a}. {b}.", f"{a}.{b}")
 
 
