@@ -67,6 +67,16 @@ def _check_offsets(result: AnnotatedText) -> None:
         ),
         ("This was an action from the CP plan.", "plan_language", "action from the CP plan"),
         ("The core group met on Monday.", "plan_language", "core group"),
+        (
+            "The professionals meeting asked that Kai sees the nurse.",
+            "plan_language",
+            "professionals meeting",
+        ),
+        (
+            "We went over what the care planning meeting set.",
+            "plan_language",
+            "care planning meeting",
+        ),
         ("We talked about his wishes and feelings.", "wishes_feelings", "wishes and feelings"),
         (
             "We discussed the family network and who could help.",
