@@ -233,37 +233,25 @@ def test_a_line_headed_by_someone_else_is_their_account(annotator):
     assert _voice(annotator, "Harry told me 'I want my own room'.", ctx) == "direct"
 
 
-def test_and_that_goes_on_with_the_first_speakers_words(annotator):
-    # where Mum interprets, what she says the child says is her account, and "..., and that
-    # ..." is still what she says
-    ctx = _ctx(annotator, "Harrison", "M", 8, FAMILY)
-    text = (
-        "Gemma interpreted for Harry - she says the hum means he wants a drink, and that he "
-        "was telling me he likes the park."
-    )
-    assert _voice(annotator, text, ctx) == "none"
-
-
-def test_a_reporting_verb_right_before_a_quote_governs_it(annotator):
-    # "Kai said to Mum '...', Mum told me": Kai's words, relayed by Mum (reported)
-    ctx = _ctx(annotator, "Harrison", "M", 12, FAMILY)
-    relayed = 'After contact Harry said to Gemma "I miss my dad", Gemma told me.'
-    assert _voice(annotator, relayed, ctx) == "reported"
-    assert _voice(annotator, '"I miss my dad," Harry told me.', ctx) == "direct"
-
-
-def test_a_later_clause_after_a_quote_does_not_take_it(annotator):
-    # a clause after the quote whose subject is not straight before its verb is another
-    # clause: the words stay with the reporting verb before them
-    ctx = _ctx(annotator, "Harrison", "M", 12, FAMILY)
-    relayed = (
-        'Gemma said Harry told her on Sunday that he "hates the new school" - she was upset '
-        "telling me."
-    )
-    assert _voice(annotator, relayed, ctx) == "reported"
-    assert _voice(annotator, '"It is rubbish" - Harry is telling us he wants to move.', ctx) == (
-        "direct"
-    )
+@pytest.mark.parametrize(
+    ("text", "voice"),
+    [
+        # a reporting verb right before the quote governs it: Kai's words, relayed by Mum
+        ('After contact Harry said to Gemma "I miss my dad", Gemma told me.', "reported"),
+        ('"I miss my dad," Harry told me.', "direct"),
+        # a clause after the quote whose subject is not straight before its verb is another
+        # clause: the words stay with the reporting verb before them
+        ('Gemma said Harry told her on Sunday that he "hates the new school" - she was upset '
+         "telling me.", "reported"),
+        ('"It is rubbish" - Harry is telling us he wants to move.', "direct"),
+        # where Mum interprets, what she says the child says is her account, and "..., and
+        # that ..." is still what she says
+        ("Gemma interpreted for Harry - she says the hum means he wants a drink, and that he "
+         "was telling me he likes the park.", "none"),
+    ],
+)  # fmt: skip
+def test_whose_words_when_reporting_clauses_surround_them(annotator, text, voice):
+    assert _voice(annotator, text, _ctx(annotator, "Harrison", "M", 12, FAMILY)) == voice
 
 
 def test_a_note_that_leaves_out_its_subject_means_the_one_before(annotator):

@@ -203,8 +203,10 @@ class Clauses:
         for v in reversed(verbs):
             if v.role == VIEW or v.span[1] > qs:
                 continue
-            if v.span[0] >= prev_end and not v.passive and _RIGHT_BEFORE.fullmatch(
-                text, v.span[1], qs
+            if (
+                v.span[0] >= prev_end
+                and not v.passive
+                and _RIGHT_BEFORE.fullmatch(text, v.span[1], qs)
             ):
                 return v.who, v.span
             break
