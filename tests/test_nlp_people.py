@@ -104,6 +104,15 @@ def test_a_stem_sharing_form_is_not_lost_to_the_spelling_rule(annotator):
     assert "Jacko" in _people(annotator, "Jacoby", (), texts).child_forms
 
 
+def test_a_common_word_that_speaks_is_a_short_form(annotator):
+    # "Con" is common English, but a word followed straight by "said" is a name
+    texts = ["Con said he would ring.", "Con: will ring later."]
+    assert "Con" in _people(annotator, "Connor", (), texts[:1]).child_forms
+    # a heading's colon is not speaking, and a month stays a month
+    assert "Con" not in _people(annotator, "Connor", (), texts[1:]).child_forms
+    assert "Dec" not in _people(annotator, "Declan", (), ["Dec said it was cold."]).child_forms
+
+
 def test_a_name_clipped_to_its_first_syllable_with_an_ending(annotator):
     # English clips a name and adds -s, -y, -ie, -i or -o, often doubling the consonant
     texts = ["Abs said she would ring.", "Went with Maxxy to the shop.", "Gethie: 'no'."]

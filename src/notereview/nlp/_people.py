@@ -137,9 +137,10 @@ def case_people(
     child_forms: set[str] = set()
     initial = None
     candidates, openers = _name_candidates(corpus)
+    speakers = _speaking_capitals(corpus, speaks) if speaks is not None else set()
     if first:
         child_forms = _child_forms(
-            first, surname, corpus, candidates, openers, other_first, reserved
+            first, surname, corpus, candidates, openers, other_first, reserved, speakers
         )
         letter = first[0].upper()
         if letter.isalpha() and letter not in _NOT_INITIALS:
@@ -206,6 +207,7 @@ def _child_forms(
     openers: set[str],
     other_first: set[str],
     reserved: frozenset[str],
+    speakers: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> set[str]:
     parts = [p for p in re.split(r"[-\s]+", first) if p]
     forms: set[str] = {first, first[:1].upper() + first[1:]}
@@ -231,6 +233,9 @@ def _child_forms(
     for part in dict.fromkeys((first, parts[0])):  # "Lacey-Mae": "Lace", and "Lacie" for Lacey
         forms |= _short_forms(part, candidates, other_first, stems=stems)
         forms |= _short_forms(part, openers, other_first, COMMON_WORD_ZIPF, stems)
+        # a common English word that speaks ("Con said") is a name: taken where it is the
+        # child's name cut short, and only so (a month, "Dec", stays a month)
+        forms |= _short_forms(part, speakers, other_first, prefix_only=True)
     forms = {f for f in forms if len(f) >= 2 and f.lower() not in other_first}
     forms = {f for f in forms if not (f.isupper() and len(f) <= 3 and f in reserved)}
     for f in list(forms):
@@ -290,6 +295,7 @@ def _short_forms(
     other_first: set[str],
     max_zipf: float | None = None,
     stems: frozenset[str] = frozenset(),
+    prefix_only: bool = False,
 ) -> set[str]:
     """Capitalised words the file uses mid-sentence that are a short form or a spelling of the
     child's name: a prefix of it ("Kenz", "Harri"), a near spelling ("Jaydn", "Ameera"), a
@@ -307,6 +313,12 @@ def _short_forms(
         if w == name or w in other_first or len(w) < 2:
             continue
         if max_zipf is not None and (len(w) < 3 or word_zipf(w) >= max_zipf):
+            continue
+        if prefix_only:
+            stem = _clipped_stem(w)
+            short = stem if 2 <= len(stem) < len(w) else w
+            if len(w) >= 3 and name.startswith(short) and _genders_agree(name_gender(word), gender):
+                found.add(word)
             continue
         spelling = (
             w[0] == name[0]
@@ -370,6 +382,13 @@ def _name_candidates(corpus: str) -> tuple[set[str], set[str]]:
             continue  # part of a longer proper name: a surname, a place; not "Today Kenz"
         mid.add(word)
     return mid, openers - mid
+
+
+def _speaking_capitals(corpus: str, speaks: re.Pattern[str]) -> set[str]:
+    """Capitalised words, less the usual sentence words, followed straight by a reporting
+    verb ("Con said"; not a colon, which also ends a heading)."""
+    hits = ((m.group(0), speaks.match(corpus, m.end())) for m in _NAME_RX.finditer(corpus))
+    return {w for w, hit in hits if hit and ":" not in hit.group() and w not in _STOP_CAPITALS}
 
 
 def _edit_distance(a: str, b: str) -> int:
