@@ -207,7 +207,7 @@ def _child_forms(
     openers: set[str],
     other_first: set[str],
     reserved: frozenset[str],
-    speakers: set[str] = frozenset(),  # type: ignore[assignment]
+    speakers: Iterable[str] = (),
 ) -> set[str]:
     parts = [p for p in re.split(r"[-\s]+", first) if p]
     forms: set[str] = {first, first[:1].upper() + first[1:]}
