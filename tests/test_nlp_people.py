@@ -466,6 +466,9 @@ def test_words_from_an_earlier_visit_are_not_this_visits_voice(annotator):
         # the words of one who speaks for her are theirs
         ('Mum spoke for Ottilie - "she loves school, she has loads of friends" - while she '
          "coloured in.", "none"),
+        # a "<kind of> worker" is a professional, not the writer ("the worker")
+        ("The family worker said Ottilie wants to go to the park.", "none"),
+        ("The youth offending worker says Ottilie wants a job.", "none"),
         # family words of other Englishes and of Wales are family: their account is theirs
         ("Mammy said Ottilie wants a dog.", "none"),
         ("Nain says Ottilie wants to stay over.", "none"),
