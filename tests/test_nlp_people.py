@@ -461,6 +461,10 @@ def test_words_from_an_earlier_visit_are_not_this_visits_voice(annotator):
         # "signs" after a word that is not its subject is a plural noun: how she communicates
         ("Ottilie uses Makaton signs and a few PECS cards at home.", "none"),
         ("Ottilie often signs 'more' at snack time.", "direct"),
+        # how the worker observed, with nothing of what was seen, is a stock phrase
+        ("Ottilie does not speak, so I watched her play.", "none"),
+        ("I paid close attention to her body language and eye contact.", "none"),
+        ("I watched her play with the cars: Ottilie lined them up and smiled.", "observation"),
         # what someone else says of her, in their own quoted words, is not observed
         ("JS said 'she is always smiling and giggling with me'.", "none"),
         # the words of one who speaks for her are theirs
