@@ -197,19 +197,19 @@ class Clauses:
             for m in mentions:
                 if m.start == paren.start(1) and _PAREN_REST.fullmatch(text, m.end, paren.end(1)):
                     return m.who, None
-        # A reporting verb right before the quote governs it, whatever follows: in 'Kai said
-        # to Mum "...", Mum told me' the words are Kai's, relayed by Mum.
+        # The reporting verb nearest before the quote, if it comes after any earlier quote.
         prev_end = max((e for _s, e, _r in quotes if e <= qs), default=ss)
-        for v in reversed(verbs):
-            if v.role == VIEW or v.span[1] > qs:
-                continue
-            if (
-                v.span[0] >= prev_end
-                and not v.passive
-                and _RIGHT_BEFORE.fullmatch(text, v.span[1], qs)
-            ):
-                return v.who, v.span
-            break
+        before = next((v for v in reversed(verbs) if v.role != VIEW and v.span[1] <= qs), None)
+        if before is not None and before.span[0] < prev_end:
+            before = None
+        # Right before the quote, it governs it, whatever follows: in 'Kai said to Mum "...",
+        # Mum told me' the words are Kai's, relayed by Mum.
+        if (
+            before is not None
+            and not before.passive
+            and _RIGHT_BEFORE.fullmatch(text, before.span[1], qs)
+        ):
+            return before.who, before.span
         # After the quote: '", said Kai' / '" Kai said' / '", she told me'
         gap = _QUOTE_TAIL_GAP.match(text, qe, se)
         p = gap.end() if gap else qe
@@ -230,18 +230,12 @@ class Clauses:
                 return v.who, v.span
             break
         # Before the quote: 'Kai said "' / 'Kai told me: "'
-        for v in reversed(verbs):
-            if v.role == VIEW or v.span[1] > qs:
-                continue
-            if v.span[0] < prev_end or qs - v.span[1] > self._quote_window:
-                break
-            if v.passive:
-                return None, v.span
-            return v.who, v.span
+        if before is not None and qs - before.span[1] <= self._quote_window:
+            return (None, before.span) if before.passive else (before.who, before.span)
         # 'Kai rang from Leeds: "..."': the sender of a call or message whose clause runs
-        # up to the words, before any name inside that clause
+        # up to the words, before any name inside that clause (the sentence's mentions)
         for m in reversed(mentions):
-            if m.end <= qs and m.start >= ss and _CONTACT_AFTER.fullmatch(text, m.end, qs):
+            if m.end <= qs and _CONTACT_AFTER.fullmatch(text, m.end, qs):
                 return m.who, None
         # 'Kai: "..."'
         for m in reversed(mentions):
@@ -249,12 +243,10 @@ class Clauses:
                 if _ATTRIBUTION_GAP.fullmatch(text, m.end, qs):
                     # "About his birth mum: '...'" is a topic, not a speaker's label
                     return (None, None) if named_as_topic(text, m) else (m.who, None)
-                # 'Text from Kai 23:14: "..."', 'Kai rang from the station: "..."': the words
-                # of a message or a call are its sender's
-                if _CONTACT_AFTER.fullmatch(text, m.end, qs) or (
-                    _CONTACT_BEFORE.search(text, max(ss, m.start - 30), m.start)
-                    and _CONTACT_TAIL.fullmatch(text, m.end, qs)
-                ):
+                # 'Text from Kai 23:14: "..."': the words of a message are its sender's
+                if _CONTACT_BEFORE.search(
+                    text, max(ss, m.start - 30), m.start
+                ) and _CONTACT_TAIL.fullmatch(text, m.end, qs):
                     return m.who, None
                 break
         return None, None

@@ -314,10 +314,14 @@ def _short_forms(
             continue
         if max_zipf is not None and (len(w) < 3 or word_zipf(w) >= max_zipf):
             continue
+        stem = _clipped_stem(w)
+        clip_of_name = 2 <= len(stem) < len(w) and name.startswith(stem)
         if prefix_only:
-            stem = _clipped_stem(w)
-            short = stem if 2 <= len(stem) < len(w) else w
-            if len(w) >= 3 and name.startswith(short) and _genders_agree(name_gender(word), gender):
+            if (
+                len(w) >= 3
+                and (clip_of_name or name.startswith(w))
+                and _genders_agree(name_gender(word), gender)
+            ):
                 found.add(word)
             continue
         spelling = (
@@ -333,12 +337,10 @@ def _short_forms(
             and word_zipf(w) < SHORT_FORM_MAX_ZIPF
         )
         other_ending = len(w) >= 4 and _ending_free(w) in stems
-        stem = _clipped_stem(w)
         clipped = (
             len(w) >= 3
-            and 2 <= len(stem) < len(w)
+            and clip_of_name
             and any(ch in "aeiou" for ch in stem)
-            and name.startswith(stem)
             and _genders_agree(name_gender(word), gender)
         )
         if name.startswith(w) or spelling or rare_stem or other_ending or clipped:

@@ -40,10 +40,10 @@ _PARAGRAPH_BREAK = re.compile(r"\n")
 #: What may come right before a quoted turn of a conversation: the start of a line or sentence,
 #: a dash, a colon ('Asked about school - "it's alright"') or a bracketed aside.
 _OPENS_UTTERANCE = re.compile(r"(?:^|[\n.!?)]|[–—:-]|\s-)\s*$")
-#: After a name at a line's start, what makes it a heading: a colon or a dash, perhaps after an
-#: apposition ("Mr Hale, class teacher: ...").
 #: What may stand before the person who heads a line: nothing, or "The teacher: ...".
 _HEADING_DETERMINERS = frozenset({"", "the", "his", "her", "their"})
+#: After a name at a line's start, what makes it a heading: a colon or a dash, perhaps after an
+#: apposition ("Mr Hale, class teacher: ..."), or a call or message from them.
 _HEADING_COLON = re.compile(
     r"(?:[ \t]*,[^:\n,]{1,40})?[ \t]*[:\-–—][ \t]*\S"
     # or a call or message from them: "Ruth (SSW) from the unit rang:", "Nan phoned, said"

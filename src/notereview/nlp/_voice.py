@@ -82,7 +82,8 @@ def reported_voice(
             continue
         if facts.baby and v.role != VIEW:
             continue  # a baby does not tell anyone anything: someone else's words
-        blocked = graph.covered(v.span[0], v.span[1]) & BLOCK_VOICE
+        covered = graph.covered(v.span[0], v.span[1])
+        blocked = covered & BLOCK_VOICE
         if (
             blocked == THIRD_PARTY
             and v.role != VIEW
@@ -91,7 +92,7 @@ def reported_voice(
         ):
             # 'Mum said Kai told her he was scared': the child's words, relayed.
             return Voice("reported", v.span)
-        if v.role == VIEW and graph.covered(v.span[0], v.span[1]) & INFERRED:
+        if v.role == VIEW and covered & INFERRED:
             continue  # "I think Kai feels safer": the writer's reading, not Kai's view
         if not blocked and not (facts.pre_verbal and v.role == VIEW):
             # (a baby "wants": observation, below); "you told me" in a letter to the
